@@ -1,0 +1,87 @@
+// Package rooms is the domain of the Rooms service: the types, the rules that
+// decide who may do what in a room, and the interfaces the adapters (store,
+// HTTP, signalling) implement or use. It performs no I/O and imports nothing
+// of ours, so every rule here can be tested as a plain function.
+package rooms
+
+import "time"
+
+// UserID identifies an account.
+type UserID string
+
+// GuestID identifies a guest: a person with only a display name, bound to
+// the one room they joined by link.
+type GuestID string
+
+// RoomID is the internal, stable identifier of a room. It never appears in
+// links; the link carries the room's Token.
+type RoomID string
+
+// Token is the unguessable part of a room's link, /r/<token>.
+type Token string
+
+// ParticipantID identifies one presence of a person in a call. The same
+// person joining twice (two tabs) gets two participant IDs.
+type ParticipantID string
+
+// User is an account.
+type User struct {
+	ID           UserID
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	Moderator    bool
+	Suspended    bool
+	CreatedAt    time.Time
+}
+
+// Room is a video room created by a host.
+type Room struct {
+	ID        RoomID
+	Token     Token
+	HostID    UserID
+	Name      string
+	Theme     string
+	Locked    bool
+	CreatedAt time.Time
+	// EndedAt is set once the host (or a moderator) ends the room; an ended
+	// room never opens again.
+	EndedAt *time.Time
+}
+
+// Ended reports whether the room has been ended for good.
+func (r *Room) Ended() bool { return r.EndedAt != nil }
+
+// Guest is a person who joined one room by link with only a display name.
+type Guest struct {
+	ID          GuestID
+	RoomID      RoomID
+	DisplayName string
+	CreatedAt   time.Time
+}
+
+// Session is a signed-in browser: either an account (UserID set) or a guest
+// bound to one room (GuestID set). The store keeps only a hash of the
+// session token, so a leaked database does not leak live sessions.
+type Session struct {
+	TokenHash []byte
+	UserID    UserID
+	GuestID   GuestID
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Identity is who is making a request, as resolved from a session.
+type Identity struct {
+	UserID      UserID
+	GuestID     GuestID
+	DisplayName string
+	// GuestRoom is the only room a guest identity may join.
+	GuestRoom RoomID
+}
+
+// IsGuest reports whether the identity is a guest rather than an account.
+func (id Identity) IsGuest() bool { return id.GuestID != "" }
+
+// Anonymous reports whether no one is signed in.
+func (id Identity) Anonymous() bool { return id.UserID == "" && id.GuestID == "" }
