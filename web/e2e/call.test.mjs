@@ -1,0 +1,309 @@
+// End-to-end: the real server binary (../bin/rooms, built by `make build`)
+// and Debian's Chromium with fake camera and microphone. A host signs up,
+// creates a room and joins; a guest joins by link; both must receive each
+// other's audio and video; when the guest leaves, the host's grid drops them.
+//
+// Run from web/: node --test --test-concurrency=1 e2e/
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createServer } from "node:net";
+import { createSocket } from "node:dgram";
+import { chromium } from "playwright-core";
+
+const WEB = resolve(import.meta.dirname, "..");
+const BINARY = resolve(WEB, "../bin/rooms");
+const RESULTS = join(WEB, "test-results");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+let server; // the rooms child process
+let serverLog = "";
+let dataDir;
+let browser;
+let base; // http://127.0.0.1:PORT
+
+/** A TCP port nobody listens on right now. */
+function freeTcpPort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** A UDP port nobody is bound to right now (the media port is UDP). */
+function freeUdpPort() {
+  return new Promise((ok, fail) => {
+    const s = createSocket("udp4");
+    s.once("error", fail);
+    s.bind(0, () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it answers something truthy, or fails with what it last saw. */
+async function until(what, fn, timeoutMs = 20_000, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}; last saw ${JSON.stringify(last)}`);
+    await sleep(everyMs);
+  }
+}
+
+async function startServer() {
+  assert.ok(existsSync(BINARY), `${BINARY} is missing: run 'make build' from the repository root first`);
+  const port = await freeTcpPort();
+  const mediaPort = await freeUdpPort();
+  dataDir = mkdtempSync(join(tmpdir(), "rooms-e2e-"));
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(BINARY, ["-addr", `127.0.0.1:${port}`, "-data", dataDir, "-media-port", String(mediaPort)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const keep = (chunk) => {
+    serverLog += chunk;
+    if (serverLog.length > 200_000) serverLog = serverLog.slice(-100_000);
+  };
+  server.stdout.on("data", keep);
+  server.stderr.on("data", keep);
+  let exited = null;
+  server.once("exit", (code, signal) => (exited = { code, signal }));
+  await until(
+    "GET /healthz to answer 200",
+    async () => {
+      if (exited) assert.fail(`the server exited (${JSON.stringify(exited)}) before it was ready:\n${serverLog}`);
+      try {
+        const res = await fetch(`${base}/healthz`);
+        return res.status === 200;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    100,
+  );
+}
+
+before(async () => {
+  mkdirSync(RESULTS, { recursive: true });
+  await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    const timer = setTimeout(() => server.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A page in its own browser context (its own cookies: its own person). */
+async function newPerson(label) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") console.log(`[${label} console.${m.type()}] ${m.text()}`);
+  });
+  page.on("pageerror", (e) => console.log(`[${label} pageerror] ${e.message}`));
+  return { context, page };
+}
+
+/**
+ * Installs, before Join is clicked, a watcher that records in the page when
+ * Join was clicked and when the first remote video frame was decoded
+ * (inbound-rtp framesDecoded > 0 on the subscriber connection).
+ */
+async function watchFirstFrame(page) {
+  await page.evaluate(() => {
+    const e2e = (window.__e2e = { joinClickedAt: null, firstFrameAt: null });
+    document.addEventListener(
+      "click",
+      (ev) => {
+        const b = ev.target instanceof Element ? ev.target.closest("button") : null;
+        if (b && b.textContent.trim() === "Join" && e2e.joinClickedAt === null) e2e.joinClickedAt = performance.now();
+      },
+      true,
+    );
+    const timer = setInterval(async () => {
+      const pc = window.__rooms?.subPC;
+      if (!pc) return;
+      const stats = await pc.getStats();
+      stats.forEach((s) => {
+        if (s.type === "inbound-rtp" && s.kind === "video" && s.framesDecoded > 0 && e2e.firstFrameAt === null) {
+          e2e.firstFrameAt = performance.now();
+          clearInterval(timer);
+        }
+      });
+    }, 25);
+  });
+}
+
+/** Sums what the subscriber connection received so far. */
+function inboundStats(page) {
+  return page.evaluate(async () => {
+    const pc = window.__rooms?.subPC;
+    const out = { framesDecoded: 0, audioPackets: 0, videoPackets: 0, hasPC: !!pc, state: pc?.connectionState ?? null };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type !== "inbound-rtp") return;
+      if (s.kind === "video") {
+        out.framesDecoded += s.framesDecoded ?? 0;
+        out.videoPackets += s.packetsReceived ?? 0;
+      } else if (s.kind === "audio") out.audioPackets += s.packetsReceived ?? 0;
+    });
+    return out;
+  });
+}
+
+/** Waits until video frames are decoded, then checks both video and audio keep flowing. */
+async function assertMediaFlows(page, who) {
+  const first = await until(`${who} to decode remote video`, async () => {
+    const s = await inboundStats(page);
+    return s.framesDecoded > 0 && s.audioPackets > 0 ? s : false;
+  }, 30_000, 250);
+  const later = await until(`${who}'s remote audio and video to keep flowing`, async () => {
+    const s = await inboundStats(page);
+    return s.framesDecoded > first.framesDecoded && s.audioPackets > first.audioPackets ? s : false;
+  }, 10_000, 250);
+  console.log(`${who}: frames decoded ${first.framesDecoded} → ${later.framesDecoded}, audio packets ${first.audioPackets} → ${later.audioPackets}`);
+}
+
+const tiles = (page) => page.locator('[data-testid="tile"]');
+
+test("an unknown room link says the room doesn't exist", { timeout: 30_000 }, async () => {
+  const { context, page } = await newPerson("stranger");
+  try {
+    const res = await page.goto(`${base}/r/AAAAAAAAAAAAAAAAAAAAAA`);
+    assert.equal(res?.status(), 404, "the server answers 404 for an unknown token");
+    await page.getByRole("heading", { name: "This room doesn't exist" }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByRole("button", { name: "Join", exact: true }).count(), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a host and a guest see and hear each other, and a leaver disappears", { timeout: 150_000 }, async () => {
+  const host = await newPerson("host");
+  const guest = await newPerson("guest");
+  try {
+    // The host signs up through the form and creates a room.
+    const h = host.page;
+    await h.goto(`${base}/`);
+    const signUp = h.getByRole("form", { name: "Sign up" });
+    await signUp.getByLabel("Display name").fill("Alice Host");
+    await signUp.getByLabel("Email").fill(`alice-${Date.now()}@example.com`);
+    await signUp.getByLabel("Password").fill("correct horse battery staple");
+    await signUp.getByRole("button", { name: "Sign up" }).click();
+    await h.getByText("Signed in as Alice Host").waitFor({ timeout: 10_000 });
+
+    await h.getByLabel("Room name").fill("Book club");
+    await h.getByRole("button", { name: "Create room" }).click();
+    const linkField = h.getByLabel("Room link");
+    await linkField.waitFor({ timeout: 10_000 });
+    const link = await linkField.inputValue();
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9]{22,}$/, "the room link");
+    await h.getByRole("list").getByRole("link", { name: "Book club" }).waitFor({ timeout: 10_000 });
+    await h.screenshot({ path: join(RESULTS, "home-desktop.png") });
+
+    // The host opens the link and joins as themself (no name field).
+    await h.getByRole("link", { name: "Open room" }).click();
+    await h.waitForURL(link);
+    await h.getByRole("heading", { name: "Book club" }).waitFor({ timeout: 10_000 });
+    assert.equal(await h.getByLabel("Your name").count(), 0, "a signed-in host is not asked for a name");
+    await watchFirstFrame(h);
+    await h.getByRole("button", { name: "Join", exact: true }).click();
+    await h.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
+
+    // The guest opens the link, gives a name and joins.
+    const g = guest.page;
+    await g.goto(link);
+    await g.getByRole("heading", { name: "Book club" }).waitFor({ timeout: 10_000 });
+    await g.getByLabel("Your name").fill("Bob Guest");
+    await g.screenshot({ path: join(RESULTS, "join-desktop.png") });
+    await watchFirstFrame(g);
+    await g.getByRole("button", { name: "Join", exact: true }).click();
+    await g.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
+
+    // Each sees two tiles, the other one named.
+    await until("two tiles on each side", async () => (await tiles(h).count()) === 2 && (await tiles(g).count()) === 2);
+    await h.locator('[data-testid="tile"]:not([data-self])').filter({ hasText: "Bob Guest" }).waitFor();
+    await g.locator('[data-testid="tile"]:not([data-self])').filter({ hasText: "Alice Host" }).waitFor();
+
+    // Media flows both ways: frames decoded and audio packets keep growing.
+    await assertMediaFlows(g, "guest");
+    await assertMediaFlows(h, "host");
+
+    const timing = await g.evaluate(() => window.__e2e);
+    assert.ok(timing.joinClickedAt !== null && timing.firstFrameAt !== null, `timing recorded: ${JSON.stringify(timing)}`);
+    console.log(`guest: Join click to first remote video frame decoded: ${Math.round(timing.firstFrameAt - timing.joinClickedAt)} ms`);
+    const hostTiming = await h.evaluate(() => window.__e2e);
+    if (hostTiming.firstFrameAt !== null) {
+      console.log(`host: Join click to first remote video frame decoded: ${Math.round(hostTiming.firstFrameAt - hostTiming.joinClickedAt)} ms (includes waiting for the guest)`);
+    }
+
+    // The remote video element actually plays.
+    await until("the host's view of the guest to play", () =>
+      h.evaluate(() => {
+        const v = document.querySelector('[data-testid="tile"]:not([data-self]) video');
+        return !!v && v.readyState >= 2 && v.videoWidth > 0;
+      }),
+    );
+
+    await h.screenshot({ path: join(RESULTS, "call-desktop.png") });
+    await g.setViewportSize({ width: 390, height: 844 });
+    await g.screenshot({ path: join(RESULTS, "call-phone.png") });
+
+    // Mute reaches the other side.
+    await g.getByRole("button", { name: "Mute", exact: true }).click();
+    await g.getByRole("button", { name: "Unmute", exact: true }).waitFor();
+    const guestTileOnHost = h.locator('[data-testid="tile"]:not([data-self])');
+    await guestTileOnHost.getByText("Microphone muted").waitFor({ state: "attached", timeout: 10_000 });
+
+    // The guest leaves; the host's grid drops the guest's tile.
+    const guestId = await guestTileOnHost.getAttribute("data-participant-id");
+    assert.ok(guestId, "the guest's tile carries a participant id");
+    await g.getByRole("button", { name: "Leave", exact: true }).click();
+    await g.getByRole("heading", { name: "You left the room" }).waitFor({ timeout: 10_000 });
+    await g.getByRole("button", { name: "Rejoin" }).waitFor();
+    await h.locator(`[data-testid="tile"][data-participant-id="${guestId}"]`).waitFor({ state: "detached", timeout: 10_000 });
+    assert.equal(await tiles(h).count(), 1, "only the host's own tile is left");
+  } catch (err) {
+    await host.page.screenshot({ path: join(RESULTS, "failure-host.png") }).catch(() => {});
+    await guest.page.screenshot({ path: join(RESULTS, "failure-guest.png") }).catch(() => {});
+    console.log(`--- server log ---\n${serverLog.slice(-20_000)}`);
+    throw err;
+  } finally {
+    await host.context.close();
+    await guest.context.close();
+  }
+});

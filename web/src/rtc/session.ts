@@ -1,0 +1,604 @@
+// One person's presence in a call: the signalling WebSocket and the two peer
+// connections of docs/protocol.md. It knows nothing of the UI: components
+// read its fields and subscribe to be told when they change.
+//
+// - publisher ("pub"): we offer, the server answers; carries our microphone
+//   and camera.
+// - subscriber ("sub"): the server offers, we answer; carries everyone
+//   else's media, one MediaStream per participant (stream id = participant
+//   id), plus the `events` data channel.
+
+import {
+  parseServerMessage,
+  signalPath,
+  type CandidateMessage,
+  type ClientMessage,
+  type ErrorMessage,
+  type JoinedMessage,
+  type Participant,
+  type PCName,
+  type ServerMessage,
+  type SignalRoom,
+} from "../protocol";
+import { ApiError, getMe, getRoom } from "../api";
+import { acquireTrack, describeMediaError, stopStream } from "./media";
+
+/** The connection state shown to people in the status line. */
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
+
+/** Why a session is over for good. */
+export interface SessionEnd {
+  /** left: on purpose; refused: the server said no; lost: retries ran out. */
+  reason: "left" | "refused" | "lost";
+  message: string;
+}
+
+/** What the session needs to start. */
+export interface SessionOptions {
+  token: string;
+  /** Our camera and microphone; the session owns it from now on and stops it at the end. */
+  stream: MediaStream;
+  audioMuted: boolean;
+  videoMuted: boolean;
+  /** Called with short sentences worth telling a screen reader. */
+  announce?: (text: string) => void;
+}
+
+// Reconnect delays after a dropped socket: about half a minute in all.
+const RETRY_DELAYS_MS = [300, 1000, 2000, 3000, 5000, 5000, 5000, 5000];
+
+// Peer connections that fail in a row before we give up.
+const MAX_MEDIA_FAILURES = 3;
+
+// How long an error from the server stays in the status line.
+const ERROR_SHOWN_MS = 10_000;
+
+type Handler<T extends ServerMessage["type"]> = (msg: Extract<ServerMessage, { type: T }>) => Promise<void> | void;
+
+/** A call session; create one per Join click. */
+export class CallSession {
+  readonly token: string;
+  status: ConnectionStatus = "connecting";
+  /** The latest non-fatal error from the server, in plain words. */
+  error: string | null = null;
+  ended: SessionEnd | null = null;
+  room: SignalRoom | null = null;
+  /** Ourselves as the server sees us; null until `joined`. */
+  self: Participant | null = null;
+  /** Everyone else, in the order they arrived. */
+  readonly participants = new Map<string, Participant>();
+  /** Remote media, keyed by participant id (the MediaStream id). */
+  readonly streams = new Map<string, MediaStream>();
+  readonly localStream: MediaStream;
+  audioMuted: boolean;
+  videoMuted: boolean;
+  pubPC: RTCPeerConnection | null = null;
+  subPC: RTCPeerConnection | null = null;
+
+  private ws: WebSocket | null = null;
+  /** Bumped on every (re)connection, so callbacks of an older one do nothing. */
+  private generation = 0;
+  private joined = false;
+  private everJoined = false;
+  private retries = 0;
+  private mediaFailures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private errorTimer: ReturnType<typeof setTimeout> | null = null;
+  private fatal: ErrorMessage | null = null;
+  /** Messages are handled one at a time, in order, even the asynchronous parts. */
+  private queue: Promise<void> = Promise.resolve();
+  /** Remote candidates that came before their connection's remote description. */
+  private remoteCandidates: Record<PCName, RTCIceCandidateInit[]> = { pub: [], sub: [] };
+  /** Our candidates wait until the offer or answer they belong to has been sent. */
+  private localCandidates: Record<PCName, RTCIceCandidateInit[] | null> = { pub: [], sub: [] };
+  private pubInFlight = false;
+  private pubAgain = false;
+  private listeners = new Set<() => void>();
+  private readonly announce: (text: string) => void;
+  private readonly onOnline = () => this.retryNow();
+  private readonly onPageHide = () => this.leave();
+
+  constructor(opts: SessionOptions) {
+    this.token = opts.token;
+    this.localStream = opts.stream;
+    this.audioMuted = opts.audioMuted || opts.stream.getAudioTracks().length === 0;
+    this.videoMuted = opts.videoMuted || opts.stream.getVideoTracks().length === 0;
+    this.announce = opts.announce ?? (() => {});
+    this.applyLocalMute();
+  }
+
+  /** Opens the signalling socket and joins. */
+  start(): void {
+    exposeForTests(this);
+    window.addEventListener("online", this.onOnline);
+    window.addEventListener("pagehide", this.onPageHide);
+    this.connect();
+  }
+
+  /** Calls fn after every change; answers a function that stops that. */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Ourselves with the mute state we actually apply, for our own tile. */
+  selfView(): Participant | null {
+    if (!this.self) return null;
+    return { ...this.self, audioMuted: this.audioMuted, videoMuted: this.videoMuted };
+  }
+
+  /** Mutes or unmutes the microphone, asking for one first if we have none. */
+  async setAudioMuted(muted: boolean): Promise<void> {
+    if (!muted && !(await this.ensureTrack("audio"))) return;
+    this.audioMuted = muted;
+    this.applyLocalMute();
+    this.sendMute();
+    this.announce(muted ? "Microphone muted" : "Microphone on");
+    this.emit();
+  }
+
+  /** Turns the camera off or on, asking for one first if we have none. */
+  async setVideoMuted(muted: boolean): Promise<void> {
+    if (!muted && !(await this.ensureTrack("video"))) return;
+    this.videoMuted = muted;
+    this.applyLocalMute();
+    this.sendMute();
+    this.announce(muted ? "Camera off" : "Camera on");
+    this.emit();
+  }
+
+  /** Leaves on purpose: tells the server, closes everything, stops the devices. */
+  leave(): void {
+    if (this.ended) return;
+    this.send({ type: "leave" });
+    this.finish({ reason: "left", message: "You left the room" });
+  }
+
+  // --- Connection lifecycle ------------------------------------------------
+
+  private connect(): void {
+    this.closeConnection();
+    const g = this.generation;
+    this.fatal = null;
+    this.joined = false;
+    const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${proto}//${window.location.host}${signalPath(this.token)}`);
+    this.ws = ws;
+    ws.onopen = () => {
+      if (g !== this.generation) return;
+      this.send({ type: "join", muted: { audio: this.audioMuted, video: this.videoMuted } });
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      if (g !== this.generation) return;
+      const msg = parseServerMessage(ev.data);
+      if (!msg) {
+        console.warn("rooms: ignoring a malformed message", ev.data);
+        return;
+      }
+      this.queue = this.queue
+        .then(() => (g === this.generation ? this.handle(msg) : undefined))
+        .catch((err: unknown) => console.error(`rooms: handling ${msg.type}`, err));
+    };
+    ws.onclose = () => {
+      if (g !== this.generation) return;
+      this.onSocketClosed();
+    };
+  }
+
+  /**
+   * Closes the socket and both peer connections of the current connection;
+   * their callbacks, and messages still queued, no longer do anything.
+   */
+  private closeConnection(): void {
+    this.generation++;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
+    }
+    for (const pc of [this.pubPC, this.subPC]) {
+      if (!pc) continue;
+      pc.onicecandidate = pc.onconnectionstatechange = pc.ontrack = pc.ondatachannel = null;
+      pc.close();
+    }
+    this.pubPC = this.subPC = null;
+    this.remoteCandidates = { pub: [], sub: [] };
+    this.localCandidates = { pub: [], sub: [] };
+    this.pubInFlight = this.pubAgain = false;
+    this.participants.clear();
+    this.streams.clear();
+  }
+
+  private onSocketClosed(): void {
+    this.closeConnection();
+    if (this.ended) return;
+    if (this.fatal) {
+      this.finish({ reason: "refused", message: this.fatal.message });
+      return;
+    }
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    const delay = RETRY_DELAYS_MS[this.retries];
+    if (delay === undefined) {
+      this.finish({ reason: "lost", message: "We lost the connection to the room." });
+      return;
+    }
+    this.retries++;
+    this.setStatus(this.everJoined ? "reconnecting" : "connecting");
+    this.retryTimer = setTimeout(() => void this.retry(), delay);
+  }
+
+  private retryNow(): void {
+    if (this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    void this.retry();
+  }
+
+  private async retry(): Promise<void> {
+    this.retryTimer = null;
+    const g = this.generation;
+    // Some refusals won't go away by trying again; the REST API tells which.
+    const reason = await this.whyRefused();
+    if (this.ended || g !== this.generation) return;
+    if (reason) this.finish({ reason: "refused", message: reason });
+    else this.connect();
+  }
+
+  /** Asks the REST API whether the room or our session is gone for good. */
+  private async whyRefused(): Promise<string | null> {
+    try {
+      await getRoom(this.token);
+      const me = await getMe();
+      if (!me.user && me.guest?.roomToken !== this.token) {
+        return "Your session has ended. Please join the room again.";
+      }
+      return null;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return "This room doesn't exist";
+      if (err instanceof ApiError && err.status === 410) return "This room has ended";
+      return null; // the network or the server: worth another try
+    }
+  }
+
+  private finish(end: SessionEnd): void {
+    if (this.ended) return;
+    this.ended = end;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    window.removeEventListener("online", this.onOnline);
+    window.removeEventListener("pagehide", this.onPageHide);
+    this.closeConnection();
+    stopStream(this.localStream);
+    this.status = "disconnected";
+    this.announce(end.message);
+    this.emit();
+  }
+
+  // --- Messages ----------------------------------------------------------
+
+  private handle(msg: ServerMessage): Promise<void> | void {
+    // Each message type has its own small handler.
+    const handlers: { [T in ServerMessage["type"]]: Handler<T> } = {
+      joined: (m) => this.onJoined(m),
+      pubAnswer: (m) => this.onPubAnswer(m.sdp),
+      subOffer: (m) => this.onSubOffer(m.sdp),
+      candidate: (m) => this.onCandidate(m),
+      participantJoined: (m) => this.onParticipantJoined(m.participant),
+      participantLeft: (m) => this.onParticipantLeft(m.id),
+      participantUpdated: (m) => this.onParticipantUpdated(m.participant),
+      // Tracks arrive on the subscriber connection by themselves; these are
+      // only news, and the tiles follow the streams.
+      trackPublished: () => {},
+      trackUnpublished: () => {},
+      error: (m) => this.onError(m),
+    };
+    return (handlers[msg.type] as Handler<typeof msg.type>)(msg as never);
+  }
+
+  private async onJoined(m: JoinedMessage): Promise<void> {
+    const reconnected = this.everJoined;
+    this.joined = this.everJoined = true;
+    this.retries = 0;
+    this.self = m.self;
+    this.room = m.room;
+    this.participants.clear();
+    for (const p of m.participants) this.participants.set(p.id, p);
+    this.createPeerConnections(m.iceServers);
+    this.announce(reconnected ? "Back in the room" : describeJoin(m.participants.length));
+    this.emit();
+    await this.negotiatePub();
+  }
+
+  private async onPubAnswer(sdp: string): Promise<void> {
+    const pc = this.pubPC;
+    if (!pc || pc.signalingState !== "have-local-offer") return;
+    await pc.setRemoteDescription({ type: "answer", sdp });
+    await this.flushRemoteCandidates("pub");
+    this.pubInFlight = false;
+    if (this.pubAgain) {
+      this.pubAgain = false;
+      await this.negotiatePub();
+    }
+  }
+
+  private async onSubOffer(sdp: string): Promise<void> {
+    const pc = this.subPC;
+    if (!pc) return;
+    try {
+      await pc.setRemoteDescription({ type: "offer", sdp });
+      await this.flushRemoteCandidates("sub");
+      await pc.setLocalDescription(await pc.createAnswer());
+    } catch (err) {
+      console.error("rooms: answering subOffer", err);
+      this.showError("Couldn't set up the video from others. Try leaving and joining again.");
+      return;
+    }
+    this.send({ type: "subAnswer", sdp: pc.localDescription?.sdp ?? "" });
+    this.releaseLocalCandidates("sub");
+  }
+
+  private async onCandidate(m: CandidateMessage): Promise<void> {
+    const pc = m.pc === "pub" ? this.pubPC : this.subPC;
+    if (!pc) return;
+    if (!pc.remoteDescription) {
+      this.remoteCandidates[m.pc].push(m.candidate);
+      return;
+    }
+    await addCandidate(pc, m.candidate);
+  }
+
+  private onParticipantJoined(p: Participant): void {
+    if (p.id === this.self?.id) return;
+    const known = this.participants.has(p.id);
+    this.participants.set(p.id, p);
+    if (!known) this.announce(`${p.name} joined`);
+    this.emit();
+  }
+
+  private onParticipantLeft(id: string): void {
+    const p = this.participants.get(id);
+    this.participants.delete(id);
+    this.streams.delete(id);
+    if (p) this.announce(`${p.name} left`);
+    this.emit();
+  }
+
+  private onParticipantUpdated(p: Participant): void {
+    if (p.id === this.self?.id) {
+      this.self = p;
+      // Someone else (the host) may mute us; nobody but us ever unmutes us.
+      if (p.audioMuted && !this.audioMuted) {
+        this.audioMuted = true;
+        this.applyLocalMute();
+        this.announce("Your microphone was muted");
+      }
+      this.emit();
+      return;
+    }
+    if (!this.participants.has(p.id)) return;
+    this.participants.set(p.id, p);
+    this.emit();
+  }
+
+  private onError(m: ErrorMessage): void {
+    if (m.fatal) {
+      // The server closes the socket next; onSocketClosed ends the session.
+      this.fatal = m;
+      return;
+    }
+    console.warn(`rooms: server error ${m.code}: ${m.message}`);
+    this.showError(m.message);
+  }
+
+  // --- Peer connections --------------------------------------------------
+
+  private createPeerConnections(iceServers: RTCIceServer[]): void {
+    const g = this.generation;
+    const pub = new RTCPeerConnection({ iceServers, bundlePolicy: "max-bundle" });
+    const sub = new RTCPeerConnection({ iceServers, bundlePolicy: "max-bundle" });
+    this.pubPC = pub;
+    this.subPC = sub;
+
+    for (const track of this.localStream.getTracks()) {
+      pub.addTransceiver(track, { direction: "sendonly", streams: [this.localStream] });
+    }
+
+    pub.onicecandidate = (ev) => ev.candidate && this.sendCandidate("pub", ev.candidate.toJSON());
+    sub.onicecandidate = (ev) => ev.candidate && this.sendCandidate("sub", ev.candidate.toJSON());
+    pub.onconnectionstatechange = () => g === this.generation && this.onPCStateChange();
+    sub.onconnectionstatechange = () => g === this.generation && this.onPCStateChange();
+    // The server's `events` channel only brings the transport up early.
+    sub.ondatachannel = () => {};
+    sub.ontrack = (ev) => {
+      if (g !== this.generation) return;
+      const stream = ev.streams[0];
+      if (!stream) {
+        console.warn("rooms: a remote track without a stream", ev.track.kind);
+        return;
+      }
+      this.streams.set(stream.id, stream);
+      const changed = () => g === this.generation && this.emit();
+      ev.track.addEventListener("unmute", changed);
+      ev.track.addEventListener("mute", changed);
+      ev.track.addEventListener("ended", changed);
+      stream.onremovetrack = changed;
+      stream.onaddtrack = changed;
+      this.emit();
+    };
+  }
+
+  /** Sends a fresh publisher offer, or remembers to once the current one is answered. */
+  private async negotiatePub(): Promise<void> {
+    const pc = this.pubPC;
+    if (!pc) return;
+    // With no microphone and no camera there is nothing to publish yet.
+    if (pc.getTransceivers().length === 0) return;
+    if (this.pubInFlight) {
+      this.pubAgain = true;
+      return;
+    }
+    this.pubInFlight = true;
+    this.localCandidates.pub ??= [];
+    await pc.setLocalDescription(await pc.createOffer());
+    this.send({ type: "pubOffer", sdp: pc.localDescription?.sdp ?? "" });
+    this.releaseLocalCandidates("pub");
+  }
+
+  private onPCStateChange(): void {
+    const states = [this.pubPC?.connectionState, this.subPC?.connectionState];
+    if (states.includes("failed")) {
+      // ICE could not recover: start over with a new socket and connections,
+      // but not forever when media never gets through (a firewall, say).
+      console.warn("rooms: a peer connection failed", states);
+      if (++this.mediaFailures >= MAX_MEDIA_FAILURES) {
+        this.finish({ reason: "lost", message: "Audio and video couldn't reach the server. A firewall may be blocking them." });
+        return;
+      }
+      this.closeConnection();
+      this.scheduleRetry();
+      return;
+    }
+    if (states.includes("disconnected")) this.setStatus("reconnecting");
+    else if (this.joined && states.includes("connected")) {
+      this.mediaFailures = 0;
+      this.setStatus("connected");
+    }
+  }
+
+  private sendCandidate(pc: PCName, candidate: RTCIceCandidateInit): void {
+    const held = this.localCandidates[pc];
+    if (held) held.push(candidate);
+    else this.send({ type: "candidate", pc, candidate });
+  }
+
+  /** Sends the candidates held back until the description they follow was sent. */
+  private releaseLocalCandidates(pc: PCName): void {
+    const held = this.localCandidates[pc] ?? [];
+    this.localCandidates[pc] = null;
+    for (const candidate of held) this.send({ type: "candidate", pc, candidate });
+  }
+
+  private async flushRemoteCandidates(name: PCName): Promise<void> {
+    const pc = name === "pub" ? this.pubPC : this.subPC;
+    const pending = this.remoteCandidates[name];
+    this.remoteCandidates[name] = [];
+    if (!pc) return;
+    for (const c of pending) await addCandidate(pc, c);
+  }
+
+  // --- Local media ---------------------------------------------------------
+
+  private applyLocalMute(): void {
+    for (const t of this.localStream.getAudioTracks()) t.enabled = !this.audioMuted;
+    for (const t of this.localStream.getVideoTracks()) t.enabled = !this.videoMuted;
+  }
+
+  private sendMute(): void {
+    if (this.joined) this.send({ type: "mute", audio: this.audioMuted, video: this.videoMuted });
+  }
+
+  /** Makes sure we hold a track of this kind, asking for the device if not. */
+  private async ensureTrack(kind: "audio" | "video"): Promise<boolean> {
+    const have = kind === "audio" ? this.localStream.getAudioTracks() : this.localStream.getVideoTracks();
+    if (have.some((t) => t.readyState === "live")) return true;
+    const what = kind === "audio" ? "microphone" : "camera";
+    let track: MediaStreamTrack;
+    try {
+      track = await acquireTrack(kind);
+    } catch (err) {
+      this.showError(describeMediaError(err, what));
+      return false;
+    }
+    if (this.ended) {
+      track.stop();
+      return false;
+    }
+    have.forEach((t) => this.localStream.removeTrack(t));
+    this.localStream.addTrack(track);
+    const pc = this.pubPC;
+    if (pc) {
+      const free = pc.getTransceivers().find((tr) => tr.sender.track?.kind === kind || (!tr.sender.track && tr.receiver.track.kind === kind));
+      if (free) await free.sender.replaceTrack(track);
+      else {
+        pc.addTransceiver(track, { direction: "sendonly", streams: [this.localStream] });
+        this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+      }
+    }
+    return true;
+  }
+
+  // --- Plumbing ------------------------------------------------------------
+
+  private send(msg: ClientMessage): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.ended || this.status === status) return;
+    this.status = status;
+    this.emit();
+  }
+
+  private showError(message: string): void {
+    this.error = message;
+    this.announce(message);
+    if (this.errorTimer !== null) clearTimeout(this.errorTimer);
+    this.errorTimer = setTimeout(() => {
+      this.error = null;
+      this.errorTimer = null;
+      this.emit();
+    }, ERROR_SHOWN_MS);
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const fn of this.listeners) fn();
+  }
+}
+
+/** What window.__rooms shows: the live peer connections, for tests and debugging (getStats). */
+export interface RoomsDebug {
+  readonly session: CallSession;
+  readonly pubPC: RTCPeerConnection | null;
+  readonly subPC: RTCPeerConnection | null;
+  readonly selfId: string | null;
+}
+
+declare global {
+  interface Window {
+    __rooms?: RoomsDebug;
+  }
+}
+
+function exposeForTests(session: CallSession): void {
+  window.__rooms = {
+    session,
+    get pubPC() {
+      return session.pubPC;
+    },
+    get subPC() {
+      return session.subPC;
+    },
+    get selfId() {
+      return session.self?.id ?? null;
+    },
+  };
+}
+
+async function addCandidate(pc: RTCPeerConnection, c: RTCIceCandidateInit): Promise<void> {
+  try {
+    await pc.addIceCandidate(c);
+  } catch (err) {
+    // One bad candidate must not stop the others.
+    console.warn("rooms: ignoring a remote candidate", c, err);
+  }
+}
+
+function describeJoin(others: number): string {
+  if (others === 0) return "You joined the room. Nobody else is here yet.";
+  if (others === 1) return "You joined the room. 1 other person is here.";
+  return `You joined the room. ${others} other people are here.`;
+}
