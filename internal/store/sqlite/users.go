@@ -1,0 +1,114 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/roomsdev/rooms/internal/rooms"
+)
+
+// errUserNotFound is returned for any lookup or update of a missing account.
+func errUserNotFound() *rooms.Error {
+	return rooms.Errorf(rooms.ENOTFOUND, "This account does not exist.")
+}
+
+// normEmail is the form of an email that carries its uniqueness. The auth
+// package validates and lowercases emails already; lowercasing here too
+// keeps the store correct for any caller. It is done in Go because SQLite's
+// lower() only folds ASCII.
+func normEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+const userColumns = `id, email, display_name, password_hash, moderator, suspended, created_at`
+
+// CreateUser inserts u. An email already in use, in any letter case,
+// returns ECONFLICT.
+func (db *DB) CreateUser(ctx context.Context, u *rooms.User) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO users
+		(id, email, email_norm, display_name, password_hash, moderator, suspended, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(u.ID), u.Email, normEmail(u.Email), u.DisplayName, u.PasswordHash,
+		u.Moderator, u.Suspended, millis(u.CreatedAt))
+	if isUnique(err) {
+		if strings.Contains(err.Error(), "email_norm") {
+			return rooms.Errorf(rooms.ECONFLICT, "An account with this email already exists.")
+		}
+		return rooms.Errorf(rooms.ECONFLICT, "This account already exists.")
+	} else if err != nil {
+		return fmt.Errorf("create user: %w", err)
+	}
+	return nil
+}
+
+// UserByID returns the account with the given id.
+func (db *DB) UserByID(ctx context.Context, id rooms.UserID) (*rooms.User, error) {
+	row := db.db.QueryRowContext(ctx,
+		`SELECT `+userColumns+` FROM users WHERE id = ?`, string(id))
+	u, err := scanUser(row)
+	if err != nil {
+		return nil, fmt.Errorf("user by id: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail returns the account with the given email, in any letter case.
+func (db *DB) UserByEmail(ctx context.Context, email string) (*rooms.User, error) {
+	row := db.db.QueryRowContext(ctx,
+		`SELECT `+userColumns+` FROM users WHERE email_norm = ?`, normEmail(email))
+	u, err := scanUser(row)
+	if err != nil {
+		return nil, fmt.Errorf("user by email: %w", err)
+	}
+	return u, nil
+}
+
+// SetModerator grants or withdraws the moderator role.
+func (db *DB) SetModerator(ctx context.Context, id rooms.UserID, moderator bool) error {
+	res, err := db.db.ExecContext(ctx,
+		`UPDATE users SET moderator = ? WHERE id = ?`, moderator, string(id))
+	if err == nil {
+		err = mustAffect(res, errUserNotFound())
+	}
+	if err != nil {
+		return fmt.Errorf("set moderator: %w", err)
+	}
+	return nil
+}
+
+// SetSuspended suspends or reinstates an account. It is not part of
+// rooms.UserStore yet; the auth package treats suspended accounts' sessions
+// as anonymous and refuses their sign-ins.
+func (db *DB) SetSuspended(ctx context.Context, id rooms.UserID, suspended bool) error {
+	res, err := db.db.ExecContext(ctx,
+		`UPDATE users SET suspended = ? WHERE id = ?`, suspended, string(id))
+	if err == nil {
+		err = mustAffect(res, errUserNotFound())
+	}
+	if err != nil {
+		return fmt.Errorf("set suspended: %w", err)
+	}
+	return nil
+}
+
+// scanUser reads one row of userColumns.
+func scanUser(row scanner) (*rooms.User, error) {
+	var (
+		u       rooms.User
+		id      string
+		created int64
+	)
+	err := row.Scan(&id, &u.Email, &u.DisplayName, &u.PasswordHash,
+		&u.Moderator, &u.Suspended, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errUserNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	u.ID = rooms.UserID(id)
+	u.CreatedAt = fromMillis(created)
+	return &u, nil
+}
