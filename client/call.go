@@ -1,0 +1,398 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+)
+
+// Participant is someone in the call, as the server describes them.
+type Participant struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Guest      bool   `json:"guest"`
+	Host       bool   `json:"host"`
+	AudioMuted bool   `json:"audioMuted"`
+	VideoMuted bool   `json:"videoMuted"`
+}
+
+// Event is a server message that changes what the call looks like.
+type Event struct {
+	// Type is the message type: participantJoined, participantLeft,
+	// participantUpdated, trackPublished, trackUnpublished or error.
+	Type        string
+	Participant Participant // joined, updated
+	ID          string      // left: the participant's id; track events: the publisher's
+	Code        string      // error
+	Message     string      // error
+	Fatal       bool        // error
+}
+
+// Received counts what arrived from one publisher.
+type Received struct {
+	AudioPackets atomic.Int64
+	VideoPackets atomic.Int64
+	VideoBytes   atomic.Int64
+}
+
+// JoinOptions says what to publish.
+type JoinOptions struct {
+	// Publish is sent on the publisher connection; nil joins receive-only.
+	Publish *Synthetic
+}
+
+// ErrJoinRefused wraps the server's refusal of a join (full, locked, ...).
+var ErrJoinRefused = errors.New("join refused")
+
+// Call is one presence in a room's call.
+type Call struct {
+	session *Session
+	ws      *websocket.Conn
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	Self Participant
+
+	pub, sub *webrtc.PeerConnection
+	events   chan Event
+	done     chan struct{}
+
+	mu           sync.Mutex
+	participants map[string]Participant
+	received     map[string]*Received
+	pending      map[string][]webrtc.ICECandidateInit // by "pub"/"sub", before the remote description
+}
+
+type wire struct {
+	Type         string                   `json:"type"`
+	SDP          string                   `json:"sdp,omitempty"`
+	PC           string                   `json:"pc,omitempty"`
+	Candidate    *webrtc.ICECandidateInit `json:"candidate,omitempty"`
+	Self         *Participant             `json:"self,omitempty"`
+	Participants []Participant            `json:"participants,omitempty"`
+	Participant  json.RawMessage          `json:"participant,omitempty"`
+	ID           string                   `json:"id,omitempty"`
+	Code         string                   `json:"code,omitempty"`
+	Message      string                   `json:"message,omitempty"`
+	Fatal        bool                     `json:"fatal,omitempty"`
+	Audio        *bool                    `json:"audio,omitempty"`
+	Video        *bool                    `json:"video,omitempty"`
+}
+
+// Join enters the room's call with this session's identity (an account, or
+// a guest made with JoinAsGuest). It returns once the server has said
+// `joined`; media then connects in the background.
+func (s *Session) Join(ctx context.Context, token string, opts JoinOptions) (*Call, error) {
+	wsURL := "ws" + strings.TrimPrefix(s.BaseURL, "http") + "/api/rooms/" + token + "/ws"
+	ws, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{
+		HTTPClient: s.HTTP,
+		HTTPHeader: map[string][]string{"Origin": {s.BaseURL}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dial signalling: %w", err)
+	}
+	ws.SetReadLimit(4 << 20)
+	cctx, cancel := context.WithCancel(context.Background())
+	c := &Call{
+		session:      s,
+		ws:           ws,
+		ctx:          cctx,
+		cancel:       cancel,
+		events:       make(chan Event, 1024),
+		done:         make(chan struct{}),
+		participants: make(map[string]Participant),
+		received:     make(map[string]*Received),
+		pending:      make(map[string][]webrtc.ICECandidateInit),
+	}
+	if err := c.send(wire{Type: "join"}); err != nil {
+		c.Leave()
+		return nil, err
+	}
+	var m wire
+	if err := c.read(ctx, &m); err != nil {
+		c.Leave()
+		return nil, fmt.Errorf("read joined: %w", err)
+	}
+	if m.Type == "error" {
+		c.Leave()
+		return nil, fmt.Errorf("%w: %s: %s", ErrJoinRefused, m.Code, m.Message)
+	}
+	if m.Type != "joined" || m.Self == nil {
+		c.Leave()
+		return nil, fmt.Errorf("expected joined, got %q", m.Type)
+	}
+	c.Self = *m.Self
+	for _, p := range m.Participants {
+		c.participants[p.ID] = p
+	}
+	if err := c.setupMedia(opts); err != nil {
+		c.Leave()
+		return nil, err
+	}
+	go c.readLoop()
+	return c, nil
+}
+
+func (c *Call) setupMedia(opts JoinOptions) error {
+	var err error
+	if c.pub, err = newPeerConnection(); err != nil {
+		return err
+	}
+	if c.sub, err = newPeerConnection(); err != nil {
+		return err
+	}
+	c.watchCandidates("pub", c.pub)
+	c.watchCandidates("sub", c.sub)
+	c.sub.OnTrack(c.onTrack)
+	if opts.Publish == nil {
+		return nil
+	}
+	for _, t := range opts.Publish.tracks() {
+		sender, err := c.pub.AddTrack(t)
+		if err != nil {
+			return fmt.Errorf("add track: %w", err)
+		}
+		go readSenderRTCP(sender, opts.Publish)
+	}
+	offer, err := c.pub.CreateOffer(nil)
+	if err != nil {
+		return fmt.Errorf("create offer: %w", err)
+	}
+	if err := c.pub.SetLocalDescription(offer); err != nil {
+		return fmt.Errorf("set offer: %w", err)
+	}
+	go opts.Publish.run(c.ctx)
+	return c.send(wire{Type: "pubOffer", SDP: offer.SDP})
+}
+
+func (c *Call) watchCandidates(pc string, conn *webrtc.PeerConnection) {
+	conn.OnICECandidate(func(cand *webrtc.ICECandidate) {
+		if cand != nil {
+			init := cand.ToJSON()
+			_ = c.send(wire{Type: "candidate", PC: pc, Candidate: &init})
+		}
+	})
+}
+
+func (c *Call) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	from := t.StreamID()
+	c.mu.Lock()
+	r := c.received[from]
+	if r == nil {
+		r = &Received{}
+		c.received[from] = r
+	}
+	c.mu.Unlock()
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := t.Read(buf)
+		if err != nil {
+			return
+		}
+		if t.Kind() == webrtc.RTPCodecTypeAudio {
+			r.AudioPackets.Add(1)
+		} else {
+			r.VideoPackets.Add(1)
+			r.VideoBytes.Add(int64(n))
+		}
+	}
+}
+
+func readSenderRTCP(s *webrtc.RTPSender, src *Synthetic) {
+	for {
+		pkts, _, err := s.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, p := range pkts {
+			switch p.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				src.RequestKeyframe()
+			}
+		}
+	}
+}
+
+func (c *Call) readLoop() {
+	defer close(c.done)
+	for {
+		var m wire
+		if err := c.read(c.ctx, &m); err != nil {
+			return
+		}
+		if err := c.handle(&m); err != nil {
+			c.emit(Event{Type: "error", Code: "client", Message: err.Error()})
+		}
+	}
+}
+
+func (c *Call) handle(m *wire) error {
+	switch m.Type {
+	case "subOffer":
+		if err := c.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: m.SDP}); err != nil {
+			return err
+		}
+		answer, err := c.sub.CreateAnswer(nil)
+		if err != nil {
+			return err
+		}
+		if err := c.sub.SetLocalDescription(answer); err != nil {
+			return err
+		}
+		c.flushCandidates("sub", c.sub)
+		return c.send(wire{Type: "subAnswer", SDP: answer.SDP})
+	case "pubAnswer":
+		if err := c.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: m.SDP}); err != nil {
+			return err
+		}
+		c.flushCandidates("pub", c.pub)
+	case "candidate":
+		if m.Candidate == nil {
+			return nil
+		}
+		pc := c.pub
+		if m.PC == "sub" {
+			pc = c.sub
+		}
+		c.mu.Lock()
+		if pc.RemoteDescription() == nil {
+			c.pending[m.PC] = append(c.pending[m.PC], *m.Candidate)
+			c.mu.Unlock()
+			return nil
+		}
+		c.mu.Unlock()
+		return pc.AddICECandidate(*m.Candidate)
+	case "participantJoined", "participantUpdated":
+		var p Participant
+		if err := json.Unmarshal(m.Participant, &p); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.participants[p.ID] = p
+		c.mu.Unlock()
+		c.emit(Event{Type: m.Type, Participant: p, ID: p.ID})
+	case "participantLeft":
+		c.mu.Lock()
+		delete(c.participants, m.ID)
+		c.mu.Unlock()
+		c.emit(Event{Type: m.Type, ID: m.ID})
+	case "trackPublished", "trackUnpublished":
+		var from string
+		_ = json.Unmarshal(m.Participant, &from)
+		c.emit(Event{Type: m.Type, ID: from})
+	case "error":
+		c.emit(Event{Type: m.Type, Code: m.Code, Message: m.Message, Fatal: m.Fatal})
+	}
+	return nil
+}
+
+func (c *Call) flushCandidates(name string, pc *webrtc.PeerConnection) {
+	c.mu.Lock()
+	cands := c.pending[name]
+	delete(c.pending, name)
+	c.mu.Unlock()
+	for _, cand := range cands {
+		_ = pc.AddICECandidate(cand)
+	}
+}
+
+func (c *Call) emit(e Event) {
+	select {
+	case c.events <- e:
+	default: // nobody is reading events; the state maps stay current
+	}
+}
+
+func (c *Call) send(m wire) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return c.SendRaw(b)
+}
+
+// SendRaw sends one text frame as it is: tests use it to send malformed
+// messages.
+func (c *Call) SendRaw(b []byte) error {
+	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+	defer cancel()
+	return c.ws.Write(ctx, websocket.MessageText, b)
+}
+
+func (c *Call) read(ctx context.Context, m *wire) error {
+	_, b, err := c.ws.Read(ctx)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, m)
+}
+
+// Events delivers participant and error events as they arrive.
+func (c *Call) Events() <-chan Event { return c.events }
+
+// Done is closed when the signalling connection ends.
+func (c *Call) Done() <-chan struct{} { return c.done }
+
+// Participants returns the others in the call, by id.
+func (c *Call) Participants() map[string]Participant {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]Participant, len(c.participants))
+	for k, v := range c.participants {
+		out[k] = v
+	}
+	return out
+}
+
+// ReceivedFrom returns the counters for media from one participant (zero
+// counters if nothing has arrived).
+func (c *Call) ReceivedFrom(id string) (audio, video int64) {
+	c.mu.Lock()
+	r := c.received[id]
+	c.mu.Unlock()
+	if r == nil {
+		return 0, 0
+	}
+	return r.AudioPackets.Load(), r.VideoPackets.Load()
+}
+
+// SetMuted tells the others this participant's microphone and camera state.
+func (c *Call) SetMuted(audio, video bool) error {
+	return c.send(wire{Type: "mute", Audio: &audio, Video: &video})
+}
+
+// Leave leaves the call and closes everything. It is idempotent.
+func (c *Call) Leave() {
+	if c.ws != nil {
+		_ = c.send(wire{Type: "leave"})
+		_ = c.ws.Close(websocket.StatusNormalClosure, "")
+	}
+	c.cancel()
+	if c.pub != nil {
+		_ = c.pub.Close()
+	}
+	if c.sub != nil {
+		_ = c.sub.Close()
+	}
+}
+
+func newPeerConnection() (*webrtc.PeerConnection, error) {
+	var se webrtc.SettingEngine
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		return nil, err
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se))
+	return api.NewPeerConnection(webrtc.Configuration{})
+}

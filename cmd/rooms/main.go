@@ -1,0 +1,207 @@
+// Command rooms is the Rooms server: the API, the web client and the media
+// (a WebRTC SFU) in one binary, with an embedded SQLite store.
+//
+//	rooms [serve] [flags]            run the server (the default)
+//	rooms admin grant-moderator EMAIL
+//
+// Every flag has an environment variable (ROOMS_ADDR for -addr, and so on).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/roomsdev/rooms/internal/app"
+	"github.com/roomsdev/rooms/internal/rooms"
+	"github.com/roomsdev/rooms/internal/store/sqlite"
+	"github.com/roomsdev/rooms/web"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "rooms:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args)
+	case "admin":
+		return admin(ctx, args)
+	default:
+		return fmt.Errorf("unknown command %q (want serve or admin)", cmd)
+	}
+}
+
+// config is the server's configuration, from flags and the environment.
+type config struct {
+	addr          string
+	data          string
+	mediaPort     int
+	publicIPs     string
+	capacity      int
+	secureCookies bool
+	logLevel      string
+}
+
+func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
+	cfg := &config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&cfg.addr, "addr", env("ROOMS_ADDR", "127.0.0.1:8080"), "HTTP listen address (ROOMS_ADDR)")
+	fs.StringVar(&cfg.data, "data", env("ROOMS_DATA", "./data"), "directory of the embedded SQLite database (ROOMS_DATA)")
+	fs.IntVar(&cfg.mediaPort, "media-port", envInt("ROOMS_MEDIA_PORT", 7881), "the one UDP port all media uses (ROOMS_MEDIA_PORT)")
+	fs.StringVar(&cfg.publicIPs, "public-ip", env("ROOMS_PUBLIC_IP", ""), "comma-separated public IPs to announce for media, behind 1:1 NAT (ROOMS_PUBLIC_IP)")
+	fs.IntVar(&cfg.capacity, "capacity", envInt("ROOMS_CAPACITY", 50), "most people in one room (ROOMS_CAPACITY)")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("ROOMS_SECURE_COOKIES", "") == "true", "mark cookies Secure (behind a TLS proxy) (ROOMS_SECURE_COOKIES)")
+	fs.StringVar(&cfg.logLevel, "log-level", env("ROOMS_LOG_LEVEL", "info"), "debug, info, warn or error (ROOMS_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	return cfg, fs, nil
+}
+
+func serve(ctx context.Context, args []string) error {
+	cfg, _, err := parseConfig("serve", args)
+	if err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return fmt.Errorf("log level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	host, _, err := net.SplitHostPort(cfg.addr)
+	if err != nil {
+		return fmt.Errorf("addr %q: %w", cfg.addr, err)
+	}
+	a, err := app.Open(ctx, app.Config{
+		DataDir:       cfg.data,
+		MediaHost:     host,
+		MediaPort:     cfg.mediaPort,
+		PublicIPs:     splitList(cfg.publicIPs),
+		Capacity:      cfg.capacity,
+		SecureCookies: cfg.secureCookies,
+		Web:           web.Dist(),
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	log.Info("rooms is ready: open http://"+displayAddr(ln.Addr()), "media_udp", a.Media.LocalAddr().String(), "data", cfg.data)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// admin runs operator commands against the store.
+func admin(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: rooms admin grant-moderator|revoke-moderator EMAIL [-data DIR]")
+	}
+	sub := args[0]
+	cfg, fs, err := parseConfig("admin "+sub, args[1:])
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: rooms admin %s EMAIL", sub)
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(cfg.data, "rooms.db"))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer store.Close()
+	u, err := store.UserByEmail(ctx, fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("%s: %s", fs.Arg(0), rooms.ErrorMessage(err))
+	}
+	switch sub {
+	case "grant-moderator", "revoke-moderator":
+		if err := store.SetModerator(ctx, u.ID, sub == "grant-moderator"); err != nil {
+			return err
+		}
+		fmt.Printf("%s: moderator=%v\n", u.Email, sub == "grant-moderator")
+		return nil
+	default:
+		return fmt.Errorf("unknown admin command %q", sub)
+	}
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return a.String()
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v, ok := os.LookupEnv(key); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,121 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/roomsdev/rooms/internal/auth"
+	"github.com/roomsdev/rooms/internal/rooms"
+)
+
+// userJSON is an account as its owner sees it.
+type userJSON struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+	Email       string `json:"email"`
+}
+
+type guestJSON struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+	RoomToken   string `json:"roomToken"`
+}
+
+func toUserJSON(u *rooms.User) *userJSON {
+	return &userJSON{ID: string(u.ID), DisplayName: u.DisplayName, Email: u.Email}
+}
+
+func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		DisplayName string `json:"displayName"`
+		Email       string `json:"email"`
+		Password    string `json:"password"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, token, err := s.auth.SignUp(r.Context(), req.DisplayName, req.Email, req.Password)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.replaceSession(w, r, token)
+	writeJSON(w, http.StatusCreated, map[string]any{"user": toUserJSON(u)})
+}
+
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	key := strings.ToLower(strings.TrimSpace(req.Email))
+	if ok, wait := s.accountLimit.allow(key, time.Now()); !ok {
+		s.tooMany(w, r, wait)
+		return
+	}
+	u, token, err := s.auth.SignIn(r.Context(), req.Email, req.Password)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.replaceSession(w, r, token)
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
+}
+
+// replaceSession sets the new session's cookie and ends the one the
+// browser had, so a session id planted before sign-in is worthless after
+// it (session fixation).
+func (s *Server) replaceSession(w http.ResponseWriter, r *http.Request, token string) {
+	if old := auth.TokenFromRequest(r); old != "" {
+		if err := s.auth.SignOut(r.Context(), old); err != nil {
+			s.log.WarnContext(r.Context(), "end previous session", "err", err)
+		}
+	}
+	auth.SetCookie(w, token, s.cfg.SessionTTL, s.secure(r))
+}
+
+func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
+	if token := auth.TokenFromRequest(r); token != "" {
+		if err := s.auth.SignOut(r.Context(), token); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	auth.ClearCookie(w, s.secure(r))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	id, err := s.identity(r.Context(), r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp := struct {
+		User  *userJSON  `json:"user"`
+		Guest *guestJSON `json:"guest"`
+	}{}
+	switch {
+	case id.UserID != "":
+		u, err := s.store.UserByID(r.Context(), id.UserID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		resp.User = toUserJSON(u)
+	case id.IsGuest():
+		room, err := s.store.RoomByID(r.Context(), id.GuestRoom)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		resp.Guest = &guestJSON{ID: string(id.GuestID), DisplayName: id.DisplayName, RoomToken: string(room.Token)}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

@@ -1,0 +1,295 @@
+package sfu
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// ICECandidate is a trickled candidate as browsers exchange it
+// (RTCIceCandidateInit).
+type ICECandidate = webrtc.ICECandidateInit
+
+// maxPublishedSections bounds the media sections of a publisher offer:
+// microphone, camera, screen and screen audio, with room to spare. A
+// client asking for hundreds would cost the server memory for nothing.
+const maxPublishedSections = 8
+
+// Peer is one participant's media: a publisher and a subscriber
+// PeerConnection, the tracks it publishes and the ones it receives.
+type Peer struct {
+	id   PeerID
+	room *Room
+	h    Handler
+	log  *slog.Logger
+
+	pub, sub *webrtc.PeerConnection
+
+	// pubMu serialises publisher negotiation (offer in, answer out).
+	pubMu sync.Mutex
+
+	// negMu serialises subscriber negotiation; the fields below it are
+	// what it guards.
+	negMu          sync.Mutex
+	awaitingAnswer bool // an offer is out, its answer not yet in
+	offerPending   bool // something changed while awaiting an answer
+
+	mu     sync.Mutex
+	closed bool
+	downs  map[*upTrack]*downTrack // what this peer receives
+	nUps   int                     // tracks this peer publishes
+}
+
+func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
+	p := &Peer{
+		id:    id,
+		room:  r,
+		h:     h,
+		log:   r.log.With("peer", id),
+		downs: make(map[*upTrack]*downTrack),
+	}
+	var err error
+	if p.pub, err = r.engine.newPeerConnection(); err != nil {
+		return nil, err
+	}
+	if p.sub, err = r.engine.newPeerConnection(); err != nil {
+		_ = p.pub.Close()
+		return nil, err
+	}
+	// The data channel gives the subscriber connection something to
+	// negotiate before any track exists, so its ICE and DTLS are done by
+	// the time the first remote track arrives.
+	if _, err := p.sub.CreateDataChannel("events", nil); err != nil {
+		p.closeConnections()
+		return nil, fmt.Errorf("create data channel: %w", err)
+	}
+	p.watch(Pub, p.pub)
+	p.watch(Sub, p.sub)
+	p.pub.OnTrack(p.onTrack)
+	return p, nil
+}
+
+// ID returns the peer's id.
+func (p *Peer) ID() PeerID { return p.id }
+
+func (p *Peer) watch(t Target, pc *webrtc.PeerConnection) {
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c != nil {
+			p.h.Candidate(t, c.ToJSON())
+		}
+	})
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		p.log.Debug("connection state", "pc", t, "state", s.String())
+		if s == webrtc.PeerConnectionStateFailed {
+			p.h.Failed()
+		}
+	})
+}
+
+// PublisherOffer applies the client's offer for the publisher connection
+// and returns the answer.
+func (p *Peer) PublisherOffer(sdp string) (string, error) {
+	if n := strings.Count(sdp, "\nm="); n > maxPublishedSections {
+		return "", fmt.Errorf("%w: %d media sections, at most %d", ErrTooManyTracks, n, maxPublishedSections)
+	}
+	p.pubMu.Lock()
+	defer p.pubMu.Unlock()
+	if p.isClosed() {
+		return "", ErrClosed
+	}
+	offer := webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdp}
+	if err := p.pub.SetRemoteDescription(offer); err != nil {
+		return "", fmt.Errorf("%w: set publisher offer: %w", ErrNegotiation, err)
+	}
+	answer, err := p.pub.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("%w: create publisher answer: %w", ErrNegotiation, err)
+	}
+	if err := p.pub.SetLocalDescription(answer); err != nil {
+		return "", fmt.Errorf("%w: set publisher answer: %w", ErrNegotiation, err)
+	}
+	return answer.SDP, nil
+}
+
+// SubscriberAnswer applies the client's answer to the latest subscriber
+// offer, then sends the next offer if anything changed meanwhile.
+func (p *Peer) SubscriberAnswer(sdp string) error {
+	p.negMu.Lock()
+	if !p.awaitingAnswer {
+		p.negMu.Unlock()
+		return ErrNoOffer
+	}
+	err := p.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp})
+	if err != nil {
+		// The offer stays pending: the client may send a corrected answer.
+		p.negMu.Unlock()
+		return fmt.Errorf("%w: set subscriber answer: %w", ErrNegotiation, err)
+	}
+	p.awaitingAnswer = false
+	again := p.offerPending
+	p.offerPending = false
+	p.negMu.Unlock()
+	if again {
+		p.negotiate()
+	}
+	return nil
+}
+
+// AddCandidate adds a client's trickled ICE candidate. Candidates that
+// arrive before the connection's remote description are an error the
+// client can avoid (the protocol orders them), so they are refused.
+func (p *Peer) AddCandidate(t Target, c ICECandidate) error {
+	var pc *webrtc.PeerConnection
+	switch t {
+	case Pub:
+		pc = p.pub
+	case Sub:
+		pc = p.sub
+	default:
+		return fmt.Errorf("%w: unknown connection %q", ErrNegotiation, t)
+	}
+	if pc.RemoteDescription() == nil {
+		return fmt.Errorf("%w: candidate before description on %s", ErrNegotiation, t)
+	}
+	if err := pc.AddICECandidate(c); err != nil {
+		return fmt.Errorf("%w: add candidate: %w", ErrNegotiation, err)
+	}
+	return nil
+}
+
+// negotiate sends a subscriber offer now, or right after the pending
+// answer arrives.
+func (p *Peer) negotiate() {
+	p.negMu.Lock()
+	defer p.negMu.Unlock()
+	if p.isClosed() {
+		return
+	}
+	if p.awaitingAnswer {
+		p.offerPending = true
+		return
+	}
+	offer, err := p.sub.CreateOffer(nil)
+	if err == nil {
+		err = p.sub.SetLocalDescription(offer)
+	}
+	if err != nil {
+		if !p.isClosed() {
+			p.log.Warn("subscriber offer failed", "err", err)
+		}
+		return
+	}
+	p.awaitingAnswer = true
+	// Sent while holding negMu so offers leave in the order they were made.
+	p.h.SubscriberOffer(offer.SDP)
+}
+
+// subscribe starts forwarding u to p. It reports whether anything changed
+// (the caller then renegotiates).
+func (p *Peer) subscribe(u *upTrack) bool {
+	p.mu.Lock()
+	if p.closed || p.downs[u] != nil {
+		p.mu.Unlock()
+		return false
+	}
+	d, err := newDownTrack(u, p)
+	if err == nil {
+		d.sender, err = p.sub.AddTrack(d)
+	}
+	if err != nil {
+		p.mu.Unlock()
+		p.log.Warn("subscribe failed", "track", u.info.ID, "err", err)
+		return false
+	}
+	p.downs[u] = d
+	p.mu.Unlock()
+
+	u.addDown(d)
+	go d.readRTCP()
+	return true
+}
+
+// unsubscribe stops forwarding u to p. It reports whether anything changed.
+func (p *Peer) unsubscribe(u *upTrack) bool {
+	p.mu.Lock()
+	d := p.downs[u]
+	delete(p.downs, u)
+	closed := p.closed
+	p.mu.Unlock()
+	if d == nil {
+		return false
+	}
+	u.removeDown(d)
+	if closed {
+		return false
+	}
+	if err := p.sub.RemoveTrack(d.sender); err != nil {
+		p.log.Debug("remove track", "track", u.info.ID, "err", err)
+	}
+	return true
+}
+
+func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	p.mu.Lock()
+	if p.closed || p.nUps >= maxPublishedSections {
+		p.mu.Unlock()
+		return
+	}
+	p.nUps++
+	p.mu.Unlock()
+
+	u := newUpTrack(p, remote, recv)
+	go drainRTCP(recv)
+	p.room.publish(u)
+	p.h.Published(u.info)
+	p.log.Debug("track published", "track", u.info.ID, "kind", u.info.Kind, "codec", remote.Codec().MimeType)
+
+	u.forward() // returns when the track ends
+
+	p.room.unpublish(u)
+	u.clearDowns()
+	p.h.Unpublished(u.info)
+	p.mu.Lock()
+	p.nUps--
+	p.mu.Unlock()
+}
+
+func (p *Peer) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
+// Close takes the peer out of the room: its tracks stop reaching the
+// others, and both its connections close. It is idempotent.
+func (p *Peer) Close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	downs := p.downs
+	p.downs = make(map[*upTrack]*downTrack)
+	p.mu.Unlock()
+
+	for _, u := range p.room.remove(p) {
+		p.room.unpublish(u)
+	}
+	for u, d := range downs {
+		u.removeDown(d)
+	}
+	p.closeConnections()
+}
+
+func (p *Peer) closeConnections() {
+	if err := p.pub.Close(); err != nil {
+		p.log.Debug("close publisher", "err", err)
+	}
+	if err := p.sub.Close(); err != nil {
+		p.log.Debug("close subscriber", "err", err)
+	}
+}

@@ -1,0 +1,231 @@
+package signal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/roomsdev/rooms/internal/rooms"
+	"github.com/roomsdev/rooms/internal/sfu"
+)
+
+// Limits on what one client may send (docs/protocol.md).
+const (
+	maxMessageBytes = 256 << 10
+	messageRate     = 50  // messages per second, on average
+	messageBurst    = 200 // messages at once
+	sendQueueLen    = 512 // server messages queued for one client
+	joinTimeout     = 10 * time.Second
+	pingInterval    = 15 * time.Second
+	writeTimeout    = 10 * time.Second
+)
+
+// participant is one WebSocket connection in a call.
+type participant struct {
+	id       string
+	identity rooms.Identity
+	call     *call
+	conn     *websocket.Conn
+	log      *slog.Logger
+	limiter  *rate.Limiter
+
+	out         chan []byte
+	closeOnce   sync.Once
+	done        chan struct{} // closed when the participant is leaving
+	closeCode   websocket.StatusCode
+	closeReason string
+
+	mu         sync.Mutex // guards the fields below
+	peer       *sfu.Peer  // set once joined
+	audioMuted bool
+	videoMuted bool
+}
+
+// ServeWS upgrades the request to the signalling WebSocket of a room and
+// serves it until the participant leaves. The caller has already checked
+// that the room exists and who the identity is; the join rules are applied
+// when the `join` message arrives.
+func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, room *rooms.Room, id rooms.Identity) {
+	// Accept refuses cross-origin upgrades: the Origin header must name
+	// this host (no OriginPatterns are configured).
+	conn, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return // Accept has answered the request
+	}
+	conn.SetReadLimit(maxMessageBytes)
+	c := h.callFor(room)
+	defer h.release(c)
+	p := &participant{
+		id:       newParticipantID(),
+		identity: id,
+		call:     c,
+		conn:     conn,
+		limiter:  rate.NewLimiter(messageRate, messageBurst),
+		out:      make(chan []byte, sendQueueLen),
+		done:     make(chan struct{}),
+	}
+	p.log = c.log.With("participant", p.id)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		p.writeLoop(ctx)
+	}()
+	p.readLoop(ctx)
+	p.close(websocket.StatusNormalClosure, "")
+	<-written
+}
+
+// view is how the others see p.
+func (p *participant) view() Participant {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return Participant{
+		ID:         p.id,
+		Name:       p.identity.DisplayName,
+		Guest:      p.identity.IsGuest(),
+		Host:       p.identity.UserID != "" && p.identity.UserID == p.call.room.HostID,
+		AudioMuted: p.audioMuted,
+		VideoMuted: p.videoMuted,
+	}
+}
+
+// send queues a message for the client without blocking. A client that
+// cannot keep up with its queue is disconnected: holding everyone else
+// back for one slow reader is worse.
+func (p *participant) send(msg any) {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		p.log.Error("encode message", "err", err)
+		return
+	}
+	select {
+	case <-p.done:
+	case p.out <- b:
+	default:
+		p.log.Warn("send queue full, disconnecting")
+		go p.close(websocket.StatusPolicyViolation, "too slow")
+	}
+}
+
+func (p *participant) sendError(err error, fatal bool) {
+	m := errorFor(err)
+	m.Fatal = fatal
+	if m.Code == rooms.EINTERNAL {
+		p.log.Error("signalling error", "err", err)
+	}
+	p.send(m)
+}
+
+// close ends the participant's presence: out of the call, media closed,
+// socket closed. It is idempotent and safe from any goroutine.
+func (p *participant) close(code websocket.StatusCode, reason string) {
+	p.closeOnce.Do(func() {
+		p.mu.Lock()
+		peer := p.peer
+		p.mu.Unlock()
+		p.call.remove(p)
+		if peer != nil {
+			peer.Close()
+		}
+		p.closeCode, p.closeReason = code, reason
+		// The writer flushes what is queued (a fatal error, say), then
+		// closes the socket with this code.
+		close(p.done)
+	})
+}
+
+// writeLoop is the only writer to the socket. It ends by closing it.
+func (p *participant) writeLoop(ctx context.Context) {
+	ping := time.NewTicker(pingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case b := <-p.out:
+			if err := p.write(ctx, b); err != nil {
+				p.close(websocket.StatusGoingAway, "")
+				_ = p.conn.CloseNow()
+				return
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, writeTimeout)
+			err := p.conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				p.close(websocket.StatusGoingAway, "")
+				_ = p.conn.CloseNow()
+				return
+			}
+		case <-p.done:
+			// Flush what is already queued, then close.
+			for {
+				select {
+				case b := <-p.out:
+					if p.write(ctx, b) != nil {
+						_ = p.conn.CloseNow()
+						return
+					}
+				default:
+					_ = p.conn.Close(p.closeCode, p.closeReason)
+					return
+				}
+			}
+		}
+	}
+}
+
+func (p *participant) write(ctx context.Context, b []byte) error {
+	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	return p.conn.Write(wctx, websocket.MessageText, b)
+}
+
+func (p *participant) readLoop(ctx context.Context) {
+	joinCtx, cancel := context.WithTimeout(ctx, joinTimeout)
+	defer cancel()
+	for {
+		rctx := ctx
+		if !p.joined() {
+			rctx = joinCtx
+		}
+		typ, b, err := p.conn.Read(rctx)
+		if err != nil {
+			var ce websocket.CloseError
+			switch {
+			case errors.As(err, &ce):
+			case errors.Is(err, context.DeadlineExceeded):
+				p.sendError(outOfOrder("The first message must be join."), true)
+			case errors.Is(err, websocket.ErrMessageTooBig):
+				// The library has already closed the socket with status
+				// 1009 (message too big): nothing more can be sent.
+				p.log.Info("message too large")
+			}
+			return
+		}
+		if !p.limiter.Allow() {
+			p.sendError(&protocolError{codeRateLimited, "Too many messages; slow down."}, false)
+			continue
+		}
+		if typ != websocket.MessageText {
+			p.sendError(badMessage("Messages must be JSON text."), false)
+			continue
+		}
+		if stop := p.dispatch(b); stop {
+			return
+		}
+	}
+}
+
+func (p *participant) joined() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.peer != nil
+}

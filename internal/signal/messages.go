@@ -1,0 +1,119 @@
+// Package signal is the signalling adapter: one WebSocket per participant,
+// carrying the JSON messages of docs/protocol.md between the browser, the
+// room rules and the media plane (package sfu).
+package signal
+
+import (
+	"github.com/roomsdev/rooms/internal/sfu"
+)
+
+// Message types, as docs/protocol.md names them.
+const (
+	// client → server
+	typeJoin      = "join"
+	typePubOffer  = "pubOffer"
+	typeSubAnswer = "subAnswer"
+	typeCandidate = "candidate"
+	typeMute      = "mute"
+	typeLeave     = "leave"
+
+	// server → client
+	typeJoined             = "joined"
+	typePubAnswer          = "pubAnswer"
+	typeSubOffer           = "subOffer"
+	typeParticipantJoined  = "participantJoined"
+	typeParticipantLeft    = "participantLeft"
+	typeParticipantUpdated = "participantUpdated"
+	typeTrackPublished     = "trackPublished"
+	typeTrackUnpublished   = "trackUnpublished"
+	typeError              = "error"
+)
+
+// envelope is decoded first to learn a client message's type.
+type envelope struct {
+	Type string `json:"type"`
+}
+
+// Participant is a person in the call as the others see them: a display
+// name and nothing more (no account id, no email).
+type Participant struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Guest      bool   `json:"guest"`
+	Host       bool   `json:"host"`
+	AudioMuted bool   `json:"audioMuted"`
+	VideoMuted bool   `json:"videoMuted"`
+}
+
+// RoomInfo is what a participant learns about the room on joining.
+type RoomInfo struct {
+	Token string `json:"token"`
+	Name  string `json:"name"`
+	Theme string `json:"theme"`
+}
+
+// ICEServer mirrors the browser's RTCIceServer.
+type ICEServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
+type muteState struct {
+	Audio bool `json:"audio"`
+	Video bool `json:"video"`
+}
+
+type joinMsg struct {
+	Type  string     `json:"type"`
+	Muted *muteState `json:"muted,omitempty"`
+}
+
+type sdpMsg struct {
+	Type string `json:"type"`
+	SDP  string `json:"sdp"`
+}
+
+type candidateMsg struct {
+	Type      string            `json:"type"`
+	PC        sfu.Target        `json:"pc"`
+	Candidate *sfu.ICECandidate `json:"candidate"`
+}
+
+type muteMsg struct {
+	Type  string `json:"type"`
+	Audio *bool  `json:"audio"`
+	Video *bool  `json:"video"`
+}
+
+type joinedMsg struct {
+	Type         string        `json:"type"`
+	Self         Participant   `json:"self"`
+	Participants []Participant `json:"participants"`
+	Room         RoomInfo      `json:"room"`
+	ICEServers   []ICEServer   `json:"iceServers"`
+}
+
+type participantMsg struct {
+	Type        string      `json:"type"`
+	Participant Participant `json:"participant"`
+}
+
+type participantLeftMsg struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+type trackMsg struct {
+	Type        string `json:"type"`
+	Participant string `json:"participant"`
+	Kind        string `json:"kind,omitempty"`
+	TrackID     string `json:"trackId"`
+}
+
+type errorMsg struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Fatal   bool   `json:"fatal"`
+}
