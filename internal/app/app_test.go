@@ -215,7 +215,7 @@ func TestUnknownRoomTokens(t *testing.T) {
 	s := startServer(t, 50)
 	for _, path := range []string{
 		"/api/rooms/AAAAAAAAAAAAAAAAAAAAAA", // well formed, unknown
-		"/api/rooms/short",                 // malformed
+		"/api/rooms/short",                  // malformed
 		"/r/AAAAAAAAAAAAAAAAAAAAAA",
 		"/r/%00%01",
 	} {

@@ -18,6 +18,8 @@ func TestCleanText(t *testing.T) {
 		{"bad\x00name", "", true},
 		{"bad\nname", "", true},
 		{"rtl\u202espoof", "", true},
+		{"line\u2028sep", "", true},
+		{"zwnj\u200cname", "zwnj\u200cname", false},
 		{"family 👨\u200d👩\u200d👧", "family 👨\u200d👩\u200d👧", false},
 		{strings.Repeat("é", 64), strings.Repeat("é", 64), false},
 		{strings.Repeat("é", 65), "", true},
