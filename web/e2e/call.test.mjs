@@ -8,7 +8,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer } from "node:net";
@@ -16,7 +16,7 @@ import { createSocket } from "node:dgram";
 import { chromium } from "playwright-core";
 
 const WEB = resolve(import.meta.dirname, "..");
-const BINARY = resolve(WEB, "../bin/rooms");
+const BINARY = process.env.ROOMS_BIN ? resolve(process.env.ROOMS_BIN) : resolve(WEB, "../bin/rooms");
 const RESULTS = join(WEB, "test-results");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -117,6 +117,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close().catch(() => {});
+  writeFileSync(join(RESULTS, "server.log"), serverLog);
   if (server && server.exitCode === null) {
     const exited = new Promise((r) => server.once("exit", r));
     server.kill("SIGTERM");
@@ -132,6 +133,8 @@ async function newPerson(label) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on("console", (m) => {
+    // The browser logs every 404 it is answered, expected or not.
+    if (m.text().startsWith("Failed to load resource")) return;
     if (m.type() === "error" || m.type() === "warning") console.log(`[${label} console.${m.type()}] ${m.text()}`);
   });
   page.on("pageerror", (e) => console.log(`[${label} pageerror] ${e.message}`));
@@ -289,6 +292,11 @@ test("a host and a guest see and hear each other, and a leaver disappears", { ti
     const guestTileOnHost = h.locator('[data-testid="tile"]:not([data-self])');
     await guestTileOnHost.getByText("Microphone muted").waitFor({ state: "attached", timeout: 10_000 });
 
+    // Camera off reaches the other side: the guest sees the host's initials.
+    await h.getByRole("button", { name: "Turn camera off" }).click();
+    await h.getByRole("button", { name: "Turn camera on" }).waitFor();
+    await g.locator('[data-testid="tile"]:not([data-self]) .placeholder').filter({ hasText: "AH" }).waitFor({ timeout: 10_000 });
+
     // The guest leaves; the host's grid drops the guest's tile.
     const guestId = await guestTileOnHost.getAttribute("data-participant-id");
     assert.ok(guestId, "the guest's tile carries a participant id");
@@ -297,6 +305,11 @@ test("a host and a guest see and hear each other, and a leaver disappears", { ti
     await g.getByRole("button", { name: "Rejoin" }).waitFor();
     await h.locator(`[data-testid="tile"][data-participant-id="${guestId}"]`).waitFor({ state: "detached", timeout: 10_000 });
     assert.equal(await tiles(h).count(), 1, "only the host's own tile is left");
+
+    // Rejoin brings the guest straight back, with the same guest session.
+    await g.getByRole("button", { name: "Rejoin" }).click();
+    await g.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
+    await h.locator('[data-testid="tile"]:not([data-self])').filter({ hasText: "Bob Guest" }).waitFor({ timeout: 10_000 });
   } catch (err) {
     await host.page.screenshot({ path: join(RESULTS, "failure-host.png") }).catch(() => {});
     await guest.page.screenshot({ path: join(RESULTS, "failure-guest.png") }).catch(() => {});

@@ -70,17 +70,20 @@ export async function acquireLocalMedia(): Promise<LocalMedia> {
   const audio = await tryGet({ audio: audioConstraints });
   const video = await tryGet({ video: videoConstraints });
   const stream = new MediaStream();
-  const problems: string[] = [];
-  if (audio instanceof MediaStream) audio.getTracks().forEach((t) => stream.addTrack(t));
-  else problems.push(describeMediaError(audio, "microphone"));
-  if (video instanceof MediaStream) video.getTracks().forEach((t) => stream.addTrack(t));
-  else problems.push(describeMediaError(video, "camera"));
-
-  let problem = problems.join(" ");
-  if (stream.getTracks().length === 0) {
-    problem += " You can still join without them; others will see your name.";
+  for (const got of [audio, video]) {
+    if (got instanceof MediaStream) got.getTracks().forEach((t) => stream.addTrack(t));
   }
-  return { stream, problem: problem || null };
+  if (audio instanceof MediaStream) {
+    return { stream, problem: `${describeMediaError(video, "camera")} You can still join; others will hear you and see your name.` };
+  }
+  if (video instanceof MediaStream) {
+    return { stream, problem: `${describeMediaError(audio, "microphone")} You can still join; others will see you but not hear you.` };
+  }
+  // Neither: say it once when both failed for the same reason.
+  const reasons = new Set([describeMediaError(audio, "camera or microphone"), describeMediaError(video, "camera or microphone")]);
+  const problem =
+    reasons.size === 1 ? [...reasons][0] : `${describeMediaError(audio, "microphone")} ${describeMediaError(video, "camera")}`;
+  return { stream, problem: `${problem} You can still join; others will see your name.` };
 }
 
 /** Asks for one kind of device later, when the person turns it on in the call. */

@@ -50,6 +50,13 @@ const RETRY_DELAYS_MS = [300, 1000, 2000, 3000, 5000, 5000, 5000, 5000];
 // Peer connections that fail in a row before we give up.
 const MAX_MEDIA_FAILURES = 3;
 
+// Active speaker detection: how often levels are sampled, the level (0..1,
+// linear) that counts as talking, and how long someone stays "speaking" after
+// the last loud sample, so the highlight does not flicker between words.
+const LEVEL_POLL_MS = 300;
+const SPEAKING_LEVEL = 0.04;
+const SPEAKING_HOLD_MS = 900;
+
 // How long an error from the server stays in the status line.
 const ERROR_SHOWN_MS = 10_000;
 
@@ -74,6 +81,8 @@ export class CallSession {
   videoMuted: boolean;
   pubPC: RTCPeerConnection | null = null;
   subPC: RTCPeerConnection | null = null;
+  /** Who is talking right now (participant ids, ourselves included). */
+  speaking: ReadonlySet<string> = new Set();
 
   private ws: WebSocket | null = null;
   /** Bumped on every (re)connection, so callbacks of an older one do nothing. */
@@ -93,6 +102,9 @@ export class CallSession {
   private localCandidates: Record<PCName, RTCIceCandidateInit[] | null> = { pub: [], sub: [] };
   private pubInFlight = false;
   private pubAgain = false;
+  private levelTimer: ReturnType<typeof setInterval> | null = null;
+  /** When each participant was last heard above the speaking threshold. */
+  private lastHeard = new Map<string, number>();
   private listeners = new Set<() => void>();
   private readonly announce: (text: string) => void;
   private readonly onOnline = () => this.retryNow();
@@ -110,6 +122,7 @@ export class CallSession {
   /** Opens the signalling socket and joins. */
   start(): void {
     exposeForTests(this);
+    this.levelTimer = setInterval(() => void this.pollLevels(), LEVEL_POLL_MS);
     window.addEventListener("online", this.onOnline);
     window.addEventListener("pagehide", this.onPageHide);
     this.connect();
@@ -268,6 +281,8 @@ export class CallSession {
     this.ended = end;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.levelTimer !== null) clearInterval(this.levelTimer);
+    this.levelTimer = null;
     window.removeEventListener("online", this.onOnline);
     window.removeEventListener("pagehide", this.onPageHide);
     this.closeConnection();
@@ -528,6 +543,45 @@ export class CallSession {
       }
     }
     return true;
+  }
+
+  // --- Active speaker -----------------------------------------------------
+
+  /**
+   * Samples audio levels: the RTP receivers' for everyone else (no stats
+   * round trip needed), our microphone's from the publisher's stats.
+   */
+  private async pollLevels(): Promise<void> {
+    const now = performance.now();
+    const sub = this.subPC;
+    if (sub) {
+      for (const r of sub.getReceivers()) {
+        if (r.track.kind !== "audio") continue;
+        const level = r.getSynchronizationSources()[0]?.audioLevel ?? 0;
+        if (level < SPEAKING_LEVEL) continue;
+        for (const [id, stream] of this.streams) {
+          if (stream.getTrackById(r.track.id)) this.lastHeard.set(id, now);
+        }
+      }
+    }
+    const pub = this.pubPC;
+    const selfId = this.self?.id;
+    if (pub && selfId && !this.audioMuted) {
+      const stats = await pub.getStats();
+      stats.forEach((st: { type: string; kind?: string; audioLevel?: number }) => {
+        if (st.type === "media-source" && st.kind === "audio" && (st.audioLevel ?? 0) >= SPEAKING_LEVEL) this.lastHeard.set(selfId, now);
+      });
+    }
+    const speaking = new Set<string>();
+    for (const [id, at] of this.lastHeard) {
+      if (now - at < SPEAKING_HOLD_MS) speaking.add(id);
+      else this.lastHeard.delete(id);
+    }
+    const changed = speaking.size !== this.speaking.size || [...speaking].some((id) => !this.speaking.has(id));
+    if (changed && !this.ended) {
+      this.speaking = speaking;
+      this.emit();
+    }
   }
 
   // --- Plumbing ------------------------------------------------------------

@@ -52,9 +52,9 @@ export function Call({ session, title, selfName }: CallProps) {
         )}
       </header>
       <main class="grid" data-count={count} aria-label="People in the call">
-        <Tile participant={self} stream={session.localStream} self />
+        <Tile participant={self} stream={session.localStream} self speaking={session.speaking.has(self.id)} />
         {others.map((p) => (
-          <Tile key={p.id} participant={p} stream={session.streams.get(p.id) ?? null} />
+          <Tile key={p.id} participant={p} stream={session.streams.get(p.id) ?? null} speaking={session.speaking.has(p.id)} />
         ))}
       </main>
       <nav class="controls" aria-label="Call controls">

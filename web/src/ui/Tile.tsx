@@ -44,16 +44,17 @@ interface TileProps {
   participant: Participant;
   stream: MediaStream | null;
   self?: boolean;
+  speaking?: boolean;
 }
 
 /** One person in the grid: their video, or their initials when there is none. */
-export function Tile({ participant: p, stream, self = false }: TileProps) {
+export function Tile({ participant: p, stream, self = false, speaking = false }: TileProps) {
   const showVideo = !p.videoMuted && hasLiveVideo(stream);
   const name = self ? `${p.name} (you)` : p.name;
   const state = [p.host ? "host" : "", p.audioMuted ? "microphone muted" : "", showVideo ? "" : "camera off"].filter(Boolean).join(", ");
   return (
     <figure
-      class={`tile${showVideo ? "" : " no-video"}`}
+      class={`tile${showVideo ? "" : " no-video"}${speaking && !p.audioMuted ? " speaking" : ""}`}
       data-testid="tile"
       data-participant-id={p.id}
       data-self={self ? "true" : undefined}
