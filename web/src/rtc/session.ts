@@ -22,6 +22,7 @@ import {
 } from "../protocol";
 import { ApiError, getMe, getRoom } from "../api";
 import { acquireTrack, describeMediaError, stopStream } from "./media";
+import { loudParticipants } from "./levels";
 
 /** The connection state shown to people in the status line. */
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
@@ -50,11 +51,10 @@ const RETRY_DELAYS_MS = [300, 1000, 2000, 3000, 5000, 5000, 5000, 5000];
 // Peer connections that fail in a row before we give up.
 const MAX_MEDIA_FAILURES = 3;
 
-// Active speaker detection: how often levels are sampled, the level (0..1,
-// linear) that counts as talking, and how long someone stays "speaking" after
-// the last loud sample, so the highlight does not flicker between words.
+// Active speaker detection: how often levels are sampled, and how long
+// someone stays "speaking" after the last loud sample, so the highlight does
+// not flicker between words.
 const LEVEL_POLL_MS = 300;
-const SPEAKING_LEVEL = 0.04;
 const SPEAKING_HOLD_MS = 900;
 
 // How long an error from the server stays in the status line.
@@ -398,7 +398,7 @@ export class CallSession {
     this.emit();
   }
 
-  private onError(m: ErrorMessage): void {
+  private async onError(m: ErrorMessage): Promise<void> {
     if (m.fatal) {
       // The server closes the socket next; onSocketClosed ends the session.
       this.fatal = m;
@@ -406,6 +406,13 @@ export class CallSession {
     }
     console.warn(`rooms: server error ${m.code}: ${m.message}`);
     this.showError(m.message);
+    // A refused publisher offer is never answered: take it back, so that the
+    // next change of tracks can offer again.
+    const pub = this.pubPC;
+    if (m.code === "negotiation_failed" && pub?.signalingState === "have-local-offer") {
+      await pub.setLocalDescription({ type: "rollback" });
+      this.pubInFlight = this.pubAgain = false;
+    }
   }
 
   // --- Peer connections --------------------------------------------------
@@ -547,38 +554,19 @@ export class CallSession {
 
   // --- Active speaker -----------------------------------------------------
 
-  /**
-   * Samples audio levels: the RTP receivers' for everyone else (no stats
-   * round trip needed), our microphone's from the publisher's stats.
-   */
   private async pollLevels(): Promise<void> {
+    const selfId = this.self?.id ?? null;
+    const loud = await loudParticipants(this.subPC, this.streams, this.audioMuted ? null : this.pubPC, selfId);
+    if (this.ended) return;
     const now = performance.now();
-    const sub = this.subPC;
-    if (sub) {
-      for (const r of sub.getReceivers()) {
-        if (r.track.kind !== "audio") continue;
-        const level = r.getSynchronizationSources()[0]?.audioLevel ?? 0;
-        if (level < SPEAKING_LEVEL) continue;
-        for (const [id, stream] of this.streams) {
-          if (stream.getTrackById(r.track.id)) this.lastHeard.set(id, now);
-        }
-      }
-    }
-    const pub = this.pubPC;
-    const selfId = this.self?.id;
-    if (pub && selfId && !this.audioMuted) {
-      const stats = await pub.getStats();
-      stats.forEach((st: { type: string; kind?: string; audioLevel?: number }) => {
-        if (st.type === "media-source" && st.kind === "audio" && (st.audioLevel ?? 0) >= SPEAKING_LEVEL) this.lastHeard.set(selfId, now);
-      });
-    }
+    for (const id of loud) this.lastHeard.set(id, now);
     const speaking = new Set<string>();
     for (const [id, at] of this.lastHeard) {
       if (now - at < SPEAKING_HOLD_MS) speaking.add(id);
       else this.lastHeard.delete(id);
     }
     const changed = speaking.size !== this.speaking.size || [...speaking].some((id) => !this.speaking.has(id));
-    if (changed && !this.ended) {
+    if (changed) {
       this.speaking = speaking;
       this.emit();
     }
