@@ -128,9 +128,18 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** A page in its own browser context (its own cookies: its own person). */
-async function newPerson(label) {
+/**
+ * A page in its own browser context (its own cookies: its own person).
+ * With refuseDevices, the page is refused camera and microphone as when a
+ * person clicks "Block".
+ */
+async function newPerson(label, { refuseDevices = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (refuseDevices) {
+    await context.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+    });
+  }
   const page = await context.newPage();
   page.on("console", (m) => {
     // The browser logs every 404 it is answered, expected or not.
@@ -202,6 +211,28 @@ async function assertMediaFlows(page, who) {
 }
 
 const tiles = (page) => page.locator('[data-testid="tile"]');
+const remoteTiles = (page) => page.locator('[data-testid="tile"]:not([data-self])');
+const connected = (page) => page.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
+
+/** Signs up through the home page's form, creates a room and answers its link. */
+async function signUpAndCreateRoom(page, displayName, roomName) {
+  await page.goto(`${base}/`);
+  const signUp = page.getByRole("form", { name: "Sign up" });
+  await signUp.getByLabel("Display name").fill(displayName);
+  await signUp.getByLabel("Email").fill(`${displayName.replace(/\W+/g, ".").toLowerCase()}-${Date.now()}@example.com`);
+  await signUp.getByLabel("Password").fill("correct horse battery staple");
+  await signUp.getByRole("button", { name: "Sign up" }).click();
+  await page.getByText(`Signed in as ${displayName}`).waitFor({ timeout: 10_000 });
+
+  await page.getByLabel("Room name").fill(roomName);
+  await page.getByRole("button", { name: "Create room" }).click();
+  const linkField = page.getByLabel("Room link");
+  await linkField.waitFor({ timeout: 10_000 });
+  const link = await linkField.inputValue();
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9]{22,}$/, "the room link");
+  await page.getByRole("list").getByRole("link", { name: roomName }).waitFor({ timeout: 10_000 });
+  return link;
+}
 
 test("an unknown room link says the room doesn't exist", { timeout: 30_000 }, async () => {
   const { context, page } = await newPerson("stranger");
@@ -221,21 +252,7 @@ test("a host and a guest see and hear each other, and a leaver disappears", { ti
   try {
     // The host signs up through the form and creates a room.
     const h = host.page;
-    await h.goto(`${base}/`);
-    const signUp = h.getByRole("form", { name: "Sign up" });
-    await signUp.getByLabel("Display name").fill("Alice Host");
-    await signUp.getByLabel("Email").fill(`alice-${Date.now()}@example.com`);
-    await signUp.getByLabel("Password").fill("correct horse battery staple");
-    await signUp.getByRole("button", { name: "Sign up" }).click();
-    await h.getByText("Signed in as Alice Host").waitFor({ timeout: 10_000 });
-
-    await h.getByLabel("Room name").fill("Book club");
-    await h.getByRole("button", { name: "Create room" }).click();
-    const linkField = h.getByLabel("Room link");
-    await linkField.waitFor({ timeout: 10_000 });
-    const link = await linkField.inputValue();
-    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9]{22,}$/, "the room link");
-    await h.getByRole("list").getByRole("link", { name: "Book club" }).waitFor({ timeout: 10_000 });
+    const link = await signUpAndCreateRoom(h, "Alice Host", "Book club");
     await h.screenshot({ path: join(RESULTS, "home-desktop.png") });
 
     // The host opens the link and joins as themself (no name field).
@@ -245,7 +262,7 @@ test("a host and a guest see and hear each other, and a leaver disappears", { ti
     assert.equal(await h.getByLabel("Your name").count(), 0, "a signed-in host is not asked for a name");
     await watchFirstFrame(h);
     await h.getByRole("button", { name: "Join", exact: true }).click();
-    await h.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
+    await connected(h);
 
     // The guest opens the link, gives a name and joins.
     const g = guest.page;
@@ -255,12 +272,12 @@ test("a host and a guest see and hear each other, and a leaver disappears", { ti
     await g.screenshot({ path: join(RESULTS, "join-desktop.png") });
     await watchFirstFrame(g);
     await g.getByRole("button", { name: "Join", exact: true }).click();
-    await g.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
+    await connected(g);
 
     // Each sees two tiles, the other one named.
     await until("two tiles on each side", async () => (await tiles(h).count()) === 2 && (await tiles(g).count()) === 2);
-    await h.locator('[data-testid="tile"]:not([data-self])').filter({ hasText: "Bob Guest" }).waitFor();
-    await g.locator('[data-testid="tile"]:not([data-self])').filter({ hasText: "Alice Host" }).waitFor();
+    await remoteTiles(h).filter({ hasText: "Bob Guest" }).waitFor();
+    await remoteTiles(g).filter({ hasText: "Alice Host" }).waitFor();
 
     // Media flows both ways: frames decoded and audio packets keep growing.
     await assertMediaFlows(g, "guest");
@@ -289,7 +306,7 @@ test("a host and a guest see and hear each other, and a leaver disappears", { ti
     // Mute reaches the other side.
     await g.getByRole("button", { name: "Mute", exact: true }).click();
     await g.getByRole("button", { name: "Unmute", exact: true }).waitFor();
-    const guestTileOnHost = h.locator('[data-testid="tile"]:not([data-self])');
+    const guestTileOnHost = remoteTiles(h);
     await guestTileOnHost.getByText("Microphone muted").waitFor({ state: "attached", timeout: 10_000 });
 
     // Camera off reaches the other side: the guest sees the host's initials.
@@ -308,12 +325,44 @@ test("a host and a guest see and hear each other, and a leaver disappears", { ti
 
     // Rejoin brings the guest straight back, with the same guest session.
     await g.getByRole("button", { name: "Rejoin" }).click();
-    await g.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
-    await h.locator('[data-testid="tile"]:not([data-self])').filter({ hasText: "Bob Guest" }).waitFor({ timeout: 10_000 });
+    await connected(g);
+    await remoteTiles(h).filter({ hasText: "Bob Guest" }).waitFor({ timeout: 10_000 });
   } catch (err) {
     await host.page.screenshot({ path: join(RESULTS, "failure-host.png") }).catch(() => {});
     await guest.page.screenshot({ path: join(RESULTS, "failure-guest.png") }).catch(() => {});
     console.log(`--- server log ---\n${serverLog.slice(-20_000)}`);
+    throw err;
+  } finally {
+    await host.context.close();
+    await guest.context.close();
+  }
+});
+
+test("a guest who blocks the camera and microphone still joins, sees and hears", { timeout: 60_000 }, async () => {
+  const host = await newPerson("host2");
+  const guest = await newPerson("guest2", { refuseDevices: true });
+  try {
+    const h = host.page;
+    const link = await signUpAndCreateRoom(h, "Carol Host", "Quiet room");
+    await h.goto(link);
+    await h.getByRole("button", { name: "Join", exact: true }).click();
+    await connected(h);
+
+    const g = guest.page;
+    await g.goto(link);
+    await g.getByRole("alert").filter({ hasText: "didn't allow" }).waitFor({ timeout: 10_000 });
+    await g.getByLabel("Your name").fill("Dan Shy");
+    await g.getByRole("button", { name: "Join", exact: true }).click();
+    await connected(g);
+
+    // The guest still gets the host's audio and video…
+    await assertMediaFlows(g, "guest without devices");
+    // …and the host sees the guest's initials, muted.
+    const guestOnHost = remoteTiles(h).filter({ hasText: "Dan Shy" });
+    await guestOnHost.locator(".placeholder").filter({ hasText: "DS" }).waitFor({ timeout: 10_000 });
+    await guestOnHost.getByText("Microphone muted").waitFor({ state: "attached" });
+  } catch (err) {
+    await guest.page.screenshot({ path: join(RESULTS, "failure-no-devices.png") }).catch(() => {});
     throw err;
   } finally {
     await host.context.close();
