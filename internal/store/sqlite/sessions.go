@@ -67,6 +67,15 @@ func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
 	return nil
 }
 
+// DeleteUserSessions removes every session of the account, signing it out
+// everywhere. An account without sessions, or unknown, is not an error.
+func (db *DB) DeleteUserSessions(ctx context.Context, id rooms.UserID) error {
+	if _, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, string(id)); err != nil {
+		return fmt.Errorf("delete user sessions: %w", err)
+	}
+	return nil
+}
+
 // DeleteExpiredSessions removes the sessions expired by now and returns how
 // many it removed. Expired sessions are never returned anyway; this only
 // keeps the table small, so a daily run is plenty.

@@ -197,6 +197,21 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return v, nil
 }
 
+// inTx runs fn in a transaction, committing if it returns nil and rolling
+// back otherwise. BEGIN takes the write lock at once (_txlock=immediate),
+// so what fn reads stays true until it commits.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // Times are stored as INTEGER unix milliseconds, so they come back rounded
 // down to the millisecond, in UTC.
 
@@ -210,6 +225,14 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// nullMillis maps the zero time to SQL NULL, for optional times.
+func nullMillis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return millis(t)
 }
 
 // constraint returns the extended SQLite result code of a constraint

@@ -23,16 +23,23 @@ func normEmail(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
 }
 
-const userColumns = `id, email, display_name, password_hash, moderator, suspended, created_at`
+// normName is the form of a display name that SearchUsers matches
+// prefixes against: lowercased in Go, for the same reason as normEmail.
+func normName(name string) string {
+	return strings.ToLower(name)
+}
+
+const userColumns = `id, email, display_name, avatar, password_hash, moderator, suspended, created_at`
 
 // CreateUser inserts u. An email already in use, in any letter case,
 // returns ECONFLICT.
 func (db *DB) CreateUser(ctx context.Context, u *rooms.User) error {
 	_, err := db.db.ExecContext(ctx, `INSERT INTO users
-		(id, email, email_norm, display_name, password_hash, moderator, suspended, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(u.ID), u.Email, normEmail(u.Email), u.DisplayName, u.PasswordHash,
-		u.Moderator, u.Suspended, millis(u.CreatedAt))
+		(id, email, email_norm, display_name, display_name_norm, avatar,
+		 password_hash, moderator, suspended, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(u.ID), u.Email, normEmail(u.Email), u.DisplayName, normName(u.DisplayName), u.Avatar,
+		u.PasswordHash, u.Moderator, u.Suspended, millis(u.CreatedAt))
 	if isUnique(err) {
 		if strings.Contains(err.Error(), "email_norm") {
 			return rooms.Errorf(rooms.ECONFLICT, "An account with this email already exists.")
@@ -79,9 +86,8 @@ func (db *DB) SetModerator(ctx context.Context, id rooms.UserID, moderator bool)
 	return nil
 }
 
-// SetSuspended suspends or reinstates an account. It is not part of
-// rooms.UserStore yet; the auth package treats suspended accounts' sessions
-// as anonymous and refuses their sign-ins.
+// SetSuspended suspends or reinstates an account. The auth package treats
+// suspended accounts' sessions as anonymous and refuses their sign-ins.
 func (db *DB) SetSuspended(ctx context.Context, id rooms.UserID, suspended bool) error {
 	res, err := db.db.ExecContext(ctx,
 		`UPDATE users SET suspended = ? WHERE id = ?`, suspended, string(id))
@@ -94,6 +100,59 @@ func (db *DB) SetSuspended(ctx context.Context, id rooms.UserID, suspended bool)
 	return nil
 }
 
+// UpdateProfile changes the account's display name and avatar. The caller
+// validates both (rooms.CleanDisplayName).
+func (db *DB) UpdateProfile(ctx context.Context, id rooms.UserID, displayName, avatar string) error {
+	res, err := db.db.ExecContext(ctx, `UPDATE users
+		SET display_name = ?, display_name_norm = ?, avatar = ? WHERE id = ?`,
+		displayName, normName(displayName), avatar, string(id))
+	if err == nil {
+		err = mustAffect(res, errUserNotFound())
+	}
+	if err != nil {
+		return fmt.Errorf("update profile: %w", err)
+	}
+	return nil
+}
+
+// likeEscaper escapes LIKE's wildcards (and its escape character), so that
+// a search for "50%_off" matches those characters literally.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// SearchUsers finds the accounts whose email is q, in any letter case, or
+// whose display name starts with q, in any letter case; suspended accounts
+// are left out. The list is ordered by display name, holds at most limit
+// accounts, and is never nil. A blank q finds nobody rather than everyone.
+func (db *DB) SearchUsers(ctx context.Context, q string, limit int) ([]*rooms.User, error) {
+	list := []*rooms.User{}
+	q = strings.TrimSpace(q)
+	if q == "" || limit <= 0 {
+		return list, nil
+	}
+	// Both sides are lowercased in Go, so LIKE needs no case folding of its
+	// own: SQLite's only folds ASCII and PostgreSQL's does not fold at all.
+	rows, err := db.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE NOT suspended
+		  AND (email_norm = ? OR display_name_norm LIKE ? ESCAPE '\')
+		ORDER BY display_name_norm, id LIMIT ?`,
+		normEmail(q), likeEscaper.Replace(normName(q))+"%", limit)
+	if err != nil {
+		return nil, fmt.Errorf("search users: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("search users: %w", err)
+		}
+		list = append(list, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search users: %w", err)
+	}
+	return list, nil
+}
+
 // scanUser reads one row of userColumns.
 func scanUser(row scanner) (*rooms.User, error) {
 	var (
@@ -101,7 +160,7 @@ func scanUser(row scanner) (*rooms.User, error) {
 		id      string
 		created int64
 	)
-	err := row.Scan(&id, &u.Email, &u.DisplayName, &u.PasswordHash,
+	err := row.Scan(&id, &u.Email, &u.DisplayName, &u.Avatar, &u.PasswordHash,
 		&u.Moderator, &u.Suspended, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errUserNotFound()

@@ -119,7 +119,7 @@ func testConcurrentReadWrite(t *testing.T, s rooms.Store) {
 			for j := range 5 {
 				var err error
 				if i%2 == 0 {
-					err = s.SetRoomLocked(t.Context(), r.ID, (i+j)%2 == 0)
+					err = s.SetRoomLocked(t.Context(), r.ID, (i+j)%2 == 0, rooms.LockedByHost)
 				} else {
 					_, err = s.RoomByToken(t.Context(), r.Token)
 				}

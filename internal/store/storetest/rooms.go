@@ -77,7 +77,7 @@ func testRoomNotFound(t *testing.T, s rooms.Store) {
 	wantCode(t, err, rooms.ENOTFOUND)
 	_, err = s.RoomByToken(t.Context(), "no-such-token")
 	wantCode(t, err, rooms.ENOTFOUND)
-	wantCode(t, s.SetRoomLocked(t.Context(), "no-such-room", true), rooms.ENOTFOUND)
+	wantCode(t, s.SetRoomLocked(t.Context(), "no-such-room", true, rooms.LockedByHost), rooms.ENOTFOUND)
 	wantCode(t, s.EndRoom(t.Context(), "no-such-room", t0), rooms.ENOTFOUND)
 }
 
@@ -163,7 +163,7 @@ func testSetRoomLocked(t *testing.T, s rooms.Store) {
 	r := mustRoom(t, s, host.ID, t0)
 	other := mustRoom(t, s, host.ID, t0)
 	for _, locked := range []bool{true, true, false, true} {
-		if err := s.SetRoomLocked(t.Context(), r.ID, locked); err != nil {
+		if err := s.SetRoomLocked(t.Context(), r.ID, locked, rooms.LockedByHost); err != nil {
 			t.Fatalf("SetRoomLocked(%v): %v", locked, err)
 		}
 		got, err := s.RoomByID(t.Context(), r.ID)
