@@ -25,16 +25,32 @@ type Participant struct {
 	VideoMuted bool   `json:"videoMuted"`
 }
 
+// RoomInfo is the room as the server shows it to this participant.
+type RoomInfo struct {
+	Token       string `json:"token"`
+	Name        string `json:"name"`
+	Theme       string `json:"theme"`
+	Kind        string `json:"kind"`
+	Locked      bool   `json:"locked"`
+	LockReason  string `json:"lockReason"`
+	LinkSharing bool   `json:"linkSharing"`
+	Visibility  string `json:"visibility"`
+	JoinPolicy  string `json:"joinPolicy"`
+}
+
 // Event is a server message that changes what the call looks like.
 type Event struct {
-	// Type is the message type: participantJoined, participantLeft,
-	// participantUpdated, trackPublished, trackUnpublished or error.
+	// Type is the message type: joined (let in after waiting),
+	// participantJoined, participantLeft, participantUpdated,
+	// trackPublished, trackUnpublished, roomUpdated, removed, roomEnded,
+	// mutedByHost or error.
 	Type        string
 	Participant Participant // joined, updated
 	ID          string      // left: the participant's id; track events: the publisher's
 	Code        string      // error
 	Message     string      // error
 	Fatal       bool        // error
+	Room        RoomInfo    // roomUpdated
 }
 
 // Received counts what arrived from one publisher.
@@ -62,11 +78,14 @@ type Call struct {
 
 	Self Participant
 
+	opts     JoinOptions
 	pub, sub *webrtc.PeerConnection
 	events   chan Event
 	done     chan struct{}
 
 	mu           sync.Mutex
+	waiting      bool
+	room         RoomInfo
 	participants map[string]Participant
 	received     map[string]*Received
 	pending      map[string][]webrtc.ICECandidateInit // by "pub"/"sub", before the remote description
@@ -84,15 +103,27 @@ type wire struct {
 	Code         string                   `json:"code,omitempty"`
 	Message      string                   `json:"message,omitempty"`
 	Fatal        bool                     `json:"fatal,omitempty"`
+	Room         *RoomInfo                `json:"room,omitempty"`
 	Audio        *bool                    `json:"audio,omitempty"`
 	Video        *bool                    `json:"video,omitempty"`
 }
 
 // Join enters the room's call with this session's identity (an account, or
 // a guest made with JoinAsGuest). It returns once the server has said
-// `joined`; media then connects in the background.
+// `joined` (media then connects in the background) or `waiting` (Waiting
+// is true until the host arrives; a `joined` event follows).
 func (s *Session) Join(ctx context.Context, token string, opts JoinOptions) (*Call, error) {
-	wsURL := "ws" + strings.TrimPrefix(s.BaseURL, "http") + "/api/rooms/" + token + "/ws"
+	return s.join(ctx, "/api/rooms/"+token+"/ws", opts)
+}
+
+// DropIn joins an active room from the drop-in list by its id, without
+// the link.
+func (s *Session) DropIn(ctx context.Context, roomID string, opts JoinOptions) (*Call, error) {
+	return s.join(ctx, "/api/dropin/"+roomID+"/ws", opts)
+}
+
+func (s *Session) join(ctx context.Context, path string, opts JoinOptions) (*Call, error) {
+	wsURL := "ws" + strings.TrimPrefix(s.BaseURL, "http") + path
 	ws, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{
 		HTTPClient: s.HTTP,
 		HTTPHeader: map[string][]string{"Origin": {s.BaseURL}},
@@ -104,6 +135,7 @@ func (s *Session) Join(ctx context.Context, token string, opts JoinOptions) (*Ca
 	cctx, cancel := context.WithCancel(context.Background())
 	c := &Call{
 		session:      s,
+		opts:         opts,
 		ws:           ws,
 		ctx:          cctx,
 		cancel:       cancel,
@@ -126,20 +158,58 @@ func (s *Session) Join(ctx context.Context, token string, opts JoinOptions) (*Ca
 		c.Leave()
 		return nil, fmt.Errorf("%w: %s: %s", ErrJoinRefused, m.Code, m.Message)
 	}
-	if m.Type != "joined" || m.Self == nil {
+	switch {
+	case m.Type == "waiting":
+		c.waiting = true
+		if m.Room != nil {
+			c.room = *m.Room
+		}
+	case m.Type == "joined" && m.Self != nil:
+		if err := c.onJoined(&m); err != nil {
+			c.Leave()
+			return nil, err
+		}
+	default:
 		c.Leave()
-		return nil, fmt.Errorf("expected joined, got %q", m.Type)
-	}
-	c.Self = *m.Self
-	for _, p := range m.Participants {
-		c.participants[p.ID] = p
-	}
-	if err := c.setupMedia(opts); err != nil {
-		c.Leave()
-		return nil, err
+		return nil, fmt.Errorf("expected joined or waiting, got %q", m.Type)
 	}
 	go c.readLoop()
 	return c, nil
+}
+
+func (c *Call) onJoined(m *wire) error {
+	c.mu.Lock()
+	c.Self = *m.Self
+	c.waiting = false
+	if m.Room != nil {
+		c.room = *m.Room
+	}
+	for _, p := range m.Participants {
+		c.participants[p.ID] = p
+	}
+	c.mu.Unlock()
+	return c.setupMedia(c.opts)
+}
+
+// Waiting reports whether the call waits for the host to arrive.
+func (c *Call) Waiting() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.waiting
+}
+
+// Room returns the room as last described by the server.
+func (c *Call) Room() RoomInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.room
+}
+
+// ID returns this participant's id (empty while waiting).
+func (c *Call) ID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Self.ID
 }
 
 func (c *Call) setupMedia(opts JoinOptions) error {
@@ -289,6 +359,23 @@ func (c *Call) handle(m *wire) error {
 		var from string
 		_ = json.Unmarshal(m.Participant, &from)
 		c.emit(Event{Type: m.Type, ID: from})
+	case "joined":
+		if m.Self == nil {
+			return nil
+		}
+		if err := c.onJoined(m); err != nil {
+			return err
+		}
+		c.emit(Event{Type: m.Type, ID: m.Self.ID})
+	case "roomUpdated", "waiting":
+		if m.Room != nil {
+			c.mu.Lock()
+			c.room = *m.Room
+			c.mu.Unlock()
+			c.emit(Event{Type: m.Type, Room: *m.Room})
+		}
+	case "removed", "roomEnded", "mutedByHost":
+		c.emit(Event{Type: m.Type, Message: m.Message})
 	case "error":
 		c.emit(Event{Type: m.Type, Code: m.Code, Message: m.Message, Fatal: m.Fatal})
 	}
@@ -396,3 +483,6 @@ func newPeerConnection() (*webrtc.PeerConnection, error) {
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se))
 	return api.NewPeerConnection(webrtc.Configuration{})
 }
+
+// Session returns the session this call was joined with.
+func (c *Call) Session() *Session { return c.session }

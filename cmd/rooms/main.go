@@ -60,6 +60,7 @@ type config struct {
 	capacity      int
 	secureCookies bool
 	logLevel      string
+	idleExpiry    time.Duration
 }
 
 func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
@@ -71,6 +72,7 @@ func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
 	fs.StringVar(&cfg.publicIPs, "public-ip", env("ROOMS_PUBLIC_IP", ""), "comma-separated public IPs to announce for media, behind 1:1 NAT (ROOMS_PUBLIC_IP)")
 	fs.IntVar(&cfg.capacity, "capacity", envInt("ROOMS_CAPACITY", 50), "most people in one room (ROOMS_CAPACITY)")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("ROOMS_SECURE_COOKIES", "") == "true", "mark cookies Secure (behind a TLS proxy) (ROOMS_SECURE_COOKIES)")
+	fs.DurationVar(&cfg.idleExpiry, "room-idle-expiry", envDuration("ROOMS_ROOM_IDLE_EXPIRY", 30*24*time.Hour), "end rooms nobody has been in for this long; 0 never (ROOMS_ROOM_IDLE_EXPIRY)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("ROOMS_LOG_LEVEL", "info"), "debug, info, warn or error (ROOMS_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -97,13 +99,14 @@ func serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("addr %q: %w", cfg.addr, err)
 	}
 	a, err := app.Open(ctx, app.Config{
-		DataDir:       cfg.data,
-		MediaHost:     host,
-		MediaPort:     cfg.mediaPort,
-		PublicIPs:     splitList(cfg.publicIPs),
-		Capacity:      cfg.capacity,
-		SecureCookies: cfg.secureCookies,
-		Web:           web.Dist(),
+		DataDir:        cfg.data,
+		MediaHost:      host,
+		MediaPort:      cfg.mediaPort,
+		PublicIPs:      splitList(cfg.publicIPs),
+		Capacity:       cfg.capacity,
+		SecureCookies:  cfg.secureCookies,
+		Web:            web.Dist(),
+		RoomIdleExpiry: cfg.idleExpiry,
 	}, log)
 	if err != nil {
 		return err
@@ -122,6 +125,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 	log.Info("rooms is ready: open http://"+displayAddr(ln.Addr()), "media_udp", a.Media.LocalAddr().String(), "data", cfg.data)
 
+	go a.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -191,6 +195,15 @@ func envInt(key string, def int) int {
 	if v, ok := os.LookupEnv(key); ok {
 		if n, err := strconv.Atoi(v); err == nil {
 			return n
+		}
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(key); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
 		}
 	}
 	return def

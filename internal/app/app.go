@@ -12,8 +12,10 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/roomsdev/rooms/internal/auth"
+	"github.com/roomsdev/rooms/internal/directory"
 	"github.com/roomsdev/rooms/internal/httpapi"
 	"github.com/roomsdev/rooms/internal/sfu"
 	"github.com/roomsdev/rooms/internal/signal"
@@ -38,6 +40,10 @@ type Config struct {
 	Web fs.FS
 	// PasswordParams overrides the argon2id cost (tests use a cheap one).
 	PasswordParams *auth.Params
+	// RoomIdleExpiry ends rooms nobody has been in for this long (0: never).
+	RoomIdleExpiry time.Duration
+	// Limits are the API's rate limits (zero fields: the defaults).
+	Limits httpapi.Limits
 }
 
 // App is a running server's parts.
@@ -45,8 +51,10 @@ type App struct {
 	Store *sqlite.DB
 	Media *sfu.Engine
 	Hub   *signal.Hub
+	Auth  *auth.Service
 	API   *httpapi.Server
 	log   *slog.Logger
+	cfg   Config
 }
 
 // Open opens the store and the media port and builds the server.
@@ -60,13 +68,58 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		store.Close()
 		return nil, err
 	}
-	hub := signal.NewHub(signal.Config{Capacity: cfg.Capacity}, media, log.With("component", "signal"))
+	dir := &directory.Directory{Store: store}
+	hub := signal.NewHub(signal.Config{Capacity: cfg.Capacity}, media, dir, store, log.With("component", "signal"))
 	authSvc := &auth.Service{Store: store}
 	if cfg.PasswordParams != nil {
 		authSvc.Params = *cfg.PasswordParams
 	}
-	api := httpapi.New(httpapi.Config{SecureCookies: cfg.SecureCookies}, store, authSvc, hub, cfg.Web, log.With("component", "http"))
-	return &App{Store: store, Media: media, Hub: hub, API: api, log: log}, nil
+	api := httpapi.New(httpapi.Config{SecureCookies: cfg.SecureCookies, Capacity: cfg.Capacity, Limits: cfg.Limits}, store, authSvc, hub, cfg.Web, log.With("component", "http"))
+	return &App{Store: store, Media: media, Hub: hub, Auth: authSvc, API: api, log: log, cfg: cfg}, nil
+}
+
+// Run does the server's background work until ctx ends: ending idle rooms
+// and deleting expired sessions.
+func (a *App) Run(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		a.Sweep(ctx, time.Now().UTC())
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Sweep ends the rooms idle for longer than the expiry (never one with
+// people in its call) and deletes expired sessions.
+func (a *App) Sweep(ctx context.Context, now time.Time) {
+	if _, err := a.Store.DeleteExpiredSessions(ctx, now); err != nil {
+		a.log.Warn("delete expired sessions", "err", err)
+	}
+	if a.cfg.RoomIdleExpiry <= 0 {
+		return
+	}
+	idle, err := a.Store.IdleRooms(ctx, now.Add(-a.cfg.RoomIdleExpiry), 100)
+	if err != nil {
+		a.log.Warn("list idle rooms", "err", err)
+		return
+	}
+	for _, r := range idle {
+		if a.Hub.Count(r.ID) > 0 || len(a.Hub.People(r.ID)) > 0 {
+			continue // in use: its ActiveAt is refreshed as people leave
+		}
+		if err := a.Store.EndRoom(ctx, r.ID, now); err != nil {
+			a.log.Warn("end idle room", "room", r.ID, "err", err)
+			continue
+		}
+		ended := *r
+		ended.EndedAt = &now
+		a.Hub.End(&ended)
+		a.log.Info("idle room ended", "room", r.ID)
+	}
 }
 
 // Handler is the HTTP handler for everything the server serves.

@@ -16,6 +16,7 @@ import (
 	"github.com/roomsdev/rooms/client"
 	"github.com/roomsdev/rooms/internal/app"
 	"github.com/roomsdev/rooms/internal/auth"
+	"github.com/roomsdev/rooms/internal/httpapi"
 	"github.com/roomsdev/rooms/internal/rooms"
 )
 
@@ -41,6 +42,9 @@ func startServer(t *testing.T, capacity int) *server {
 		Web:       fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Rooms</title>")}},
 		// Cheap hashing keeps the suite fast; production cost is tested in auth.
 		PasswordParams: &auth.Params{Memory: 64, Time: 1, Threads: 1},
+		// Every test client shares one address; the stampede test sends
+		// hundreds of lookups at once. The miss limit stays as shipped.
+		Limits: httpapi.Limits{Lookup: httpapi.Rate{Every: time.Millisecond, Burst: 1000}},
 	}, log)
 	if err != nil {
 		t.Fatal(err)

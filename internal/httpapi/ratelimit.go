@@ -27,9 +27,9 @@ type bucket struct {
 	seen time.Time
 }
 
-// newLimiter allows burst requests at once and then one every per.
-func newLimiter(per time.Duration, burst int) *limiter {
-	return &limiter{rate: rate.Every(per), burst: burst, buckets: make(map[string]*bucket)}
+// newLimiter allows r.Burst requests at once and then one every r.Every.
+func newLimiter(r Rate) *limiter {
+	return &limiter{rate: rate.Every(r.Every), burst: r.Burst, buckets: make(map[string]*bucket)}
 }
 
 // allow takes a token for key; when none is left it returns false and how

@@ -10,22 +10,32 @@ import (
 	"github.com/roomsdev/rooms/internal/rooms"
 )
 
-// roomJSON is a room as the API shows it.
+// roomJSON is a room as the API shows it to one person. Token and URL
+// are left out for everyone but the host while link sharing is off.
 type roomJSON struct {
-	Token            string   `json:"token"`
-	URL              string   `json:"url"`
+	ID               string   `json:"id"`
+	Token            string   `json:"token,omitempty"`
+	URL              string   `json:"url,omitempty"`
 	Name             string   `json:"name"`
 	Theme            string   `json:"theme"`
+	Kind             string   `json:"kind"`
+	GroupID          string   `json:"groupId,omitempty"`
+	EventID          string   `json:"eventId,omitempty"`
+	Visibility       string   `json:"visibility"`
+	JoinPolicy       string   `json:"joinPolicy"`
+	LinkSharing      bool     `json:"linkSharing"`
 	Host             hostJSON `json:"host"`
 	IsHost           bool     `json:"isHost"`
 	ParticipantCount int      `json:"participantCount"`
 	Locked           bool     `json:"locked"`
+	LockReason       string   `json:"lockReason,omitempty"`
 	Ended            bool     `json:"ended"`
 }
 
 type hostJSON struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"displayName"`
+	Avatar      string `json:"avatar,omitempty"`
 }
 
 func (s *Server) roomJSON(ctx context.Context, r *http.Request, room *rooms.Room, id rooms.Identity) (*roomJSON, error) {
@@ -33,22 +43,46 @@ func (s *Server) roomJSON(ctx context.Context, r *http.Request, room *rooms.Room
 	if err != nil {
 		return nil, err
 	}
-	return &roomJSON{
-		Token:            string(room.Token),
-		URL:              baseURL(r) + "/r/" + string(room.Token),
+	out := &roomJSON{
+		ID:               string(room.ID),
 		Name:             room.Name,
 		Theme:            room.Theme,
-		Host:             hostJSON{ID: string(host.ID), DisplayName: host.DisplayName},
-		IsHost:           id.UserID != "" && id.UserID == room.HostID,
+		Kind:             string(room.Kind),
+		GroupID:          string(room.GroupID),
+		EventID:          string(room.EventID),
+		Visibility:       string(room.Visibility),
+		JoinPolicy:       string(room.JoinPolicy),
+		LinkSharing:      room.LinkSharing,
+		Host:             hostJSON{ID: string(host.ID), DisplayName: host.DisplayName, Avatar: host.Avatar},
+		IsHost:           rooms.CanManage(room, id),
 		ParticipantCount: s.calls.Count(room.ID),
 		Locked:           room.Locked,
+		LockReason:       string(room.LockReason),
 		Ended:            room.Ended(),
-	}, nil
+	}
+	if rooms.CanSeeLink(room, id) {
+		out.Token = string(room.Token)
+		out.URL = baseURL(r) + "/r/" + string(room.Token)
+	}
+	return out, nil
 }
 
 // maxTokenAttempts bounds the retries on a token collision, which with 130
 // random bits never happens in practice.
 const maxTokenAttempts = 3
+
+// createRoomRequest is the body of POST /api/rooms. Settings left out
+// take the defaults of the room's kind.
+type createRoomRequest struct {
+	Name        string  `json:"name"`
+	Theme       string  `json:"theme"`
+	Kind        string  `json:"kind"`
+	GroupID     string  `json:"groupId"`
+	EventID     string  `json:"eventId"`
+	Visibility  *string `json:"visibility"`
+	JoinPolicy  *string `json:"joinPolicy"`
+	LinkSharing *bool   `json:"linkSharing"`
+}
 
 func (s *Server) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
 	id, err := s.identity(r.Context(), r)
@@ -60,25 +94,16 @@ func (s *Server) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, rooms.Errorf(rooms.EUNAUTHORIZED, "Sign in to create a room."))
 		return
 	}
-	var req struct {
-		Name  string `json:"name"`
-		Theme string `json:"theme"`
-	}
+	var req createRoomRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	name, err := rooms.CleanText(req.Name, "The room name", 0, rooms.MaxRoomName)
+	room, err := s.newRoom(r.Context(), id, &req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	theme, err := rooms.CleanText(req.Theme, "The theme", 0, rooms.MaxTheme)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	room := &rooms.Room{HostID: id.UserID, Name: name, Theme: theme, CreatedAt: time.Now().UTC()}
 	for attempt := 0; ; attempt++ {
 		if room.Token, err = rooms.NewToken(rand.Reader); err != nil {
 			s.writeError(w, r, err)
@@ -99,8 +124,62 @@ func (s *Server) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.log.InfoContext(r.Context(), "room created", "room", room.ID)
+	s.log.InfoContext(r.Context(), "room created", "room", room.ID, "kind", room.Kind)
 	writeJSON(w, http.StatusCreated, map[string]any{"room": out})
+}
+
+// newRoom validates a create request: the texts, the context (a group the
+// creator belongs to, an event the creator hosts) and the settings.
+func (s *Server) newRoom(ctx context.Context, id rooms.Identity, req *createRoomRequest) (*rooms.Room, error) {
+	name, err := rooms.CleanText(req.Name, "The room name", 0, rooms.MaxRoomName)
+	if err != nil {
+		return nil, err
+	}
+	theme, err := rooms.CleanText(req.Theme, "The theme", 0, rooms.MaxTheme)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	room := &rooms.Room{HostID: id.UserID, Name: name, Theme: theme, Kind: rooms.Kind(req.Kind), CreatedAt: now}
+	switch room.Kind {
+	case "", rooms.Standalone:
+		room.Kind = rooms.Standalone
+	case rooms.GroupRoom:
+		member, _, err := s.store.Membership(ctx, rooms.GroupID(req.GroupID), id.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if !member {
+			return nil, rooms.Errorf(rooms.ENOTFOUND, "There is no such group.")
+		}
+		room.GroupID = rooms.GroupID(req.GroupID)
+	case rooms.EventRoom:
+		ev, err := s.store.EventByID(ctx, rooms.EventID(req.EventID))
+		if err != nil || ev.HostID != id.UserID {
+			return nil, rooms.Errorf(rooms.ENOTFOUND, "There is no such event that you host.")
+		}
+		room.EventID = ev.ID
+	default:
+		return nil, rooms.Errorf(rooms.EINVALID, "The kind must be standalone, group or event.")
+	}
+	room.Settings = rooms.DefaultSettings(room.Kind)
+	applySettings(&room.Settings, req.Visibility, req.JoinPolicy, req.LinkSharing)
+	if err := rooms.ValidateSettings(room.Kind, room.Settings); err != nil {
+		return nil, err
+	}
+	return room, nil
+}
+
+func applySettings(st *rooms.Settings, visibility, joinPolicy *string, linkSharing *bool) {
+	if visibility != nil {
+		st.Visibility = rooms.Visibility(*visibility)
+	}
+	if joinPolicy != nil {
+		st.JoinPolicy = rooms.JoinPolicy(*joinPolicy)
+	}
+	if linkSharing != nil {
+		st.LinkSharing = *linkSharing
+	}
 }
 
 func (s *Server) handleListRooms(w http.ResponseWriter, r *http.Request) {

@@ -11,15 +11,34 @@ import (
 	"time"
 
 	"github.com/roomsdev/rooms/internal/auth"
+	"github.com/roomsdev/rooms/internal/directory"
 	"github.com/roomsdev/rooms/internal/rooms"
 )
 
-// Calls is what the API needs of the live calls (the signalling hub).
+// Calls is what the API needs of the live calls (the signalling hub). The
+// API authorises every action; the hub carries it out and tells the
+// people in the call.
 type Calls interface {
 	// ServeWS upgrades to the signalling WebSocket and serves it.
 	ServeWS(w http.ResponseWriter, r *http.Request, room *rooms.Room, id rooms.Identity)
 	// Count is the number of people in a room's call.
 	Count(id rooms.RoomID) int
+	// People lists who is in the call or waiting for the host.
+	People(id rooms.RoomID) []rooms.Presence
+	// ActiveCalls lists the calls open now, for drop-in.
+	ActiveCalls() []rooms.ActiveCall
+	// Changed is closed the next time anyone comes or goes anywhere.
+	Changed() <-chan struct{}
+	// RoomChanged pushes a stored change of the room to its call.
+	RoomChanged(r *rooms.Room)
+	// Remove disconnects a participant (all their tabs) and returns who it was.
+	Remove(id rooms.RoomID, p rooms.ParticipantID) (rooms.Identity, bool)
+	// Mute mutes a participant's microphone.
+	Mute(id rooms.RoomID, p rooms.ParticipantID) bool
+	// End disconnects everyone from an ended room.
+	End(r *rooms.Room)
+	// DisconnectUser drops an account from every call, telling it why.
+	DisconnectUser(u rooms.UserID, message string)
 }
 
 // Config is the API's configuration.
@@ -29,6 +48,39 @@ type Config struct {
 	SecureCookies bool
 	// SessionTTL is how long a session lasts.
 	SessionTTL time.Duration
+	// Capacity is the most people in one room (as the hub applies it).
+	Capacity int
+	// Limits are the request rate limits; zero fields take the defaults.
+	Limits Limits
+}
+
+// Rate is a token bucket: Burst requests at once, then one every Every.
+type Rate struct {
+	Every time.Duration
+	Burst int
+}
+
+// Limits are the API's rate limits, per client address unless named.
+type Limits struct {
+	Sign    Rate // sign-up, sign-in and guest creation
+	Account Rate // sign-in attempts per email, from any address
+	Lookup  Rate // room lookups (the link page, the API, the WebSocket)
+	Miss    Rate // room lookups that found nothing: slows guessing links
+}
+
+// DefaultLimits are the limits in force when Config leaves them out.
+var DefaultLimits = Limits{
+	Sign:    Rate{Every: 6 * time.Second, Burst: 10},
+	Account: Rate{Every: 30 * time.Second, Burst: 5},
+	Lookup:  Rate{Every: time.Second, Burst: 60},
+	Miss:    Rate{Every: 10 * time.Second, Burst: 10},
+}
+
+func (r Rate) or(def Rate) Rate {
+	if r.Every == 0 || r.Burst == 0 {
+		return def
+	}
+	return r
 }
 
 // Server serves the API and the web client.
@@ -37,6 +89,7 @@ type Server struct {
 	store rooms.Store
 	auth  *auth.Service
 	calls Calls
+	dir   *directory.Directory
 	web   fs.FS
 	log   *slog.Logger
 	ready func() bool
@@ -52,18 +105,22 @@ func New(cfg Config, store rooms.Store, a *auth.Service, calls Calls, web fs.FS,
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 30 * 24 * time.Hour
 	}
+	if cfg.Capacity == 0 {
+		cfg.Capacity = 50
+	}
 	return &Server{
 		cfg:          cfg,
 		store:        store,
 		auth:         a,
 		calls:        calls,
+		dir:          &directory.Directory{Store: store},
 		web:          web,
 		log:          log,
 		ready:        func() bool { return true },
-		signLimit:    newLimiter(6*time.Second, 10),
-		accountLimit: newLimiter(30*time.Second, 5),
-		lookupLimit:  newLimiter(time.Second, 60),
-		missLimit:    newLimiter(10*time.Second, 10),
+		signLimit:    newLimiter(cfg.Limits.Sign.or(DefaultLimits.Sign)),
+		accountLimit: newLimiter(cfg.Limits.Account.or(DefaultLimits.Account)),
+		lookupLimit:  newLimiter(cfg.Limits.Lookup.or(DefaultLimits.Lookup)),
+		missLimit:    newLimiter(cfg.Limits.Miss.or(DefaultLimits.Miss)),
 	}
 }
 
@@ -84,9 +141,32 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/rooms/{token}", s.lookup(s.handleGetRoom))
 	mux.HandleFunc("POST /api/rooms/{token}/guest", s.limit(s.signLimit, s.lookup(s.handleCreateGuest)))
 	mux.HandleFunc("GET /api/rooms/{token}/ws", s.lookup(s.handleWS))
+	mux.HandleFunc("PATCH /api/rooms/{token}", s.lookup(s.hostOnly(s.handleUpdateRoom)))
+	mux.HandleFunc("POST /api/rooms/{token}/lock", s.lookup(s.hostOnly(s.handleLock)))
+	mux.HandleFunc("POST /api/rooms/{token}/unlock", s.lookup(s.hostOnly(s.handleUnlock)))
+	mux.HandleFunc("POST /api/rooms/{token}/end", s.lookup(s.hostOnly(s.handleEnd)))
+	mux.HandleFunc("GET /api/rooms/{token}/participants", s.lookup(s.hostOnly(s.handleListParticipants)))
+	mux.HandleFunc("POST /api/rooms/{token}/participants/{participant}/remove", s.lookup(s.hostOnly(s.handleRemove)))
+	mux.HandleFunc("POST /api/rooms/{token}/participants/{participant}/mute", s.lookup(s.hostOnly(s.handleMuteParticipant)))
+	mux.HandleFunc("GET /api/rooms/{token}/bars", s.lookup(s.hostOnly(s.handleListBars)))
+	mux.HandleFunc("POST /api/rooms/{token}/bars/lift", s.lookup(s.hostOnly(s.handleLiftBar)))
+	mux.HandleFunc("POST /api/rooms/{token}/report", s.lookup(s.handleReport))
+
+	mux.HandleFunc("GET /api/dropin", s.handleDropIn)
+	mux.HandleFunc("GET /api/dropin/stream", s.handleDropInStream)
+	mux.HandleFunc("GET /api/dropin/{id}", s.handleDropInRoom)
+	mux.HandleFunc("GET /api/dropin/{id}/ws", s.handleDropInWS)
+
+	mux.HandleFunc("GET /api/mod/reports", s.moderatorOnly(s.handleListReports))
+	mux.HandleFunc("POST /api/mod/reports/{id}/resolve", s.moderatorOnly(s.handleResolveReport))
+	mux.HandleFunc("POST /api/mod/rooms/{id}/end", s.moderatorOnly(s.handleModEndRoom))
+	mux.HandleFunc("POST /api/mod/users/{id}/suspend", s.moderatorOnly(s.handleSuspend(true)))
+	mux.HandleFunc("POST /api/mod/users/{id}/unsuspend", s.moderatorOnly(s.handleSuspend(false)))
+	s.socialRoutes(mux)
 	mux.HandleFunc("/api/", s.handleAPINotFound)
 
 	mux.HandleFunc("GET /r/{token}", s.handleJoinPage)
+	mux.HandleFunc("GET /d/{id}", s.handleDropInPage)
 	mux.Handle("/", s.staticHandler())
 
 	// Cross-origin protection (Go's net/http, using Sec-Fetch-Site and

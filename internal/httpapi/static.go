@@ -66,3 +66,9 @@ func (s *Server) staticHandler() http.Handler {
 		files.ServeHTTP(w, r)
 	})
 }
+
+// handleDropInPage serves the client for a drop-in link (/d/<room id>);
+// the client asks the API whether the person may see the room.
+func (s *Server) handleDropInPage(w http.ResponseWriter, r *http.Request) {
+	s.serveIndex(w, http.StatusOK)
+}

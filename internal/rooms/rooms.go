@@ -26,9 +26,11 @@ type ParticipantID string
 
 // User is an account.
 type User struct {
-	ID           UserID
-	Email        string
-	DisplayName  string
+	ID          UserID
+	Email       string
+	DisplayName string
+	// Avatar is a short emoji or empty (the client then shows initials).
+	Avatar       string
 	PasswordHash string
 	Moderator    bool
 	Suspended    bool
@@ -37,16 +39,40 @@ type User struct {
 
 // Room is a video room created by a host.
 type Room struct {
-	ID        RoomID
-	Token     Token
-	HostID    UserID
-	Name      string
-	Theme     string
-	Locked    bool
+	ID     RoomID
+	Token  Token
+	HostID UserID
+	Name   string
+	Theme  string
+
+	// Kind is where the room was created: standalone, in a group (GroupID
+	// set) or for an event (EventID set). It sets the defaults below and
+	// who may pass a lock.
+	Kind    Kind
+	GroupID GroupID
+	EventID EventID
+
+	Settings
+
+	Locked     bool
+	LockReason LockReason
+
 	CreatedAt time.Time
+	// ActiveAt is the last time anyone was in the call; idle rooms expire
+	// from it.
+	ActiveAt time.Time
 	// EndedAt is set once the host (or a moderator) ends the room; an ended
 	// room never opens again.
 	EndedAt *time.Time
+}
+
+// Settings are what the host may change at any time, also during the call.
+type Settings struct {
+	Visibility Visibility // who sees it in their drop-in list
+	JoinPolicy JoinPolicy // who may join
+	// LinkSharing lets participants see and share the link; when off, only
+	// the host is ever given it.
+	LinkSharing bool
 }
 
 // Ended reports whether the room has been ended for good.

@@ -40,7 +40,8 @@ type Peer struct {
 	mu     sync.Mutex
 	closed bool
 	downs  map[*upTrack]*downTrack // what this peer receives
-	nUps   int                     // tracks this peer publishes
+	ups    map[*upTrack]struct{}   // what this peer publishes
+	paused map[string]bool         // kinds whose forwarding is paused
 }
 
 func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
@@ -49,7 +50,9 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 		room:  r,
 		h:     h,
 		log:   r.log.With("peer", id),
-		downs: make(map[*upTrack]*downTrack),
+		downs:  make(map[*upTrack]*downTrack),
+		ups:    make(map[*upTrack]struct{}),
+		paused: make(map[string]bool),
 	}
 	var err error
 	if p.pub, err = r.engine.newPeerConnection(); err != nil {
@@ -233,15 +236,16 @@ func (p *Peer) unsubscribe(u *upTrack) bool {
 }
 
 func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	u := newUpTrack(p, remote, recv)
 	p.mu.Lock()
-	if p.closed || p.nUps >= maxPublishedSections {
+	if p.closed || len(p.ups) >= maxPublishedSections {
 		p.mu.Unlock()
 		return
 	}
-	p.nUps++
+	p.ups[u] = struct{}{}
+	u.paused.Store(p.paused[u.info.Kind])
 	p.mu.Unlock()
 
-	u := newUpTrack(p, remote, recv)
 	go drainRTCP(recv)
 	p.room.publish(u)
 	p.h.Published(u.info)
@@ -253,8 +257,28 @@ func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	u.clearDowns()
 	p.h.Unpublished(u.info)
 	p.mu.Lock()
-	p.nUps--
+	delete(p.ups, u)
 	p.mu.Unlock()
+}
+
+// Media kinds, as TrackInfo.Kind names them.
+const (
+	KindAudio = "audio"
+	KindVideo = "video"
+)
+
+// SetPaused stops (or resumes) forwarding this peer's tracks of one kind
+// to everyone: a muted microphone reaches nobody even if the client keeps
+// sending. It applies to tracks published later too.
+func (p *Peer) SetPaused(kind string, paused bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paused[kind] = paused
+	for u := range p.ups {
+		if u.info.Kind == kind {
+			u.paused.Store(paused)
+		}
+	}
 }
 
 func (p *Peer) isClosed() bool {

@@ -31,6 +31,7 @@ type upTrack struct {
 	downsMu sync.Mutex
 
 	lastKeyframeRequest atomic.Int64 // unix nanoseconds
+	paused              atomic.Bool  // forward nothing (a muted microphone)
 }
 
 func newUpTrack(p *Peer, remote *webrtc.TrackRemote, _ *webrtc.RTPReceiver) *upTrack {
@@ -59,6 +60,9 @@ func (u *upTrack) forward() {
 		n, _, err := u.remote.Read(buf)
 		if err != nil {
 			return
+		}
+		if u.paused.Load() {
+			continue
 		}
 		if err := pkt.Unmarshal(buf[:n]); err != nil {
 			continue

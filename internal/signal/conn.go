@@ -42,11 +42,23 @@ type participant struct {
 	closeCode   websocket.StatusCode
 	closeReason string
 
-	mu         sync.Mutex // guards the fields below
-	peer       *sfu.Peer  // set once joined
-	audioMuted bool
-	videoMuted bool
+	// isHost is set by call.join under the call's lock, before p is in
+	// any list, and read-only after.
+	isHost bool
+
+	// mediaReady is closed once the media peer is started (or failed to).
+	mediaReady chan struct{}
+
+	mu            sync.Mutex // guards the fields below
+	joinRequested bool       // `join` has arrived
+	admitted      bool       // in the call, not waiting
+	peer          *sfu.Peer  // set once admitted and media started
+	audioMuted    bool
+	videoMuted    bool
 }
+
+// closeNormal is the close code for ordinary ends (left, removed, ended).
+const closeNormal = websocket.StatusNormalClosure
 
 // ServeWS upgrades the request to the signalling WebSocket of a room and
 // serves it until the participant leaves. The caller has already checked
@@ -68,8 +80,9 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, room *rooms.Room, 
 		call:     c,
 		conn:     conn,
 		limiter:  rate.NewLimiter(messageRate, messageBurst),
-		out:      make(chan []byte, sendQueueLen),
-		done:     make(chan struct{}),
+		out:        make(chan []byte, sendQueueLen),
+		done:       make(chan struct{}),
+		mediaReady: make(chan struct{}),
 	}
 	p.log = c.log.With("participant", p.id)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -92,7 +105,7 @@ func (p *participant) view() Participant {
 		ID:         p.id,
 		Name:       p.identity.DisplayName,
 		Guest:      p.identity.IsGuest(),
-		Host:       p.identity.UserID != "" && p.identity.UserID == p.call.room.HostID,
+		Host:       p.isHost,
 		AudioMuted: p.audioMuted,
 		VideoMuted: p.videoMuted,
 	}
@@ -224,8 +237,80 @@ func (p *participant) readLoop(ctx context.Context) {
 	}
 }
 
+// joined reports whether p has sent `join` (it may still be waiting).
 func (p *participant) joined() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.peer != nil
+	return p.joinRequested
+}
+
+// media returns p's media peer, or nil while p waits for the host.
+func (p *participant) media() *sfu.Peer {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.peer
+}
+
+// awaitMedia returns p's media peer once it is started. A participant let
+// in from the waiting screen learns it (`joined`) while its media starts
+// on another goroutine, and may answer faster than that.
+func (p *participant) awaitMedia() (*sfu.Peer, error) {
+	p.mu.Lock()
+	admitted := p.admitted
+	p.mu.Unlock()
+	if !admitted {
+		return nil, outOfOrder("You are waiting for the host to let you in.")
+	}
+	select {
+	case <-p.mediaReady:
+	case <-time.After(joinTimeout):
+	}
+	if peer := p.media(); peer != nil {
+		return peer, nil
+	}
+	return nil, rooms.Errorf(rooms.EINTERNAL, "Your connection could not be set up. Please rejoin.")
+}
+
+// startMedia gives an admitted participant its media connections; the
+// first subscriber offer follows.
+func (p *participant) startMedia() error {
+	defer close(p.mediaReady)
+	peer, err := p.call.media.Join(sfu.PeerID(p.id), (*mediaHandler)(p))
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.peer = peer
+	audioMuted := p.audioMuted
+	p.mu.Unlock()
+	peer.SetPaused(sfu.KindAudio, audioMuted)
+	select {
+	case <-p.done:
+		peer.Close() // left while the media was starting
+	default:
+	}
+	return nil
+}
+
+// fail ends p's connection with an error it is told about.
+func (p *participant) fail(err error) {
+	p.sendError(err, true)
+	p.close(closeNormal, "")
+}
+
+// setAudioMuted records p's microphone state, tells the others, and stops
+// or resumes forwarding p's audio: a muted microphone reaches nobody, even
+// if the client keeps sending.
+func (p *participant) setAudioMuted(audio, announce bool) {
+	p.mu.Lock()
+	changed := p.audioMuted != audio
+	p.audioMuted = audio
+	peer := p.peer
+	p.mu.Unlock()
+	if peer != nil {
+		peer.SetPaused(sfu.KindAudio, audio)
+	}
+	if changed || announce {
+		p.call.broadcast(participantMsg{Type: typeParticipantUpdated, Participant: p.view()}, p)
+	}
 }

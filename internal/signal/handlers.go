@@ -1,7 +1,9 @@
 package signal
 
 import (
+	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -27,6 +29,9 @@ func init() {
 	}
 }
 
+// needsMedia are the messages that make sense only once admitted.
+var needsMedia = map[string]bool{typePubOffer: true, typeSubAnswer: true, typeCandidate: true}
+
 // dispatch decodes one client message and runs its handler. It reports
 // whether the connection must end.
 func (p *participant) dispatch(raw []byte) (stop bool) {
@@ -45,6 +50,12 @@ func (p *participant) dispatch(raw []byte) (stop bool) {
 		// not start with it is not speaking this protocol.
 		p.sendError(outOfOrder("The first message must be join."), true)
 		return true
+	}
+	if needsMedia[env.Type] {
+		if _, err := p.awaitMedia(); err != nil {
+			p.sendError(err, false)
+			return false
+		}
 	}
 	stop, err := h(p, raw)
 	if err != nil {
@@ -68,23 +79,19 @@ func handleJoin(p *participant, raw []byte) (bool, error) {
 	if err := decode(raw, &m); err != nil {
 		return true, err
 	}
+	p.mu.Lock()
+	p.joinRequested = true
 	if m.Muted != nil {
-		p.mu.Lock()
 		p.audioMuted, p.videoMuted = m.Muted.Audio, m.Muted.Video
-		p.mu.Unlock()
 	}
-	if err := p.call.admit(p); err != nil {
-		return true, err
-	}
-	peer, err := p.call.media.Join(sfu.PeerID(p.id), (*mediaHandler)(p))
-	if err != nil {
+	p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.call.join(ctx, p); err != nil {
 		p.call.remove(p)
 		return true, err
 	}
-	p.mu.Lock()
-	p.peer = peer
-	p.mu.Unlock()
-	p.log.Info("participant joined", "guest", p.identity.IsGuest())
+	p.log.Info("participant joined", "guest", p.identity.IsGuest(), "host", p.isHost)
 	return false, nil
 }
 
@@ -96,7 +103,7 @@ func handlePubOffer(p *participant, raw []byte) (bool, error) {
 	if m.SDP == "" {
 		return false, badMessage("An offer needs an sdp.")
 	}
-	answer, err := p.peer.PublisherOffer(m.SDP)
+	answer, err := p.media().PublisherOffer(m.SDP)
 	if err != nil {
 		return false, err
 	}
@@ -112,7 +119,7 @@ func handleSubAnswer(p *participant, raw []byte) (bool, error) {
 	if m.SDP == "" {
 		return false, badMessage("An answer needs an sdp.")
 	}
-	return false, p.peer.SubscriberAnswer(m.SDP)
+	return false, p.media().SubscriberAnswer(m.SDP)
 }
 
 func handleCandidate(p *participant, raw []byte) (bool, error) {
@@ -123,7 +130,7 @@ func handleCandidate(p *participant, raw []byte) (bool, error) {
 	if m.Candidate == nil || (m.PC != sfu.Pub && m.PC != sfu.Sub) {
 		return false, badMessage(`A candidate needs a candidate and pc "pub" or "sub".`)
 	}
-	return false, p.peer.AddCandidate(m.PC, *m.Candidate)
+	return false, p.media().AddCandidate(m.PC, *m.Candidate)
 }
 
 func handleMute(p *participant, raw []byte) (bool, error) {
@@ -135,12 +142,10 @@ func handleMute(p *participant, raw []byte) (bool, error) {
 		return false, badMessage("A mute message needs audio and video.")
 	}
 	p.mu.Lock()
-	changed := p.audioMuted != *m.Audio || p.videoMuted != *m.Video
-	p.audioMuted, p.videoMuted = *m.Audio, *m.Video
+	videoChanged := p.videoMuted != *m.Video
+	p.videoMuted = *m.Video
 	p.mu.Unlock()
-	if changed {
-		p.call.broadcast(participantMsg{Type: typeParticipantUpdated, Participant: p.view()}, p)
-	}
+	p.setAudioMuted(*m.Audio, videoChanged)
 	return false, nil
 }
 

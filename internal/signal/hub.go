@@ -1,14 +1,32 @@
 package signal
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/roomsdev/rooms/internal/rooms"
 	"github.com/roomsdev/rooms/internal/sfu"
 )
+
+// Directory answers what the join rules need to know about people from
+// the store (see package directory).
+type Directory interface {
+	// Facts returns the relationship facts for who joining r while the
+	// accounts in inside are in the room.
+	Facts(ctx context.Context, r *rooms.Room, who rooms.Identity, inside []rooms.UserID) (rooms.Facts, error)
+	// BlockBetween reports a block, either way, between a and any of others.
+	BlockBetween(ctx context.Context, a rooms.UserID, others []rooms.UserID) (bool, error)
+}
+
+// RoomState persists what the call changes about a room.
+type RoomState interface {
+	SetRoomLocked(ctx context.Context, id rooms.RoomID, locked bool, reason rooms.LockReason) error
+	TouchRoom(ctx context.Context, id rooms.RoomID, at time.Time) error
+}
 
 // Config is the signalling layer's configuration.
 type Config struct {
@@ -22,32 +40,50 @@ type Config struct {
 type Hub struct {
 	cfg   Config
 	media *sfu.Engine
+	dir   Directory
+	state RoomState
 	log   *slog.Logger
 
-	mu    sync.Mutex
-	calls map[rooms.RoomID]*call
+	mu      sync.Mutex
+	calls   map[rooms.RoomID]*call
+	changed chan struct{} // closed and replaced when anyone comes or goes
 }
 
 // NewHub returns a hub forwarding media through the given engine.
-func NewHub(cfg Config, media *sfu.Engine, log *slog.Logger) *Hub {
+func NewHub(cfg Config, media *sfu.Engine, dir Directory, state RoomState, log *slog.Logger) *Hub {
 	if cfg.Capacity <= 0 {
 		cfg.Capacity = 50
 	}
 	if cfg.ICEServers == nil {
 		cfg.ICEServers = []ICEServer{}
 	}
-	return &Hub{cfg: cfg, media: media, log: log, calls: make(map[rooms.RoomID]*call)}
+	return &Hub{
+		cfg: cfg, media: media, dir: dir, state: state, log: log,
+		calls:   make(map[rooms.RoomID]*call),
+		changed: make(chan struct{}),
+	}
 }
 
-// Count returns the number of people in a room's call.
-func (h *Hub) Count(id rooms.RoomID) int {
+// Changed returns a channel that is closed the next time someone joins or
+// leaves any call, or a room's state changes (for live drop-in lists).
+func (h *Hub) Changed() <-chan struct{} {
 	h.mu.Lock()
-	c := h.calls[id]
+	defer h.mu.Unlock()
+	return h.changed
+}
+
+func (h *Hub) notifyChanged() {
+	h.mu.Lock()
+	close(h.changed)
+	h.changed = make(chan struct{})
 	h.mu.Unlock()
-	if c == nil {
-		return 0
-	}
-	return c.len()
+}
+
+// call returns a room's live call, or nil.
+func (h *Hub) call(id rooms.RoomID) *call {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.calls[id]
 }
 
 // callFor returns the room's live call, creating it if needed, with a
@@ -58,9 +94,11 @@ func (h *Hub) callFor(room *rooms.Room) *call {
 	c := h.calls[room.ID]
 	if c == nil {
 		log := h.log.With("room", room.ID)
+		r := *room
 		c = &call{
 			hub:          h,
-			room:         room,
+			id:           room.ID,
+			room:         &r,
 			log:          log,
 			media:        h.media.NewRoom(log),
 			participants: make(map[string]*participant),
@@ -76,81 +114,20 @@ func (h *Hub) release(c *call) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c.refs--
-	if c.refs == 0 && h.calls[c.room.ID] == c {
-		delete(h.calls, c.room.ID)
+	if c.refs == 0 && h.calls[c.id] == c {
+		delete(h.calls, c.id)
 	}
 }
 
-// call is one room's live call: who is in it, and their media.
-type call struct {
-	hub   *Hub
-	room  *rooms.Room
-	log   *slog.Logger
-	media *sfu.Room
-
-	refs int // under hub.mu: connections holding this call
-
-	mu           sync.Mutex
-	participants map[string]*participant
-}
-
-func (c *call) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.participants)
-}
-
-// admit puts p in the call if the room's rules allow it. Under one lock it
-// checks the capacity, queues `joined` for p and `participantJoined` for
-// everyone else, so every pair of people learns of each other exactly
-// once and in order, however many join at the same instant.
-func (c *call) admit(p *participant) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.participants) >= c.hub.cfg.Capacity {
-		return rooms.Errorf(rooms.EFULL, "This room is full.")
+// calls returns a snapshot of the live calls.
+func (h *Hub) liveCalls() []*call {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*call, 0, len(h.calls))
+	for _, c := range h.calls {
+		out = append(out, c)
 	}
-	others := make([]Participant, 0, len(c.participants))
-	joined := participantMsg{Type: typeParticipantJoined, Participant: p.view()}
-	for _, o := range c.participants {
-		others = append(others, o.view())
-		o.send(joined)
-	}
-	c.participants[p.id] = p
-	p.send(joinedMsg{
-		Type:         typeJoined,
-		Self:         p.view(),
-		Participants: others,
-		Room:         RoomInfo{Token: string(c.room.Token), Name: c.room.Name, Theme: c.room.Theme},
-		ICEServers:   c.hub.cfg.ICEServers,
-	})
-	return nil
-}
-
-// remove takes p out of the call and tells the others.
-func (c *call) remove(p *participant) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.participants[p.id] != p {
-		return
-	}
-	delete(c.participants, p.id)
-	left := participantLeftMsg{Type: typeParticipantLeft, ID: p.id}
-	for _, o := range c.participants {
-		o.send(left)
-	}
-}
-
-// broadcast queues msg for everyone in the call but except (which may be
-// nil).
-func (c *call) broadcast(msg any, except *participant) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, o := range c.participants {
-		if o != except {
-			o.send(msg)
-		}
-	}
+	return out
 }
 
 // newParticipantID returns a random id: 96 bits is plenty for an id that

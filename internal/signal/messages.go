@@ -26,6 +26,11 @@ const (
 	typeParticipantUpdated = "participantUpdated"
 	typeTrackPublished     = "trackPublished"
 	typeTrackUnpublished   = "trackUnpublished"
+	typeWaiting            = "waiting"
+	typeRoomUpdated        = "roomUpdated"
+	typeRemoved            = "removed"
+	typeRoomEnded          = "roomEnded"
+	typeMutedByHost        = "mutedByHost"
 	typeError              = "error"
 )
 
@@ -45,11 +50,18 @@ type Participant struct {
 	VideoMuted bool   `json:"videoMuted"`
 }
 
-// RoomInfo is what a participant learns about the room on joining.
+// RoomInfo is the room as one participant may see it. Token is empty for
+// everyone but the host while link sharing is off.
 type RoomInfo struct {
-	Token string `json:"token"`
-	Name  string `json:"name"`
-	Theme string `json:"theme"`
+	Token       string `json:"token,omitempty"`
+	Name        string `json:"name"`
+	Theme       string `json:"theme"`
+	Kind        string `json:"kind"`
+	Locked      bool   `json:"locked"`
+	LockReason  string `json:"lockReason,omitempty"`
+	LinkSharing bool   `json:"linkSharing"`
+	Visibility  string `json:"visibility"`
+	JoinPolicy  string `json:"joinPolicy"`
 }
 
 // ICEServer mirrors the browser's RTCIceServer.
@@ -116,4 +128,22 @@ type errorMsg struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Fatal   bool   `json:"fatal"`
+}
+
+type waitingMsg struct {
+	Type   string   `json:"type"`
+	Reason string   `json:"reason"`
+	Room   RoomInfo `json:"room"`
+}
+
+type roomUpdatedMsg struct {
+	Type string   `json:"type"`
+	Room RoomInfo `json:"room"`
+}
+
+// noticeMsg is a message with only words for the person: removed,
+// roomEnded, mutedByHost.
+type noticeMsg struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
 }

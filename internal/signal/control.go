@@ -1,0 +1,150 @@
+package signal
+
+import (
+	"github.com/roomsdev/rooms/internal/rooms"
+)
+
+// The hub's operations for the API: what the host, moderators and the
+// server itself do to live calls. Each one is authorised by the caller
+// (the API checks rooms.CanManage and moderator rights); the hub carries
+// it out and tells the people in the call.
+
+// Count returns the number of people in a room's call (not counting those
+// waiting for the host).
+func (h *Hub) Count(id rooms.RoomID) int {
+	if c := h.call(id); c != nil {
+		return c.len()
+	}
+	return 0
+}
+
+// People returns who is in a room's call, and who waits for the host.
+func (h *Hub) People(id rooms.RoomID) []rooms.Presence {
+	c := h.call(id)
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]rooms.Presence, 0, len(c.participants)+len(c.waiting))
+	for _, p := range c.participants {
+		out = append(out, rooms.Presence{ParticipantID: rooms.ParticipantID(p.id), Identity: p.identity, Host: p.isHost})
+	}
+	for _, p := range c.waiting {
+		out = append(out, rooms.Presence{ParticipantID: rooms.ParticipantID(p.id), Identity: p.identity, Host: p.isHost, Waiting: true})
+	}
+	return out
+}
+
+// ActiveCalls lists the calls with people inside and the host's door open,
+// for drop-in lists.
+func (h *Hub) ActiveCalls() []rooms.ActiveCall {
+	var out []rooms.ActiveCall
+	for _, c := range h.liveCalls() {
+		c.mu.Lock()
+		if c.open && len(c.participants) > 0 && !c.room.Ended() {
+			ac := rooms.ActiveCall{Room: *c.room}
+			for _, p := range c.participants {
+				ac.People = append(ac.People, p.identity)
+			}
+			out = append(out, ac)
+		}
+		c.mu.Unlock()
+	}
+	return out
+}
+
+// RoomChanged replaces the live call's copy of the room (after the API has
+// stored a change: settings, lock, unlock) and tells everyone in it.
+func (h *Hub) RoomChanged(r *rooms.Room) {
+	if c := h.call(r.ID); c != nil {
+		cp := *r
+		c.mu.Lock()
+		c.room = &cp
+		c.broadcastRoomLocked()
+		c.mu.Unlock()
+	}
+	h.notifyChanged()
+}
+
+// Remove disconnects everyone in the room with the identity of the given
+// participant (all their tabs), telling them they were removed. It returns
+// that identity so the caller can bar it, or false if nobody has that id.
+func (h *Hub) Remove(id rooms.RoomID, participantID rooms.ParticipantID) (rooms.Identity, bool) {
+	c := h.call(id)
+	if c == nil {
+		return rooms.Identity{}, false
+	}
+	var who rooms.Identity
+	found := false
+	for _, p := range c.everyone() {
+		if p.id == string(participantID) {
+			who, found = p.identity, true
+		}
+	}
+	if !found {
+		return rooms.Identity{}, false
+	}
+	for _, p := range c.everyone() {
+		if sameIdentity(p.identity, who) {
+			p.send(noticeMsg{Type: typeRemoved, Message: "The host removed you from this room."})
+			p.close(closeNormal, "removed")
+		}
+	}
+	return who, true
+}
+
+// Mute mutes a participant's microphone for everyone: the server stops
+// forwarding their audio until they unmute themselves, and they are told.
+func (h *Hub) Mute(id rooms.RoomID, participantID rooms.ParticipantID) bool {
+	c := h.call(id)
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	p := c.participants[string(participantID)]
+	c.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	p.setAudioMuted(true, true)
+	p.send(noticeMsg{Type: typeMutedByHost, Message: "The host muted your microphone."})
+	return true
+}
+
+// End ends the room's call: everyone, inside or waiting, is told and
+// disconnected, and the call takes nobody new.
+func (h *Hub) End(r *rooms.Room) {
+	c := h.call(r.ID)
+	if c == nil {
+		return
+	}
+	cp := *r
+	c.mu.Lock()
+	c.room = &cp
+	c.mu.Unlock()
+	for _, p := range c.everyone() {
+		p.send(noticeMsg{Type: typeRoomEnded, Message: "This room has ended."})
+		p.close(closeNormal, "room ended")
+	}
+	h.notifyChanged()
+}
+
+// DisconnectUser drops an account from every call (a suspension).
+func (h *Hub) DisconnectUser(u rooms.UserID, message string) {
+	for _, c := range h.liveCalls() {
+		for _, p := range c.everyone() {
+			if p.identity.UserID == u {
+				p.sendError(rooms.Errorf(rooms.EFORBIDDEN, "%s", message), true)
+				p.close(closeNormal, "suspended")
+			}
+		}
+	}
+}
+
+func sameIdentity(a, b rooms.Identity) bool {
+	if a.UserID != "" {
+		return a.UserID == b.UserID
+	}
+	return a.GuestID != "" && a.GuestID == b.GuestID
+}
