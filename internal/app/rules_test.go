@@ -23,7 +23,7 @@ func TestDefaultsFollowTheContext(t *testing.T) {
 	do(t, host.Session, http.MethodPost, "/api/events", map[string]any{"title": "Birthday", "startsAt": time.Now().Add(time.Hour).Format(time.RFC3339)}, &e)
 
 	for _, tt := range []struct {
-		body                          map[string]any
+		body                         map[string]any
 		kind, visibility, joinPolicy string
 	}{
 		{map[string]any{"name": "Mine"}, "standalone", "friends", "anyone"},

@@ -69,7 +69,7 @@ func (s *Server) dropInItem(ctx context.Context, who rooms.Identity, room *rooms
 	}
 	item := dropInJSON{
 		ID: string(room.ID), Name: room.Name, Theme: room.Theme, Kind: string(room.Kind),
-		Host: hostJSON{ID: string(host.ID), DisplayName: host.DisplayName, Avatar: host.Avatar},
+		Host:    hostJSON{ID: string(host.ID), DisplayName: host.DisplayName, Avatar: host.Avatar},
 		Friends: []string{}, Count: len(people),
 	}
 	if rooms.CanSeeLink(room, who) {

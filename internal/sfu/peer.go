@@ -46,10 +46,10 @@ type Peer struct {
 
 func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 	p := &Peer{
-		id:    id,
-		room:  r,
-		h:     h,
-		log:   r.log.With("peer", id),
+		id:     id,
+		room:   r,
+		h:      h,
+		log:    r.log.With("peer", id),
 		downs:  make(map[*upTrack]*downTrack),
 		ups:    make(map[*upTrack]struct{}),
 		paused: make(map[string]bool),

@@ -75,11 +75,11 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, room *rooms.Room, 
 	c := h.callFor(room)
 	defer h.release(c)
 	p := &participant{
-		id:       newParticipantID(),
-		identity: id,
-		call:     c,
-		conn:     conn,
-		limiter:  rate.NewLimiter(messageRate, messageBurst),
+		id:         newParticipantID(),
+		identity:   id,
+		call:       c,
+		conn:       conn,
+		limiter:    rate.NewLimiter(messageRate, messageBurst),
 		out:        make(chan []byte, sendQueueLen),
 		done:       make(chan struct{}),
 		mediaReady: make(chan struct{}),
