@@ -23,6 +23,7 @@ type Participant struct {
 	Host       bool   `json:"host"`
 	AudioMuted bool   `json:"audioMuted"`
 	VideoMuted bool   `json:"videoMuted"`
+	HandRaised bool   `json:"handRaised"`
 }
 
 // RoomInfo is the room as the server shows it to this participant.
@@ -51,6 +52,10 @@ type Event struct {
 	Message     string      // error
 	Fatal       bool        // error
 	Room        RoomInfo    // roomUpdated
+	From        string      // chat, reaction: the sender's participant id
+	Name        string      // chat: the sender's name
+	Text        string      // chat
+	Emoji       string      // reaction
 }
 
 // Received counts what arrived from one publisher.
@@ -104,6 +109,11 @@ type wire struct {
 	Message      string                   `json:"message,omitempty"`
 	Fatal        bool                     `json:"fatal,omitempty"`
 	Room         *RoomInfo                `json:"room,omitempty"`
+	From         string                   `json:"from,omitempty"`
+	Name         string                   `json:"name,omitempty"`
+	Text         string                   `json:"text,omitempty"`
+	Emoji        string                   `json:"emoji,omitempty"`
+	Raised       *bool                    `json:"raised,omitempty"`
 	Audio        *bool                    `json:"audio,omitempty"`
 	Video        *bool                    `json:"video,omitempty"`
 }
@@ -374,6 +384,8 @@ func (c *Call) handle(m *wire) error {
 			c.mu.Unlock()
 			c.emit(Event{Type: m.Type, Room: *m.Room})
 		}
+	case "chat", "reaction":
+		c.emit(Event{Type: m.Type, From: m.From, Name: m.Name, Text: m.Text, Emoji: m.Emoji})
 	case "removed", "roomEnded", "mutedByHost":
 		c.emit(Event{Type: m.Type, Message: m.Message})
 	case "error":
@@ -486,3 +498,12 @@ func newPeerConnection() (*webrtc.PeerConnection, error) {
 
 // Session returns the session this call was joined with.
 func (c *Call) Session() *Session { return c.session }
+
+// Chat sends a chat message to everyone in the call.
+func (c *Call) Chat(text string) error { return c.send(wire{Type: "chat", Text: text}) }
+
+// React shows a reaction to everyone in the call.
+func (c *Call) React(emoji string) error { return c.send(wire{Type: "reaction", Emoji: emoji}) }
+
+// RaiseHand raises or lowers this participant's hand.
+func (c *Call) RaiseHand(raised bool) error { return c.send(wire{Type: "hand", Raised: &raised}) }

@@ -14,6 +14,7 @@ type userJSON struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"displayName"`
 	Email       string `json:"email"`
+	Avatar      string `json:"avatar"`
 }
 
 type guestJSON struct {
@@ -23,7 +24,7 @@ type guestJSON struct {
 }
 
 func toUserJSON(u *rooms.User) *userJSON {
-	return &userJSON{ID: string(u.ID), DisplayName: u.DisplayName, Email: u.Email}
+	return &userJSON{ID: string(u.ID), DisplayName: u.DisplayName, Email: u.Email, Avatar: u.Avatar}
 }
 
 func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {

@@ -68,16 +68,11 @@ func mergeInto(doc, part map[string]any, name string) error {
 			dst = map[string]any{}
 			doc[key] = dst
 		}
-		if key == "paths" {
-			for p, v := range src {
-				if _, dup := dst[p]; dup {
-					return fmt.Errorf("%s: path %s defined twice", name, p)
-				}
-				dst[p] = v
-			}
-			continue
-		}
-		for section, v := range src { // schemas, responses, ...
+		// Paths merge operation by operation, so that two parts may
+		// describe different methods of one path (GET /api/me in one,
+		// PATCH /api/me in another); each section of components merges
+		// name by name. Anything defined twice is an error.
+		for section, v := range src { // a path, or schemas, responses, ...
 			s, _ := v.(map[string]any)
 			d, _ := dst[section].(map[string]any)
 			if d == nil {
@@ -86,7 +81,7 @@ func mergeInto(doc, part map[string]any, name string) error {
 			}
 			for n, def := range s {
 				if _, dup := d[n]; dup {
-					return fmt.Errorf("%s: components.%s.%s defined twice", name, section, n)
+					return fmt.Errorf("%s: %s.%s.%s defined twice", name, key, section, n)
 				}
 				d[n] = def
 			}

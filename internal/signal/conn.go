@@ -55,6 +55,7 @@ type participant struct {
 	peer          *sfu.Peer  // set once admitted and media started
 	audioMuted    bool
 	videoMuted    bool
+	handRaised    bool
 }
 
 // closeNormal is the close code for ordinary ends (left, removed, ended).
@@ -108,6 +109,7 @@ func (p *participant) view() Participant {
 		Host:       p.isHost,
 		AudioMuted: p.audioMuted,
 		VideoMuted: p.videoMuted,
+		HandRaised: p.handRaised,
 	}
 }
 
@@ -251,14 +253,18 @@ func (p *participant) media() *sfu.Peer {
 	return p.peer
 }
 
+// isAdmitted reports whether p is in the call (not waiting).
+func (p *participant) isAdmitted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.admitted
+}
+
 // awaitMedia returns p's media peer once it is started. A participant let
 // in from the waiting screen learns it (`joined`) while its media starts
 // on another goroutine, and may answer faster than that.
 func (p *participant) awaitMedia() (*sfu.Peer, error) {
-	p.mu.Lock()
-	admitted := p.admitted
-	p.mu.Unlock()
-	if !admitted {
+	if !p.isAdmitted() {
 		return nil, outOfOrder("You are waiting for the host to let you in.")
 	}
 	select {

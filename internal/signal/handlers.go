@@ -26,11 +26,17 @@ func init() {
 		typeCandidate: handleCandidate,
 		typeMute:      handleMute,
 		typeLeave:     handleLeave,
+		typeChat:      handleChat,
+		typeReaction:  handleReaction,
+		typeHand:      handleHand,
 	}
 }
 
 // needsMedia are the messages that make sense only once admitted.
 var needsMedia = map[string]bool{typePubOffer: true, typeSubAnswer: true, typeCandidate: true}
+
+// insideOnly are the messages for people in the call, not waiting.
+var insideOnly = map[string]bool{typeChat: true, typeReaction: true, typeHand: true}
 
 // dispatch decodes one client message and runs its handler. It reports
 // whether the connection must end.
@@ -50,6 +56,10 @@ func (p *participant) dispatch(raw []byte) (stop bool) {
 		// not start with it is not speaking this protocol.
 		p.sendError(outOfOrder("The first message must be join."), true)
 		return true
+	}
+	if insideOnly[env.Type] && !p.isAdmitted() {
+		p.sendError(outOfOrder("You are waiting for the host to let you in."), false)
+		return false
 	}
 	if needsMedia[env.Type] {
 		if _, err := p.awaitMedia(); err != nil {

@@ -48,6 +48,7 @@ type Participant struct {
 	Host       bool   `json:"host"`
 	AudioMuted bool   `json:"audioMuted"`
 	VideoMuted bool   `json:"videoMuted"`
+	HandRaised bool   `json:"handRaised"`
 }
 
 // RoomInfo is the room as one participant may see it. Token is empty for
