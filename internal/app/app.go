@@ -93,6 +93,10 @@ func (a *App) Run(ctx context.Context) {
 	}
 }
 
+// SetRoomIdleExpiry changes how long rooms may stay idle (tests and
+// operators who reconfigure at run time). Call it before Run.
+func (a *App) SetRoomIdleExpiry(d time.Duration) { a.cfg.RoomIdleExpiry = d }
+
 // Sweep ends the rooms idle for longer than the expiry (never one with
 // people in its call) and deletes expired sessions.
 func (a *App) Sweep(ctx context.Context, now time.Time) {

@@ -16,9 +16,6 @@ func TestChatReactionsAndHands(t *testing.T) {
 	if err := g.Chat("  Hello e\u0301veryone\nsecond line  "); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []*struct{ name string }{{"host"}, {"guest"}} {
-		_ = c
-	}
 	e := waitEvent(t, h, "chat", 3*time.Second)
 	if e.Text != "Hello éveryone\nsecond line" || e.Name != "Guest" || e.From != g.ID() {
 		t.Fatalf("host got chat %+v", e)

@@ -129,3 +129,14 @@ func block(t *testing.T, a, b *account) {
 	t.Helper()
 	do(t, a.Session, http.MethodPost, "/api/blocks", map[string]string{"userId": b.User.ID}, nil)
 }
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }

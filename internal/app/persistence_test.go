@@ -1,0 +1,165 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/roomsdev/rooms/client"
+	"github.com/roomsdev/rooms/internal/app"
+	"github.com/roomsdev/rooms/internal/auth"
+)
+
+// TestEverythingSurvivesARestart stops the server and starts a new one on
+// the same data directory: accounts, the graph, rooms, settings, bars and
+// reports are all still there.
+func TestEverythingSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	open := func() (*app.App, *httptest.Server) {
+		a, err := app.Open(context.Background(), app.Config{
+			DataDir: dir, MediaHost: "127.0.0.1", Capacity: 50,
+			Web:            fstest.MapFS{"index.html": {Data: []byte("x")}},
+			PasswordParams: &auth.Params{Memory: 64, Time: 1, Threads: 1},
+		}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, httptest.NewServer(a.Handler())
+	}
+	a1, hs1 := open()
+	s1 := &server{App: a1, URL: hs1.URL}
+	host, friend, troll := signUp(t, s1, "Host"), signUp(t, s1, "Friend"), signUp(t, s1, "Troll")
+	befriend(t, host, friend)
+	room := createRoom(t, host, map[string]any{"name": "Lasting", "joinPolicy": "signed_in"})
+	join(t, host.Session, room.Token, false)
+	tc := join(t, troll.Session, room.Token, false)
+	do(t, troll.Session, http.MethodPost, "/api/rooms/"+room.Token+"/report", map[string]string{"reason": "test"}, nil)
+	do(t, host.Session, http.MethodPost, "/api/rooms/"+room.Token+"/participants/"+tc.ID()+"/remove", nil, nil)
+	hs1.CloseClientConnections()
+	hs1.Close()
+	a1.Close()
+
+	a2, hs2 := open()
+	t.Cleanup(func() { hs2.CloseClientConnections(); hs2.Close(); a2.Close() })
+	s2 := &server{App: a2, URL: hs2.URL}
+	relogin := client.NewSession(s2.URL)
+	if _, err := relogin.SignIn(context.Background(), host.User.Email, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Room struct {
+			Name, JoinPolicy, LockReason string
+			Locked                       bool
+		}
+	}
+	do(t, relogin, http.MethodGet, "/api/rooms/"+room.Token, nil, &got)
+	if got.Room.Name != "Lasting" || got.Room.JoinPolicy != "signed_in" || !got.Room.Locked || got.Room.LockReason != "removal" {
+		t.Fatalf("room after restart: %+v", got.Room)
+	}
+	var friends struct{ Friends []struct{ ID string } }
+	do(t, relogin, http.MethodGet, "/api/friends", nil, &friends)
+	if len(friends.Friends) != 1 || friends.Friends[0].ID != friend.User.ID {
+		t.Fatalf("friends after restart: %+v", friends)
+	}
+	var bars struct{ Bars []struct{ UserID string } }
+	do(t, relogin, http.MethodGet, "/api/rooms/"+room.Token+"/bars", nil, &bars)
+	if len(bars.Bars) != 1 || bars.Bars[0].UserID != troll.User.ID {
+		t.Fatalf("bars after restart: %+v", bars)
+	}
+	reps, err := a2.Store.Reports(context.Background(), false, 10)
+	if err != nil || len(reps) != 1 {
+		t.Fatalf("reports after restart: %d, %v", len(reps), err)
+	}
+}
+
+func TestIdleRoomsExpire(t *testing.T) {
+	s := startServer(t, 50)
+	host := signUp(t, s, "Host")
+	idle := createRoom(t, host, map[string]any{"name": "Idle"})
+	busy := createRoom(t, host, map[string]any{"name": "Busy"})
+	join(t, host.Session, busy.Token, false)
+
+	// An operator setting of 30 days, 31 days on.
+	s.SetRoomIdleExpiry(30 * 24 * time.Hour)
+	s.Sweep(context.Background(), time.Now().Add(31*24*time.Hour))
+	if e := apiErr(t, host.Session, http.MethodGet, "/api/rooms/"+idle.Token, nil); e.Status != http.StatusGone {
+		t.Fatalf("idle room after expiry: %d, want 410", e.Status)
+	}
+	var out struct{ Room struct{ Ended bool } }
+	do(t, host.Session, http.MethodGet, "/api/rooms/"+busy.Token, nil, &out)
+	if out.Room.Ended {
+		t.Fatal("a room with people inside expired")
+	}
+}
+
+func TestSessionsRotateAndEnd(t *testing.T) {
+	s := startServer(t, 50)
+	a := signUp(t, s, "Ada")
+	ctx := context.Background()
+	cookieBefore := a.HTTP.Jar.Cookies(mustURL(t, s.URL))
+	if _, err := a.SignIn(ctx, a.User.Email, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	cookieAfter := a.HTTP.Jar.Cookies(mustURL(t, s.URL))
+	if len(cookieBefore) != 1 || len(cookieAfter) != 1 || cookieBefore[0].Value == cookieAfter[0].Value {
+		t.Fatal("sign-in did not give a new session")
+	}
+	// The old session ended at sign-in.
+	old := client.NewSession(s.URL)
+	old.HTTP.Jar.SetCookies(mustURL(t, s.URL), cookieBefore)
+	var me struct{ User *struct{ ID string } }
+	do(t, old, http.MethodGet, "/api/me", nil, &me)
+	if me.User != nil {
+		t.Fatal("the session from before sign-in still works")
+	}
+	// Sign-out ends the session on the server, not only in the browser.
+	kept := client.NewSession(s.URL)
+	kept.HTTP.Jar.SetCookies(mustURL(t, s.URL), cookieAfter)
+	do(t, a.Session, http.MethodPost, "/api/auth/signout", nil, nil)
+	do(t, kept, http.MethodGet, "/api/me", nil, &me)
+	if me.User != nil {
+		t.Fatal("a signed-out session still works")
+	}
+	// Cookies are HttpOnly and SameSite.
+	resp, err := http.Post(s.URL+"/api/auth/signin", "application/json", stringsReader(`{"email":"`+a.User.Email+`","password":"correct horse battery"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	c := resp.Cookies()
+	if len(c) != 1 || !c[0].HttpOnly || c[0].SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie %+v, want HttpOnly and SameSite=Lax", c)
+	}
+}
+
+func TestSignInIsRateLimitedPerAccount(t *testing.T) {
+	s := startServer(t, 50)
+	a := signUp(t, s, "Ada")
+	var limited *client.APIError
+	for i := 0; i < 10 && limited == nil; i++ {
+		e := apiErr(t, client.NewSession(s.URL), http.MethodPost, "/api/auth/signin", map[string]string{"email": a.User.Email, "password": "wrong password"})
+		if e.Status == http.StatusTooManyRequests {
+			limited = e
+		} else if e.Status != http.StatusUnauthorized || e.Message != "The email or password is not right." {
+			t.Fatalf("wrong password: %+v", e)
+		}
+	}
+	if limited == nil {
+		t.Fatal("ten wrong passwords in a row were never rate limited")
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/auth/signin", stringsReader(`{"email":"`+a.User.Email+`","password":"x"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("limited sign-in: %d Retry-After=%q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
