@@ -10,13 +10,31 @@ export interface Participant {
   host: boolean;
   audioMuted: boolean;
   videoMuted: boolean;
+  /** Whether the person has raised their hand (older servers leave it out). */
+  handRaised?: boolean;
 }
 
-/** The room, as the signalling layer describes it in `joined`. */
+/** Where a room was created. */
+export type RoomKind = "standalone" | "group" | "event";
+/** Who is shown the room in their drop-in list. */
+export type Visibility = "link" | "friends" | "group" | "event";
+/** Who may join the room. */
+export type JoinPolicy = "anyone" | "signed_in" | "audience";
+/** Why a room is locked. */
+export type LockReason = "host" | "removal" | "host_away";
+
+/** The room, as the signalling layer describes it (`joined`, `waiting`, `roomUpdated`). */
 export interface SignalRoom {
-  token: string;
+  /** Only for the host, or while link sharing is on. */
+  token?: string;
   name: string;
   theme: string;
+  kind?: RoomKind;
+  locked?: boolean;
+  lockReason?: LockReason;
+  linkSharing?: boolean;
+  visibility?: Visibility;
+  joinPolicy?: JoinPolicy;
 }
 
 /** Which of the two peer connections a candidate belongs to. */
@@ -51,13 +69,39 @@ export interface LeaveMessage {
   type: "leave";
 }
 
+/** A chat message to everyone in the call (at most 1000 characters). */
+export interface ChatSendMessage {
+  type: "chat";
+  text: string;
+}
+/** A reaction, shown for a moment on the sender's tile for everyone. */
+export interface ReactionSendMessage {
+  type: "reaction";
+  emoji: string;
+}
+/** Raises or lowers the sender's hand (arrives as `participantUpdated`). */
+export interface HandMessage {
+  type: "hand";
+  raised: boolean;
+}
+
+/** The messages that carry what people say to each other, not media. */
+export type SocialMessage = ChatSendMessage | ReactionSendMessage | HandMessage;
+
 export type ClientMessage =
   | JoinMessage
   | PubOfferMessage
   | SubAnswerMessage
   | CandidateMessage
   | MuteMessage
-  | LeaveMessage;
+  | LeaveMessage
+  | SocialMessage;
+
+/** The longest chat message the server relays, in characters. */
+export const MAX_CHAT_LENGTH = 1000;
+
+/** The reactions everyone can send. */
+export const REACTIONS = ["👍", "❤️", "😂", "🎉", "👏", "😮"] as const;
 
 // Server → client.
 
@@ -99,6 +143,47 @@ export interface TrackUnpublishedMessage {
   participant: string;
   trackId: string;
 }
+/** In the waiting screen until the host arrives; `joined` follows. */
+export interface WaitingMessage {
+  type: "waiting";
+  reason: "host" | (string & {});
+  room: SignalRoom;
+}
+/** The room's settings or lock changed. */
+export interface RoomUpdatedMessage {
+  type: "roomUpdated";
+  room: SignalRoom;
+}
+/** The host removed us; the socket closes next. */
+export interface RemovedMessage {
+  type: "removed";
+  message: string;
+}
+/** The room ended for good; the socket closes next. */
+export interface RoomEndedMessage {
+  type: "roomEnded";
+  message: string;
+}
+/** The host muted our microphone. */
+export interface MutedByHostMessage {
+  type: "mutedByHost";
+  message: string;
+}
+/** A chat message from someone in the call (ourselves included). */
+export interface ChatReceivedMessage {
+  type: "chat";
+  from: string;
+  name: string;
+  text: string;
+  /** RFC 3339 time the server relayed it. */
+  at: string;
+}
+/** A reaction from someone in the call (ourselves included). */
+export interface ReactionReceivedMessage {
+  type: "reaction";
+  from: string;
+  emoji: string;
+}
 export interface ErrorMessage {
   type: "error";
   code: ErrorCode;
@@ -116,6 +201,13 @@ export type ServerMessage =
   | ParticipantUpdatedMessage
   | TrackPublishedMessage
   | TrackUnpublishedMessage
+  | WaitingMessage
+  | RoomUpdatedMessage
+  | RemovedMessage
+  | RoomEndedMessage
+  | MutedByHostMessage
+  | ChatReceivedMessage
+  | ReactionReceivedMessage
   | ErrorMessage;
 
 /** The error codes of docs/protocol.md; unknown ones are kept as strings. */
@@ -139,6 +231,11 @@ export function signalPath(token: string): string {
   return `/api/rooms/${encodeURIComponent(token)}/ws`;
 }
 
+/** The WebSocket path of a drop-in (by room id, without the link). */
+export function dropInSignalPath(roomId: string): string {
+  return `/api/dropin/${encodeURIComponent(roomId)}/ws`;
+}
+
 type Check = (m: Record<string, unknown>) => boolean;
 
 const isString = (v: unknown): v is string => typeof v === "string";
@@ -158,6 +255,10 @@ function isParticipant(v: unknown): v is Participant {
   );
 }
 
+function isRoom(v: unknown): v is SignalRoom {
+  return isObject(v) && (v.token === undefined || isString(v.token));
+}
+
 // One shape check per server message type: a message that fails its check is
 // dropped (and logged) rather than half-applied.
 const checks: Record<ServerMessage["type"], Check> = {
@@ -165,8 +266,7 @@ const checks: Record<ServerMessage["type"], Check> = {
     isParticipant(m.self) &&
     Array.isArray(m.participants) &&
     m.participants.every(isParticipant) &&
-    isObject(m.room) &&
-    isString(m.room.token) &&
+    isRoom(m.room) &&
     (m.iceServers === undefined || m.iceServers === null || Array.isArray(m.iceServers)),
   pubAnswer: (m) => isString(m.sdp),
   subOffer: (m) => isString(m.sdp),
@@ -176,6 +276,13 @@ const checks: Record<ServerMessage["type"], Check> = {
   participantUpdated: (m) => isParticipant(m.participant),
   trackPublished: (m) => isString(m.participant) && (m.kind === "audio" || m.kind === "video"),
   trackUnpublished: (m) => isString(m.participant),
+  waiting: (m) => isRoom(m.room),
+  roomUpdated: (m) => isRoom(m.room),
+  removed: (m) => isString(m.message),
+  roomEnded: (m) => isString(m.message),
+  mutedByHost: (m) => isString(m.message),
+  chat: (m) => isString(m.from) && isString(m.text),
+  reaction: (m) => isString(m.from) && isString(m.emoji),
   error: (m) => isString(m.code) || isString(m.message),
 };
 
@@ -197,9 +304,15 @@ export function parseServerMessage(data: unknown): ServerMessage | null {
   if (m.type === "joined") {
     // A server without STUN/TURN configured may send null or omit the list.
     m.iceServers = Array.isArray(m.iceServers) ? m.iceServers : [];
-    const room = m.room as Record<string, unknown>;
+  }
+  if (isObject(m.room)) {
+    const room = m.room;
     room.name = isString(room.name) ? room.name : "";
     room.theme = isString(room.theme) ? room.theme : "";
+  }
+  if (m.type === "chat") {
+    m.name = isString(m.name) ? m.name : "";
+    m.at = isString(m.at) ? m.at : new Date().toISOString();
   }
   if (m.type === "error") {
     m.code = isString(m.code) ? m.code : "internal";

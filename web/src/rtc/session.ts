@@ -9,6 +9,7 @@
 //   id), plus the `events` data channel.
 
 import {
+  dropInSignalPath,
   parseServerMessage,
   signalPath,
   type CandidateMessage,
@@ -19,24 +20,32 @@ import {
   type PCName,
   type ServerMessage,
   type SignalRoom,
+  type SocialMessage,
 } from "../protocol";
-import { ApiError, getMe, getRoom } from "../api";
+import { ApiError, getDropInRoom, getMe, getRoom } from "../api";
 import { acquireTrack, describeMediaError, stopStream } from "./media";
 import { loudParticipants } from "./levels";
 
 /** The connection state shown to people in the status line. */
-export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
+export type ConnectionStatus = "connecting" | "waiting" | "connected" | "reconnecting" | "disconnected";
 
 /** Why a session is over for good. */
 export interface SessionEnd {
-  /** left: on purpose; refused: the server said no; lost: retries ran out. */
-  reason: "left" | "refused" | "lost";
+  /**
+   * left: on purpose; refused: the server said no; lost: retries ran out;
+   * removed: the host removed us; ended: the room ended for good.
+   */
+  reason: "left" | "refused" | "lost" | "removed" | "ended";
   message: string;
+  /** For refusals, the server's error code (room_full, room_locked, forbidden…). */
+  code?: string;
 }
 
 /** What the session needs to start. */
 export interface SessionOptions {
   token: string;
+  /** Join by drop-in (the room id) rather than by the link; token may then be empty. */
+  dropInId?: string;
   /** Our camera and microphone; the session owns it from now on and stops it at the end. */
   stream: MediaStream;
   audioMuted: boolean;
@@ -65,6 +74,7 @@ type Handler<T extends ServerMessage["type"]> = (msg: Extract<ServerMessage, { t
 /** A call session; create one per Join click. */
 export class CallSession {
   readonly token: string;
+  readonly dropInId: string | null;
   status: ConnectionStatus = "connecting";
   /** The latest non-fatal error from the server, in plain words. */
   error: string | null = null;
@@ -94,6 +104,9 @@ export class CallSession {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private errorTimer: ReturnType<typeof setTimeout> | null = null;
   private fatal: ErrorMessage | null = null;
+  /** Set by `removed` or `roomEnded`: the socket closes next, and we must not come back. */
+  private goodbye: SessionEnd | null = null;
+  private messageListeners = new Set<(msg: ServerMessage) => void>();
   /** Messages are handled one at a time, in order, even the asynchronous parts. */
   private queue: Promise<void> = Promise.resolve();
   /** Remote candidates that came before their connection's remote description. */
@@ -112,6 +125,7 @@ export class CallSession {
 
   constructor(opts: SessionOptions) {
     this.token = opts.token;
+    this.dropInId = opts.dropInId ?? null;
     this.localStream = opts.stream;
     this.audioMuted = opts.audioMuted || opts.stream.getAudioTracks().length === 0;
     this.videoMuted = opts.videoMuted || opts.stream.getVideoTracks().length === 0;
@@ -132,6 +146,22 @@ export class CallSession {
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Calls fn with every message from the server, after the session has
+   * handled it: the UI keeps chat and reactions, which the session does not.
+   */
+  onMessage(fn: (msg: ServerMessage) => void): () => void {
+    this.messageListeners.add(fn);
+    return () => this.messageListeners.delete(fn);
+  }
+
+  /** Sends a chat message, a reaction or a raised hand; false when not connected. */
+  sendSocial(msg: SocialMessage): boolean {
+    if (!this.joined || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.send(msg);
+    return true;
   }
 
   /** Ourselves with the mute state we actually apply, for our own tile. */
@@ -175,7 +205,8 @@ export class CallSession {
     this.fatal = null;
     this.joined = false;
     const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${window.location.host}${signalPath(this.token)}`);
+    const path = this.dropInId ? dropInSignalPath(this.dropInId) : signalPath(this.token);
+    const ws = new WebSocket(`${proto}//${window.location.host}${path}`);
     this.ws = ws;
     ws.onopen = () => {
       if (g !== this.generation) return;
@@ -190,6 +221,9 @@ export class CallSession {
       }
       this.queue = this.queue
         .then(() => (g === this.generation ? this.handle(msg) : undefined))
+        .then(() => {
+          if (g === this.generation) for (const fn of this.messageListeners) fn(msg);
+        })
         .catch((err: unknown) => console.error(`rooms: handling ${msg.type}`, err));
     };
     ws.onclose = () => {
@@ -226,8 +260,12 @@ export class CallSession {
   private onSocketClosed(): void {
     this.closeConnection();
     if (this.ended) return;
+    if (this.goodbye) {
+      this.finish(this.goodbye);
+      return;
+    }
     if (this.fatal) {
-      this.finish({ reason: "refused", message: this.fatal.message });
+      this.finish({ reason: "refused", message: this.fatal.message, code: this.fatal.code });
       return;
     }
     this.scheduleRetry();
@@ -263,6 +301,10 @@ export class CallSession {
   /** Asks the REST API whether the room or our session is gone for good. */
   private async whyRefused(): Promise<string | null> {
     try {
+      if (this.dropInId) {
+        await getDropInRoom(this.dropInId);
+        return null;
+      }
       await getRoom(this.token);
       const me = await getMe();
       if (!me.user && me.guest?.roomToken !== this.token) {
@@ -308,14 +350,46 @@ export class CallSession {
       // only news, and the tiles follow the streams.
       trackPublished: () => {},
       trackUnpublished: () => {},
+      waiting: (m) => this.onWaiting(m.room),
+      roomUpdated: (m) => {
+        this.room = m.room;
+        this.emit();
+      },
+      removed: (m) => {
+        this.goodbye = { reason: "removed", message: m.message };
+      },
+      roomEnded: (m) => {
+        this.goodbye = { reason: "ended", message: m.message };
+      },
+      mutedByHost: () => this.onMutedByHost(),
+      // Chat and reactions are for the UI (see onMessage).
+      chat: () => {},
+      reaction: () => {},
       error: (m) => this.onError(m),
     };
     return (handlers[msg.type] as Handler<typeof msg.type>)(msg as never);
   }
 
+  private onWaiting(room: SignalRoom): void {
+    this.room = room;
+    this.retries = 0;
+    this.setStatus("waiting");
+    this.emit();
+  }
+
+  private onMutedByHost(): void {
+    if (!this.audioMuted) {
+      this.audioMuted = true;
+      this.applyLocalMute();
+      this.sendMute();
+    }
+    this.emit();
+  }
+
   private async onJoined(m: JoinedMessage): Promise<void> {
     const reconnected = this.everJoined;
     this.joined = this.everJoined = true;
+    if (this.status === "waiting") this.status = "connecting";
     this.retries = 0;
     this.self = m.self;
     this.room = m.room;

@@ -1,29 +1,161 @@
-import { useEffect, useState } from "preact/hooks";
+// The call screen: the stage, the header with the room's state, the side
+// panels (people, chat) and the control bar. The waiting screen is part of
+// it, so the chat and settings survive being let in.
+
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { CallSession, ConnectionStatus } from "../rtc/session";
-import type { Participant } from "../protocol";
-import { MicOffIcon, Tile } from "./Tile";
+import { REACTIONS, type Participant, type ServerMessage } from "../protocol";
+import { roomLink } from "../api";
+import { plural, t } from "../i18n";
+import { announce } from "./announcer";
+import { copyText } from "./common";
+import { ChatPanel, type ChatEntry } from "./ChatPanel";
+import { CameraIcon, ChatIcon, CloseIcon, HandIcon, LeaveIcon, LockIcon, MicIcon, MoreIcon, PeopleIcon, SmileIcon } from "./icons";
+import { PeoplePanel } from "./PeoplePanel";
+import { EndRoomDialog, ReportDialog, RoomSettingsDialog } from "./RoomDialogs";
+import { Stage, type StageItem, type ViewMode } from "./Stage";
+import { StreamVideo } from "./Tile";
+import { themeOf } from "./themes";
+import { useQuality } from "./quality";
 
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connecting: "Connecting…",
+  waiting: "Waiting for the host",
   connected: "Connected",
   reconnecting: "Reconnecting…",
   disconnected: "Disconnected",
 };
+
+// How long a reaction floats over a tile, and a toast stays.
+const REACTION_MS = 4000;
+const TOAST_MS = 5000;
 
 interface CallProps {
   session: CallSession;
   title: string;
   /** Our name before the server has told us who we are. */
   selfName: string;
+  /** The link token this page was opened with (empty for drop-in). */
+  pageToken: string;
 }
 
+type Panel = "people" | "chat" | null;
+type DialogName = "report" | "settings" | "end" | null;
+
 /** The call screen: the grid of people, the status line and the controls. */
-export function Call({ session, title, selfName }: CallProps) {
+export function Call({ session, title, selfName, pageToken }: CallProps) {
   const [, setTick] = useState(0);
   useEffect(() => session.subscribe(() => setTick((n) => n + 1)), [session]);
 
+  const [panel, setPanel] = useState<Panel>(null);
+  const [dialog, setDialog] = useState<DialogName>(null);
+  const [moreOpen, setMoreOpen] = useState(false);
+  const [reactOpen, setReactOpen] = useState(false);
+  const [view, setView] = useState<ViewMode>("grid");
+  const [chat, setChat] = useState<ChatEntry[]>([]);
+  const [unread, setUnread] = useState(0);
+  const [toasts, setToasts] = useState<{ key: number; text: string }[]>([]);
+  const [reactions, setReactions] = useState<Map<string, { emoji: string; key: number }>>(new Map());
+  const [activeSpeaker, setActiveSpeaker] = useState<string | null>(null);
+  const keyRef = useRef(0);
+  const panelRef = useRef<Panel>(null);
+  panelRef.current = panel;
+  const quality = useQuality(session);
+
+  const toast = (text: string) => {
+    const key = ++keyRef.current;
+    setToasts((list) => [...list.slice(-2), { key, text }]);
+    setTimeout(() => setToasts((list) => list.filter((x) => x.key !== key)), TOAST_MS);
+  };
+
+  // Chat, reactions and the host's notices arrive as messages.
+  useEffect(
+    () =>
+      session.onMessage((m: ServerMessage) => {
+        const selfId = session.self?.id;
+        switch (m.type) {
+          case "chat": {
+            const self = m.from === selfId;
+            setChat((list) => [...list, { key: ++keyRef.current, from: m.from, name: m.name, text: m.text, at: m.at, self }]);
+            if (!self && panelRef.current !== "chat") {
+              setUnread((n) => n + 1);
+              toast(`${m.name}: ${m.text.length > 80 ? `${m.text.slice(0, 80)}…` : m.text}`);
+            }
+            if (!self) announce(t("{name} says: {text}", { name: m.name, text: m.text }));
+            break;
+          }
+          case "reaction": {
+            const key = ++keyRef.current;
+            setReactions((prev) => new Map(prev).set(m.from, { emoji: m.emoji, key }));
+            setTimeout(
+              () =>
+                setReactions((prev) => {
+                  if (prev.get(m.from)?.key !== key) return prev;
+                  const next = new Map(prev);
+                  next.delete(m.from);
+                  return next;
+                }),
+              REACTION_MS,
+            );
+            break;
+          }
+          case "mutedByHost":
+            toast(t("The host muted you"));
+            announce(t("The host muted you"));
+            break;
+        }
+      }),
+    [session],
+  );
+
+  // Raised hands are announced when they go up.
+  const raisedRef = useRef(new Set<string>());
   const others = [...session.participants.values()];
-  // Until `joined` we show ourselves from the local camera alone.
+  useEffect(() => {
+    const now = new Set(others.filter((p) => p.handRaised).map((p) => p.id));
+    for (const p of others) {
+      if (now.has(p.id) && !raisedRef.current.has(p.id)) {
+        toast(t("{name} raised their hand", { name: p.name }));
+        announce(t("{name} raised their hand", { name: p.name }));
+      }
+    }
+    raisedRef.current = now;
+  });
+
+  // The lock is visible to all, and announced when it changes.
+  const room = session.room;
+  const locked = !!room?.locked;
+  const lockedBefore = useRef<boolean | null>(null);
+  useEffect(() => {
+    if (lockedBefore.current !== null && lockedBefore.current !== locked) {
+      announce(locked ? t("The room is now locked") : t("The room is now unlocked"));
+    }
+    lockedBefore.current = locked;
+  }, [locked]);
+
+  // The active speaker: whoever spoke last, ourselves excepted.
+  const selfId = session.self?.id ?? "self";
+  useEffect(() => {
+    const next = [...session.speaking].find((id) => id !== selfId);
+    if (next && next !== activeSpeaker) setActiveSpeaker(next);
+  }, [session.speaking]);
+
+  // Keyboard shortcuts as in other meeting apps: Ctrl+D microphone, Ctrl+E camera.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      if (e.key === "d") {
+        e.preventDefault();
+        void session.setAudioMuted(!session.audioMuted);
+      } else if (e.key === "e") {
+        e.preventDefault();
+        void session.setVideoMuted(!session.videoMuted);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [session]);
+
   const self: Participant = session.selfView() ?? {
     id: "self",
     name: selfName,
@@ -32,18 +164,94 @@ export function Call({ session, title, selfName }: CallProps) {
     audioMuted: session.audioMuted,
     videoMuted: session.videoMuted,
   };
+  const isHost = !!session.self?.host;
+  const linkToken = room?.token ?? null;
+  const hostToken = isHost ? (linkToken ?? (pageToken || null)) : null;
+  const reportToken = linkToken ?? (pageToken || null);
   const count = others.length + 1;
+  const theme = themeOf(room?.theme);
+  const shownTitle = room ? (room.name.trim() ? room.name : title) : title;
+
+  const openPanel = (p: Panel) => {
+    const next = panel === p ? null : p;
+    setPanel(next);
+    if (next === "chat") setUnread(0);
+  };
+
+  const sendChat = (text: string) => session.sendSocial({ type: "chat", text });
+  const react = (emoji: string) => {
+    session.sendSocial({ type: "reaction", emoji });
+    setReactOpen(false);
+  };
+  const toggleHand = () => {
+    const raised = !self.handRaised;
+    if (session.sendSocial({ type: "hand", raised })) announce(raised ? t("You raised your hand") : t("You lowered your hand"));
+  };
+  const copyLink = async () => {
+    if (!linkToken) return;
+    const ok = await copyText(roomLink(linkToken));
+    const msg = ok ? t("Link copied") : t("Couldn't copy the link.");
+    toast(msg);
+    announce(msg);
+    setMoreOpen(false);
+  };
+
+  if (session.status === "waiting") {
+    return (
+      <main class="page centered waiting-screen">
+        <div class="card message">
+          <div class="waiting-preview">
+            <StreamVideo stream={session.localStream} muted mirrored label={t("Your camera preview")} />
+          </div>
+          <h1>{t("Waiting for the host to let you in…")}</h1>
+          <p class="muted">{t("You'll join {room} as soon as the host arrives.", { room: shownTitle })}</p>
+          <div class="row center">
+            <button type="button" onClick={() => void session.setAudioMuted(!session.audioMuted)} aria-pressed={session.audioMuted}>
+              <MicIcon off={session.audioMuted} />
+              <span>{session.audioMuted ? t("Unmute") : t("Mute")}</span>
+            </button>
+            <button type="button" class="danger" onClick={() => session.leave()}>
+              <LeaveIcon />
+              <span>{t("Leave")}</span>
+            </button>
+          </div>
+        </div>
+      </main>
+    );
+  }
+
+  const items: StageItem[] = [
+    { key: self.id, participant: self, stream: session.localStream, self: true, screen: false },
+    ...others.map((p) => ({ key: p.id, participant: p, stream: session.streams.get(p.id) ?? null, self: false, screen: false })),
+  ];
 
   return (
-    <div class="call">
+    <div class={`call${panel ? " with-panel" : ""}`}>
       <header class="call-header">
-        <h1>{title}</h1>
+        <h1>
+          {theme && <span aria-hidden="true">{theme.emoji} </span>}
+          {shownTitle}
+        </h1>
         <div class="status-line">
           <span class={`dot ${session.status}`} aria-hidden="true" />
           <p class="status" role="status" data-testid="connection-status" data-status={session.status}>
-            {STATUS_TEXT[session.status]}
+            {t(STATUS_TEXT[session.status])}
           </p>
-          <span class="muted">· {count === 1 ? "Only you" : `${count} people`}</span>
+          <span class={`quality ${quality}`} role="img" aria-label={t("Connection quality: {q}", { q: t(quality) })} title={t("Connection quality: {q}", { q: t(quality) })}>
+            <i />
+            <i />
+            <i />
+          </span>
+          <span class="muted">· {count === 1 ? t("Only you") : plural(count, "1 person", "{n} people")}</span>
+          <span aria-live="polite" class="lock-live">
+            {locked && (
+              <span class="badge lock" data-testid="lock-badge" title={lockReasonText(room?.lockReason)}>
+                <LockIcon />
+                {t("Locked")}
+                <span class="sr-only"> · {lockReasonText(room?.lockReason)}</span>
+              </span>
+            )}
+          </span>
         </div>
         {session.error && (
           <p class="notice error" role="alert">
@@ -51,63 +259,172 @@ export function Call({ session, title, selfName }: CallProps) {
           </p>
         )}
       </header>
-      <main class="grid" data-count={count} aria-label="People in the call">
-        <Tile participant={self} stream={session.localStream} self speaking={session.speaking.has(self.id)} />
-        {others.map((p) => (
-          <Tile key={p.id} participant={p} stream={session.streams.get(p.id) ?? null} speaking={session.speaking.has(p.id)} />
+      {session.status === "reconnecting" && (
+        <div class="banner" role="status" data-testid="reconnecting">
+          {t("Reconnecting…")}
+        </div>
+      )}
+      <div class="call-body">
+        <Stage items={items} view={view} featured={activeSpeaker} speaking={session.speaking} reactions={reactions} />
+        {panel && (
+          <aside class="panel" aria-labelledby="panel-title">
+            <div class="panel-head">
+              <h2 id="panel-title">{panel === "chat" ? t("Chat") : t("People")}</h2>
+              <button type="button" class="icon" aria-label={t("Close panel")} onClick={() => setPanel(null)}>
+                <CloseIcon />
+              </button>
+            </div>
+            {panel === "chat" ? (
+              <ChatPanel entries={chat} onSend={sendChat} />
+            ) : (
+              <PeoplePanel self={self} others={others} room={room} hostToken={hostToken} />
+            )}
+          </aside>
+        )}
+      </div>
+      <div class="toasts" aria-hidden="true">
+        {toasts.map((x) => (
+          <div key={x.key} class="toast">
+            {x.text}
+          </div>
         ))}
-      </main>
-      <nav class="controls" aria-label="Call controls">
+      </div>
+      <nav class="controls" aria-label={t("Call controls")}>
         <button
           type="button"
           class={session.audioMuted ? "toggle off" : "toggle"}
           aria-pressed={session.audioMuted}
+          title={t("Microphone (Ctrl+D)")}
           onClick={() => void session.setAudioMuted(!session.audioMuted)}
         >
-          {session.audioMuted ? <MicOffIcon /> : <MicIcon />}
-          <span>{session.audioMuted ? "Unmute" : "Mute"}</span>
+          <MicIcon off={session.audioMuted} />
+          <span class="label">{session.audioMuted ? t("Unmute") : t("Mute")}</span>
         </button>
         <button
           type="button"
           class={session.videoMuted ? "toggle off" : "toggle"}
           aria-pressed={session.videoMuted}
+          title={t("Camera (Ctrl+E)")}
           onClick={() => void session.setVideoMuted(!session.videoMuted)}
         >
           <CameraIcon off={session.videoMuted} />
-          <span>{session.videoMuted ? "Turn camera on" : "Turn camera off"}</span>
+          <span class="label">{session.videoMuted ? t("Turn camera on") : t("Turn camera off")}</span>
         </button>
-        <button type="button" class="danger" onClick={() => session.leave()}>
+        <div class="popover-anchor">
+          <button type="button" class="toggle" aria-expanded={reactOpen} aria-haspopup="true" onClick={() => setReactOpen(!reactOpen)}>
+            <SmileIcon />
+            <span class="label">{t("React")}</span>
+          </button>
+          {reactOpen && (
+            <div class="popover reactions-picker" role="group" aria-label={t("Reactions")} onKeyDown={(e) => e.key === "Escape" && setReactOpen(false)}>
+              {REACTIONS.map((emoji) => (
+                <button key={emoji} type="button" class="emoji" aria-label={t("React with {emoji}", { emoji })} onClick={() => react(emoji)}>
+                  {emoji}
+                </button>
+              ))}
+            </div>
+          )}
+        </div>
+        <button type="button" class={self.handRaised ? "toggle on" : "toggle"} aria-pressed={!!self.handRaised} onClick={toggleHand}>
+          <HandIcon />
+          <span class="label">{self.handRaised ? t("Lower hand") : t("Raise hand")}</span>
+        </button>
+        <button
+          type="button"
+          class={panel === "chat" ? "toggle on" : "toggle"}
+          aria-pressed={panel === "chat"}
+          aria-label={unread > 0 ? t("Chat, {n} unread", { n: unread }) : t("Chat")}
+          onClick={() => openPanel("chat")}
+        >
+          <ChatIcon />
+          <span class="label" aria-hidden="true">
+            {t("Chat")}
+          </span>
+          {unread > 0 && (
+            <span class="count-badge" aria-hidden="true" data-testid="unread">
+              {unread}
+            </span>
+          )}
+        </button>
+        <button type="button" class={panel === "people" ? "toggle on" : "toggle"} aria-pressed={panel === "people"} onClick={() => openPanel("people")}>
+          <PeopleIcon />
+          <span class="label">{t("People")}</span>
+          <span class="count-badge subtle" aria-hidden="true">
+            {count}
+          </span>
+        </button>
+        <div class="popover-anchor">
+          <button type="button" class="toggle" aria-expanded={moreOpen} aria-haspopup="true" onClick={() => setMoreOpen(!moreOpen)}>
+            <MoreIcon />
+            <span class="label">{t("More options")}</span>
+          </button>
+          {moreOpen && (
+            <div class="popover menu" role="group" aria-label={t("More options")} onKeyDown={(e) => e.key === "Escape" && setMoreOpen(false)}>
+              <button
+                type="button"
+                onClick={() => {
+                  setView(view === "grid" ? "speaker" : "grid");
+                  setMoreOpen(false);
+                }}
+              >
+                {view === "grid" ? t("Speaker view") : t("Grid view")}
+              </button>
+              {linkToken && (
+                <button type="button" onClick={() => void copyLink()}>
+                  {t("Copy link")}
+                </button>
+              )}
+              {hostToken && (
+                <>
+                  <button
+                    type="button"
+                    onClick={() => {
+                      setDialog("settings");
+                      setMoreOpen(false);
+                    }}
+                  >
+                    {t("Room settings")}
+                  </button>
+                  <button
+                    type="button"
+                    class="danger-text"
+                    onClick={() => {
+                      setDialog("end");
+                      setMoreOpen(false);
+                    }}
+                  >
+                    {t("End room for everyone")}
+                  </button>
+                </>
+              )}
+              <button
+                type="button"
+                onClick={() => {
+                  setDialog("report");
+                  setMoreOpen(false);
+                }}
+              >
+                {t("Report room")}
+              </button>
+            </div>
+          )}
+        </div>
+        <button type="button" class="danger leave" onClick={() => session.leave()}>
           <LeaveIcon />
-          <span>Leave</span>
+          <span class="label">{t("Leave")}</span>
         </button>
       </nav>
+      {dialog === "report" && <ReportDialog token={reportToken} onClose={() => setDialog(null)} />}
+      {dialog === "settings" && hostToken && room && <RoomSettingsDialog token={hostToken} room={room} onClose={() => setDialog(null)} />}
+      {dialog === "end" && hostToken && <EndRoomDialog token={hostToken} onClose={() => setDialog(null)} />}
     </div>
   );
 }
 
-/** A microphone. */
-export function MicIcon() {
-  return (
-    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-      <path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z" />
-    </svg>
-  );
+function lockReasonText(reason: string | undefined): string {
+  if (reason === "removal") return t("Locked after someone was removed. Only the host can unlock it.");
+  if (reason === "host_away") return t("Locked while the host is away. Nobody new can join.");
+  return t("Nobody new can join. Only the host can unlock it.");
 }
 
-/** A camera, crossed out when off. */
-export function CameraIcon({ off }: { off: boolean }) {
-  return (
-    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-      <path fill="currentColor" d="M4 6h11a2 2 0 0 1 2 2v2.5l4-3v9l-4-3V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z" />
-      {off && <path stroke="currentColor" stroke-width="2" d="M3 3l18 18" />}
-    </svg>
-  );
-}
-
-function LeaveIcon() {
-  return (
-    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-      <path fill="currentColor" d="M12 9c-1.6 0-3.15.25-4.6.72v3.1c0 .39-.23.74-.56.9-.98.49-1.87 1.12-2.66 1.85a1 1 0 0 1-1.41-.02L.29 13.08a1 1 0 0 1 0-1.41C3.34 8.78 7.46 7 12 7s8.66 1.78 11.71 4.67a1 1 0 0 1 0 1.41l-2.48 2.48a1 1 0 0 1-1.41.02 11.3 11.3 0 0 0-2.67-1.85 1 1 0 0 1-.56-.9v-3.1C15.15 9.25 13.6 9 12 9z" />
-    </svg>
-  );
-}
+export { CameraIcon, MicIcon };

@@ -245,7 +245,7 @@ function CreateRoomForm({ onCreated }: { onCreated: (r: Room) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const room = await createRoom(name.trim());
+      const room = await createRoom({ name: name.trim() });
       announce(`Room created: ${roomTitle(room)}`);
       setName("");
       onCreated(room);
@@ -276,7 +276,7 @@ function CreateRoomForm({ onCreated }: { onCreated: (r: Room) => void }) {
 }
 
 function CreatedRoom({ room }: { room: Room }) {
-  const link = roomLink(room.token);
+  const link = roomLink(room.token ?? "");
   const [copied, setCopied] = useState(false);
 
   const copy = async () => {

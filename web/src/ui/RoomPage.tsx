@@ -1,22 +1,41 @@
+// /r/<token> and /d/<room id>: the join page, then the call (or its waiting
+// screen), then a screen that says how it ended.
+
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { JSX } from "preact";
-import { ApiError, getMe, getRoom, joinAsGuest, roomTitle, type Me, type Room } from "../api";
+import { ApiError, getDropInRoom, getMe, getRoom, roomTitle, type Me, type Room } from "../api";
 import { CallSession, type SessionEnd } from "../rtc/session";
 import { acquireLocalMedia, stopStream, type LocalMedia } from "../rtc/media";
+import { t } from "../i18n";
 import { announce } from "./announcer";
-import { Call, CameraIcon, MicIcon } from "./Call";
-import { MicOffIcon, StreamVideo } from "./Tile";
-import { messageOf } from "./HomePage";
+import { Call } from "./Call";
+import { messageOf } from "./common";
+import { Lobby } from "./Lobby";
 
 type Phase =
   | { kind: "loading" }
-  | { kind: "unavailable"; title: string; detail: string; retry: boolean }
+  | { kind: "unavailable"; end: EndScreen }
   | { kind: "lobby" }
   | { kind: "call"; session: CallSession }
-  | { kind: "over"; end: SessionEnd; rejoining: boolean };
+  | { kind: "over"; end: EndScreen; rejoining: boolean };
+
+/** What an end screen says and offers. */
+interface EndScreen {
+  title: string;
+  detail: string;
+  /** Rejoin / Try again. */
+  retry: boolean;
+  signIn: boolean;
+}
+
+interface Props {
+  /** The link token (for /r/<token>), or "" for a drop-in. */
+  token: string;
+  /** The room id of a drop-in (/d/<id>). */
+  dropInId?: string;
+}
 
 /** /r/<token>: the join page, then the call, then the goodbye screen. */
-export function RoomPage({ token }: { token: string }) {
+export function RoomPage({ token, dropInId }: Props) {
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
   const [room, setRoom] = useState<Room | null>(null);
   const [me, setMe] = useState<Me>({ user: null, guest: null });
@@ -26,21 +45,26 @@ export function RoomPage({ token }: { token: string }) {
   // The preview stream until a session takes it over; stopped if we go away.
   const previewRef = useRef<MediaStream | null>(null);
   const mediaPromise = useRef<Promise<LocalMedia> | null>(null);
+  const autoJoin = new URLSearchParams(window.location.search).get("join") === "1";
 
   const load = async () => {
     setPhase({ kind: "loading" });
     try {
-      const [r, m] = await Promise.all([getRoom(token), getMe()]);
+      const [r, m] = await Promise.all([dropInId ? getDropInRoom(dropInId) : getRoom(token), getMe()]);
       setRoom(r);
       setMe(m);
       document.title = `${roomTitle(r)} · Rooms`;
-      if (r.ended) setPhase(unavailable(410, ""));
-      else {
-        setPhase({ kind: "lobby" });
-        startPreview();
+      if (r.ended) {
+        setPhase({ kind: "unavailable", end: endScreen({ reason: "ended", message: "" }) });
+        return;
       }
+      setPhase({ kind: "lobby" });
+      const p = startPreview();
+      // One click from the drop-in tray: signed-in people go straight in.
+      if (autoJoin && m.user) startCall(await p);
     } catch (err) {
-      setPhase(unavailable(err instanceof ApiError ? err.status : 0, messageOf(err)));
+      const status = err instanceof ApiError ? err.status : 0;
+      setPhase({ kind: "unavailable", end: loadFailure(status, messageOf(err)) });
     }
   };
 
@@ -49,7 +73,7 @@ export function RoomPage({ token }: { token: string }) {
     const p = acquireLocalMedia().then((m) => {
       previewRef.current = m.stream;
       setMedia(m);
-      if (m.problem) announce(m.problem);
+      if (m.problem) announce(t(m.problem));
       return m;
     });
     mediaPromise.current = p;
@@ -59,12 +83,12 @@ export function RoomPage({ token }: { token: string }) {
   useEffect(() => {
     void load();
     return () => stopStream(previewRef.current);
-  }, [token]);
+  }, [token, dropInId]);
 
   // The lobby's toggles act on the preview right away.
   useEffect(() => {
-    media?.stream.getAudioTracks().forEach((t) => (t.enabled = audioOn));
-    media?.stream.getVideoTracks().forEach((t) => (t.enabled = videoOn));
+    media?.stream.getAudioTracks().forEach((tr) => (tr.enabled = audioOn));
+    media?.stream.getVideoTracks().forEach((tr) => (tr.enabled = videoOn));
   }, [media, audioOn, videoOn]);
 
   // Follow the session until it ends, then show the goodbye screen.
@@ -75,7 +99,7 @@ export function RoomPage({ token }: { token: string }) {
       if (!session.ended) return;
       setAudioOn(!session.audioMuted);
       setVideoOn(!session.videoMuted);
-      setPhase({ kind: "over", end: session.ended, rejoining: false });
+      setPhase({ kind: "over", end: endScreen(session.ended), rejoining: false });
     });
     return () => {
       unsubscribe();
@@ -87,46 +111,32 @@ export function RoomPage({ token }: { token: string }) {
     previewRef.current = null;
     mediaPromise.current = null;
     setMedia(null);
-    const s = new CallSession({ token, stream: m.stream, audioMuted: !audioOn, videoMuted: !videoOn, announce });
+    const opts = { token, stream: m.stream, audioMuted: !audioOn, videoMuted: !videoOn, announce };
+    const s = new CallSession(dropInId ? { ...opts, dropInId } : opts);
     s.start();
     setPhase({ kind: "call", session: s });
   };
 
-  const rejoin = async (end: SessionEnd) => {
-    setPhase({ kind: "over", end, rejoining: true });
+  const rejoin = async () => {
+    if (phase.kind === "over") setPhase({ ...phase, rejoining: true });
     const m = await startPreview();
     startCall(m);
   };
 
-  const title = room ? roomTitle(room) : "Room";
-  const selfName = me.user?.displayName ?? me.guest?.displayName ?? "You";
+  const title = room ? roomTitle(room) : t("Room");
+  const selfName = me.user?.displayName ?? me.guest?.displayName ?? t("You");
 
   switch (phase.kind) {
     case "loading":
       return (
         <main class="page centered">
-          <p class="muted">Loading the room…</p>
+          <p class="muted" role="status">
+            {t("Loading the room…")}
+          </p>
         </main>
       );
     case "unavailable":
-      return (
-        <main class="page centered">
-          <div class="card message">
-            <h1>{phase.title}</h1>
-            <p>{phase.detail}</p>
-            <div class="row">
-              {phase.retry && (
-                <button type="button" class="primary" onClick={() => void load()}>
-                  Try again
-                </button>
-              )}
-              <a class="button" href="/">
-                Go to the home page
-              </a>
-            </div>
-          </div>
-        </main>
-      );
+      return <EndCard end={phase.end} onRetry={() => void load()} busy={false} />;
     case "lobby":
       return (
         <Lobby
@@ -144,134 +154,77 @@ export function RoomPage({ token }: { token: string }) {
         />
       );
     case "call":
-      return <Call session={phase.session} title={title} selfName={selfName} />;
-    case "over": {
-      const gone = /doesn't exist|has ended/.test(phase.end.message);
-      return (
-        <main class="page centered">
-          <div class="card message">
-            <h1>{phase.end.message}</h1>
-            {phase.end.reason === "lost" && <p>Check your connection, then try again.</p>}
-            <div class="row">
-              {!gone && (
-                <button type="button" class="primary" disabled={phase.rejoining} onClick={() => void rejoin(phase.end)}>
-                  {phase.rejoining ? "Joining…" : "Rejoin"}
-                </button>
-              )}
-              <a class="button" href="/">
-                Go to the home page
-              </a>
-            </div>
-          </div>
-        </main>
-      );
-    }
+      return <Call session={phase.session} title={title} selfName={selfName} pageToken={token} />;
+    case "over":
+      return <EndCard end={phase.end} onRetry={() => void rejoin()} busy={phase.rejoining} rejoin />;
   }
 }
 
-function unavailable(status: number, message: string): Phase {
-  if (status === 404) {
-    return { kind: "unavailable", title: "This room doesn't exist", detail: "Check the link, or ask the host for a new one.", retry: false };
-  }
-  if (status === 410) {
-    return { kind: "unavailable", title: "This room has ended", detail: "The host ended this room. Its link doesn't open any more.", retry: false };
-  }
-  return { kind: "unavailable", title: "We couldn't open this room", detail: message, retry: true };
-}
-
-interface LobbyProps {
-  token: string;
-  title: string;
-  room: Room | null;
-  me: Me;
-  media: LocalMedia | null;
-  audioOn: boolean;
-  videoOn: boolean;
-  onAudio: (on: boolean) => void;
-  onVideo: (on: boolean) => void;
-  onGuest: (g: NonNullable<Me["guest"]>) => void;
-  onJoin: () => Promise<void>;
-}
-
-/** The join page: the preview, the name of a guest, the toggles and Join. */
-function Lobby(props: LobbyProps) {
-  const { token, title, room, me, media, audioOn, videoOn } = props;
-  const [name, setName] = useState(me.guest?.roomToken === token ? me.guest.displayName : "");
-  const [joining, setJoining] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const nameRef = useRef<HTMLInputElement>(null);
-  const hasAudio = !!media?.stream.getAudioTracks().length;
-  const hasVideo = !!media?.stream.getVideoTracks().length;
-
-  const submit = async (e: JSX.TargetedEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    setError(null);
-    const displayName = name.trim();
-    if (!me.user && !displayName) {
-      setError("Please enter your name so others know who you are.");
-      nameRef.current?.focus();
-      return;
-    }
-    setJoining(true);
-    announce("Joining…");
-    try {
-      const sameGuest = me.guest?.roomToken === token && me.guest.displayName === displayName;
-      if (!me.user && !sameGuest) props.onGuest(await joinAsGuest(token, displayName));
-      await props.onJoin();
-    } catch (err) {
-      setError(messageOf(err));
-      setJoining(false);
-    }
-  };
-
+function EndCard({ end, onRetry, busy, rejoin = false }: { end: EndScreen; onRetry: () => void; busy: boolean; rejoin?: boolean }) {
+  const here = window.location.pathname;
   return (
-    <main class="page lobby">
-      <div class="preview">
-        <StreamVideo stream={media?.stream ?? null} muted mirrored label="Your camera preview" />
-        {(!hasVideo || !videoOn) && (
-          <div class="placeholder" aria-hidden="true">
-            <span>{media === null ? "Starting camera…" : hasVideo ? "Camera is off" : "No camera"}</span>
-          </div>
-        )}
-        <div class="preview-controls">
-          <button type="button" class={audioOn ? "toggle" : "toggle off"} aria-pressed={!audioOn} disabled={!hasAudio} onClick={() => props.onAudio(!audioOn)}>
-            {audioOn && hasAudio ? <MicIcon /> : <MicOffIcon />}
-            <span>{audioOn && hasAudio ? "Mute" : "Unmute"}</span>
-          </button>
-          <button type="button" class={videoOn ? "toggle" : "toggle off"} aria-pressed={!videoOn} disabled={!hasVideo} onClick={() => props.onVideo(!videoOn)}>
-            <CameraIcon off={!videoOn || !hasVideo} />
-            <span>{videoOn && hasVideo ? "Turn camera off" : "Turn camera on"}</span>
-          </button>
+    <main class="page centered">
+      <div class="card message" data-testid="end-screen">
+        <h1>{end.title}</h1>
+        {end.detail && <p>{end.detail}</p>}
+        <div class="row">
+          {end.signIn && (
+            <a class="button primary" href={`/?next=${encodeURIComponent(here)}`}>
+              {t("Sign in")}
+            </a>
+          )}
+          {end.retry && (
+            <button type="button" class={end.signIn ? "" : "primary"} disabled={busy} onClick={onRetry}>
+              {busy ? t("Joining…") : rejoin ? t("Rejoin") : t("Try again")}
+            </button>
+          )}
+          <a class="button" href="/">
+            {t("Go to the home page")}
+          </a>
         </div>
       </div>
-      <form class="card join" onSubmit={submit} aria-labelledby="room-title">
-        <p class="muted">You're about to join</p>
-        <h1 id="room-title">{title}</h1>
-        {room?.name.trim() && <p class="muted">Hosted by {room.host.displayName}</p>}
-        {media?.problem && (
-          <p class="notice warning" role="alert">
-            {media.problem}
-          </p>
-        )}
-        {me.user ? (
-          <p>
-            You'll join as <strong>{me.user.displayName}</strong>.
-          </p>
-        ) : (
-          <label class="field">
-            <span>Your name</span>
-            <input ref={nameRef} name="displayName" autocomplete="name" maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-          </label>
-        )}
-        {error && (
-          <p class="notice error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" class="primary large" disabled={joining}>
-          {joining ? "Joining…" : "Join"}
-        </button>
-      </form>
     </main>
   );
+}
+
+/** The screen for a room that could not even be loaded. */
+function loadFailure(status: number, message: string): EndScreen {
+  if (status === 404) return { title: t("This room doesn't exist"), detail: t("Check the link, or ask the host for a new one."), retry: false, signIn: false };
+  if (status === 410) return endScreen({ reason: "ended", message: "" });
+  if (status === 401) return { title: t("Sign in to join this room"), detail: t("Rooms you drop into are for signed-in people."), retry: false, signIn: true };
+  return { title: t("We couldn't open this room"), detail: message, retry: true, signIn: false };
+}
+
+/** The screen for a call that is over, by why it ended. */
+export function endScreen(end: SessionEnd): EndScreen {
+  const screen = (title: string, detail: string, retry = false, signIn = false): EndScreen => ({ title, detail, retry, signIn });
+  switch (end.reason) {
+    case "left":
+      return screen(t("You left the room"), "", true);
+    case "removed":
+      return screen(t("The host removed you from this room"), t("You can't come back into this room."));
+    case "ended":
+      return screen(t("This room has ended"), t("The host ended this room. Its link doesn't open any more."));
+    case "lost":
+      return screen(t(end.message), t("Check your connection, then try again."), true);
+    case "refused":
+      break;
+  }
+  switch (end.code) {
+    case "room_full":
+      return screen(t("This room is full"), t("Try again when someone has left."), true);
+    case "room_locked":
+      return screen(t("This room is locked"), t("Nobody new can join right now. Ask the host to unlock it."), true);
+    case "room_ended":
+      return screen(t("This room has ended"), t("The host ended this room. Its link doesn't open any more."));
+    case "forbidden":
+      return screen(t("You can't join this room"), end.message && !/can't join this room/i.test(end.message) ? t(end.message) : "");
+    case "unauthorized":
+      return screen(t("Sign in to join this room"), t(end.message), false, true);
+    case "not_found":
+      return screen(t("This room doesn't exist"), t("Check the link, or ask the host for a new one."));
+  }
+  if (/has ended/.test(end.message)) return screen(t("This room has ended"), "");
+  if (/doesn't exist/.test(end.message)) return screen(t("This room doesn't exist"), "");
+  return screen(t(end.message), "", true);
 }

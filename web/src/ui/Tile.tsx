@@ -1,19 +1,14 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { Participant } from "../protocol";
+import { t } from "../i18n";
+import { initials } from "./common";
+import { MicIcon } from "./icons";
 
-/** Up to two initials of a name, for the placeholder when there is no video. */
-export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [words[0] ?? "?"];
-  return letters
-    .map((w) => Array.from(w ?? "")[0] ?? "")
-    .join("")
-    .toUpperCase();
-}
+export { initials };
 
 /** Whether a stream has a video track that is actually delivering frames. */
 export function hasLiveVideo(stream: MediaStream | null): boolean {
-  return !!stream?.getVideoTracks().some((t) => t.readyState === "live" && !t.muted);
+  return !!stream?.getVideoTracks().some((tr) => tr.readyState === "live" && !tr.muted);
 }
 
 interface VideoProps {
@@ -21,15 +16,17 @@ interface VideoProps {
   muted: boolean;
   mirrored?: boolean;
   label?: string;
+  /** Show the whole picture (screen shares) rather than filling the tile. */
+  contain?: boolean;
 }
 
 /**
  * A <video> bound to a MediaStream. It re-binds when the stream's tracks
  * change, so a track added later (a camera turned on mid-call) shows.
  */
-export function StreamVideo({ stream, muted, mirrored, label }: VideoProps) {
+export function StreamVideo({ stream, muted, mirrored, label, contain }: VideoProps) {
   const ref = useRef<HTMLVideoElement>(null);
-  const trackKey = stream ? stream.getTracks().map((t) => t.id).join(",") : "";
+  const trackKey = stream ? stream.getTracks().map((tr) => tr.id).join(",") : "";
   useEffect(() => {
     const v = ref.current;
     if (!v) return;
@@ -37,7 +34,8 @@ export function StreamVideo({ stream, muted, mirrored, label }: VideoProps) {
     // Autoplay may be refused without a gesture; Join was one, so retry quietly.
     if (stream) v.play().catch(() => {});
   }, [stream, trackKey]);
-  return <video ref={ref} class={mirrored ? "mirrored" : undefined} autoplay playsInline muted={muted} aria-label={label} />;
+  const cls = [mirrored ? "mirrored" : "", contain ? "contain" : ""].filter(Boolean).join(" ");
+  return <video ref={ref} class={cls || undefined} autoplay playsInline muted={muted} aria-label={label} />;
 }
 
 interface TileProps {
@@ -45,37 +43,66 @@ interface TileProps {
   stream: MediaStream | null;
   self?: boolean;
   speaking?: boolean;
+  /** A reaction to float over the tile for a moment. */
+  reaction?: { emoji: string; key: number } | undefined;
+  /** The big tile of speaker view. */
+  large?: boolean;
+  /** A screen share rather than a camera. */
+  screen?: boolean;
 }
 
 /** One person in the grid: their video, or their initials when there is none. */
-export function Tile({ participant: p, stream, self = false, speaking = false }: TileProps) {
-  const showVideo = !p.videoMuted && hasLiveVideo(stream);
-  const name = self ? `${p.name} (you)` : p.name;
-  const state = [p.host ? "host" : "", p.audioMuted ? "microphone muted" : "", showVideo ? "" : "camera off"].filter(Boolean).join(", ");
+export function Tile({ participant: p, stream, self = false, speaking = false, reaction, large = false, screen = false }: TileProps) {
+  const showVideo = screen ? hasLiveVideo(stream) : !p.videoMuted && hasLiveVideo(stream);
+  const name = screen ? t("{name}'s screen", { name: p.name }) : self ? t("{name} (you)", { name: p.name }) : p.name;
+  const state = screen
+    ? ""
+    : [
+        p.host ? t("host") : "",
+        p.audioMuted ? t("microphone muted") : "",
+        showVideo ? "" : t("camera off"),
+        p.handRaised ? t("hand raised") : "",
+        speaking && !p.audioMuted ? t("speaking") : "",
+      ]
+        .filter(Boolean)
+        .join(", ");
+  const cls = ["tile", showVideo ? "" : "no-video", speaking && !p.audioMuted && !screen ? "speaking" : "", large ? "large" : "", screen ? "screen" : ""]
+    .filter(Boolean)
+    .join(" ");
   return (
     <figure
-      class={`tile${showVideo ? "" : " no-video"}${speaking && !p.audioMuted ? " speaking" : ""}`}
-      data-testid="tile"
+      class={cls}
+      data-testid={screen ? "screen-tile" : "tile"}
       data-participant-id={p.id}
       data-self={self ? "true" : undefined}
       aria-label={state ? `${name}, ${state}` : name}
     >
       {/* Always rendered: it also plays the person's audio when the camera is off. */}
-      <StreamVideo stream={stream} muted={self} mirrored={self} />
+      <StreamVideo stream={stream} muted={self || screen} mirrored={self && !screen} contain={screen} />
       {!showVideo && (
         <div class="placeholder" aria-hidden="true">
           <span class="avatar">{initials(p.name)}</span>
         </div>
       )}
+      {p.handRaised && !screen && (
+        <span class="hand-badge" title={t("Hand raised")}>
+          ✋<span class="sr-only">{t("Hand raised")}</span>
+        </span>
+      )}
+      {reaction && (
+        <span key={reaction.key} class="reaction-float" data-testid="reaction" aria-hidden="true">
+          {reaction.emoji}
+        </span>
+      )}
       <figcaption>
-        {p.audioMuted && (
-          <span class="badge muted-mic" title="Microphone muted">
+        {p.audioMuted && !screen && (
+          <span class="badge muted-mic" title={t("Microphone muted")}>
             <MicOffIcon />
-            <span class="sr-only">Microphone muted</span>
+            <span class="sr-only">{t("Microphone muted")}</span>
           </span>
         )}
         <span class="name">{name}</span>
-        {p.host && <span class="badge">Host</span>}
+        {p.host && !screen && <span class="badge">{t("Host")}</span>}
       </figcaption>
     </figure>
   );
@@ -83,10 +110,5 @@ export function Tile({ participant: p, stream, self = false, speaking = false }:
 
 /** A crossed-out microphone. */
 export function MicOffIcon() {
-  return (
-    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
-      <path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z" />
-      <path stroke="currentColor" stroke-width="2" d="M4 4l16 16" />
-    </svg>
-  );
+  return <MicIcon off />;
 }

@@ -1,0 +1,102 @@
+// The call's stage: everyone as tiles, in a grid with pages, or in speaker
+// view with one large tile (a screen share, the pinned person, or whoever
+// speaks) and a strip of the others.
+
+import { useEffect, useState } from "preact/hooks";
+import type { Participant } from "../protocol";
+import { t } from "../i18n";
+import { Tile } from "./Tile";
+
+/** One tile to show: a person's camera or their screen. */
+export interface StageItem {
+  key: string;
+  participant: Participant;
+  stream: MediaStream | null;
+  self: boolean;
+  screen: boolean;
+}
+
+export type ViewMode = "grid" | "speaker";
+
+interface Props {
+  items: StageItem[];
+  view: ViewMode;
+  /** The participant id to show large in speaker view. */
+  featured: string | null;
+  speaking: ReadonlySet<string>;
+  reactions: ReadonlyMap<string, { emoji: string; key: number }>;
+}
+
+/** How many tiles fit on one page at the window's size. */
+function perPage(view: ViewMode): number {
+  const w = window.innerWidth;
+  const h = window.innerHeight;
+  if (view === "speaker") return w < 700 ? 3 : w < 1200 ? 4 : 6;
+  if (w < 700) return h > 700 ? 6 : 4;
+  if (w >= 1600 && h >= 900) return 25;
+  return 16;
+}
+
+function useWindowSize(): void {
+  const [, setSize] = useState(0);
+  useEffect(() => {
+    const onResize = () => setSize((n) => n + 1);
+    window.addEventListener("resize", onResize);
+    return () => window.removeEventListener("resize", onResize);
+  }, []);
+}
+
+export function Stage({ items, view, featured, speaking, reactions }: Props) {
+  useWindowSize();
+  const [page, setPage] = useState(0);
+
+  const bigItem = view === "speaker" ? (items.find((i) => i.screen) ?? items.find((i) => i.key === featured) ?? items.find((i) => !i.self) ?? items[0]) : undefined;
+  const rest = bigItem ? items.filter((i) => i !== bigItem) : items;
+  const size = perPage(view);
+  const pages = Math.max(1, Math.ceil(rest.length / size));
+  const current = Math.min(page, pages - 1);
+  const shown = rest.slice(current * size, current * size + size);
+
+  const tile = (i: StageItem, large = false) => (
+    <Tile
+      key={i.key}
+      participant={i.participant}
+      stream={i.stream}
+      self={i.self}
+      screen={i.screen}
+      large={large}
+      speaking={!i.screen && speaking.has(i.participant.id)}
+      reaction={i.screen ? undefined : reactions.get(i.participant.id)}
+    />
+  );
+
+  const pager = pages > 1 && (
+    <nav class="pager" aria-label={t("Pages")}>
+      <button type="button" class="small" disabled={current === 0} onClick={() => setPage(current - 1)}>
+        {t("Previous page")}
+      </button>
+      <span aria-live="polite">{t("Page {n} of {m}", { n: current + 1, m: pages })}</span>
+      <button type="button" class="small" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
+        {t("Next page")}
+      </button>
+    </nav>
+  );
+
+  if (view === "speaker" && bigItem) {
+    return (
+      <main class="stage speaker" aria-label={t("People in the call")}>
+        <div class="featured">{tile(bigItem, true)}</div>
+        {rest.length > 0 && <div class="filmstrip">{shown.map((i) => tile(i))}</div>}
+        {pager}
+      </main>
+    );
+  }
+  return (
+    <main class="stage">
+      <div class="grid" data-count={shown.length} aria-label={t("People in the call")} role="group">
+        {shown.map((i) => tile(i))}
+      </div>
+      {pager}
+    </main>
+  );
+}
