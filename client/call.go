@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -69,6 +71,9 @@ type Received struct {
 type JoinOptions struct {
 	// Publish is sent on the publisher connection; nil joins receive-only.
 	Publish *Synthetic
+	// OnPacket, when set, is called for every packet received, from the
+	// track's reading goroutine: keep it quick.
+	OnPacket func(Packet)
 }
 
 // ErrJoinRefused wraps the server's refusal of a join (full, locked, ...).
@@ -87,6 +92,7 @@ type Call struct {
 	pub, sub *webrtc.PeerConnection
 	events   chan Event
 	done     chan struct{}
+	nacks    atomic.Int64
 
 	mu           sync.Mutex
 	waiting      bool
@@ -224,10 +230,10 @@ func (c *Call) ID() string {
 
 func (c *Call) setupMedia(opts JoinOptions) error {
 	var err error
-	if c.pub, err = newPeerConnection(); err != nil {
+	if c.pub, err = newPeerConnection(&c.nacks); err != nil {
 		return err
 	}
-	if c.sub, err = newPeerConnection(); err != nil {
+	if c.sub, err = newPeerConnection(&c.nacks); err != nil {
 		return err
 	}
 	c.watchCandidates("pub", c.pub)
@@ -273,10 +279,21 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	}
 	c.mu.Unlock()
 	buf := make([]byte, 1500)
+	onPacket := c.opts.OnPacket
+	kind := t.Kind().String()
+	isKey := isKeyframe(t.Codec().MimeType)
+	clock := t.Codec().ClockRate
+	var pkt rtp.Packet
 	for {
 		n, _, err := t.Read(buf)
 		if err != nil {
 			return
+		}
+		if onPacket != nil && pkt.Unmarshal(buf[:n]) == nil {
+			onPacket(Packet{
+				From: from, Kind: kind, SSRC: pkt.SSRC, Seq: pkt.SequenceNumber, Timestamp: pkt.Timestamp,
+				ClockRate: clock, Size: n, Keyframe: isKey != nil && isKey(pkt.Payload), At: time.Now(),
+			})
 		}
 		if t.Kind() == webrtc.RTPCodecTypeAudio {
 			r.AudioPackets.Add(1)
@@ -484,7 +501,10 @@ func (c *Call) Leave() {
 	}
 }
 
-func newPeerConnection() (*webrtc.PeerConnection, error) {
+// newPeerConnection builds a connection like a browser's: NACKs, receiver
+// reports and transport-wide congestion control feedback, with the NACKs
+// this client sends counted in nacks.
+func newPeerConnection(nacks *atomic.Int64) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
@@ -492,9 +512,18 @@ func newPeerConnection() (*webrtc.PeerConnection, error) {
 	if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, err
 	}
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se))
+	ir := &interceptor.Registry{}
+	ir.Add(nackCounterFactory{n: nacks})
+	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+		return nil, err
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(ir))
 	return api.NewPeerConnection(webrtc.Configuration{})
 }
+
+// NACKsSent is how many NACKs this client has sent (packets it asked the
+// server to send again).
+func (c *Call) NACKsSent() int64 { return c.nacks.Load() }
 
 // Session returns the session this call was joined with.
 func (c *Call) Session() *Session { return c.session }

@@ -20,7 +20,11 @@ type Synthetic struct {
 	Video *webrtc.TrackLocalStaticRTP
 
 	wantKey atomic.Bool
+	sent    atomic.Int64
 }
+
+// Sent is how many packets this source has written.
+func (s *Synthetic) Sent() int64 { return s.sent.Load() }
 
 // NewSynthetic returns audio and video tracks with the given ids.
 func NewSynthetic(streamID string) (*Synthetic, error) {
@@ -40,7 +44,15 @@ func NewSynthetic(streamID string) (*Synthetic, error) {
 // RequestKeyframe makes the next video frame a keyframe.
 func (s *Synthetic) RequestKeyframe() { s.wantKey.Store(true) }
 
-func (s *Synthetic) tracks() []webrtc.TrackLocal { return []webrtc.TrackLocal{s.Audio, s.Video} }
+// tracks are the tracks to publish; setting Video to nil before joining
+// publishes audio only.
+func (s *Synthetic) tracks() []webrtc.TrackLocal {
+	out := []webrtc.TrackLocal{s.Audio}
+	if s.Video != nil {
+		out = append(out, s.Video)
+	}
+	return out
+}
 
 // run sends media until ctx ends.
 func (s *Synthetic) run(ctx context.Context) {
@@ -65,7 +77,11 @@ func (s *Synthetic) run(ctx context.Context) {
 			audio.SequenceNumber++
 			audio.Timestamp += 960
 			_ = s.Audio.WriteRTP(&audio)
+			s.sent.Add(1)
 		case <-videoTick.C:
+			if s.Video == nil {
+				continue
+			}
 			video.SequenceNumber++
 			video.Timestamp += 3000
 			picture = (picture + 1) & 0x7fff
@@ -82,6 +98,7 @@ func (s *Synthetic) run(ctx context.Context) {
 			}
 			video.Payload = payload
 			_ = s.Video.WriteRTP(&video)
+			s.sent.Add(1)
 		}
 	}
 }

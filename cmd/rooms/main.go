@@ -3,6 +3,7 @@
 //
 //	rooms [serve] [flags]            run the server (the default)
 //	rooms admin grant-moderator EMAIL
+//	rooms load --server URL --shape fanout --publishers 25 --subscribers 50 ...
 //
 // Every flag has an environment variable (ROOMS_ADDR for -addr, and so on).
 package main
@@ -15,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -46,8 +48,10 @@ func run(ctx context.Context, args []string) error {
 		return serve(ctx, args)
 	case "admin":
 		return admin(ctx, args)
+	case "load":
+		return loadCmd(ctx, args)
 	default:
-		return fmt.Errorf("unknown command %q (want serve or admin)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, admin or load)", cmd)
 	}
 }
 
@@ -61,6 +65,7 @@ type config struct {
 	secureCookies bool
 	logLevel      string
 	idleExpiry    time.Duration
+	limitExempt   string
 }
 
 func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
@@ -73,6 +78,7 @@ func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
 	fs.IntVar(&cfg.capacity, "capacity", envInt("ROOMS_CAPACITY", 50), "most people in one room (ROOMS_CAPACITY)")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("ROOMS_SECURE_COOKIES", "") == "true", "mark cookies Secure (behind a TLS proxy) (ROOMS_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.idleExpiry, "room-idle-expiry", envDuration("ROOMS_ROOM_IDLE_EXPIRY", 30*24*time.Hour), "end rooms nobody has been in for this long; 0 never (ROOMS_ROOM_IDLE_EXPIRY)")
+	fs.StringVar(&cfg.limitExempt, "rate-limit-exempt", env("ROOMS_RATE_LIMIT_EXEMPT", ""), "comma-separated CIDRs the per-address rate limits skip, for load tests only (ROOMS_RATE_LIMIT_EXEMPT)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("ROOMS_LOG_LEVEL", "info"), "debug, info, warn or error (ROOMS_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -98,6 +104,15 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("addr %q: %w", cfg.addr, err)
 	}
+	var exempt []netip.Prefix
+	for _, c := range splitList(cfg.limitExempt) {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return fmt.Errorf("-rate-limit-exempt %q: %w", c, err)
+		}
+		exempt = append(exempt, p)
+		log.Warn("rate limits off for these addresses: use for load tests only", "cidr", p.String())
+	}
 	a, err := app.Open(ctx, app.Config{
 		DataDir:        cfg.data,
 		MediaHost:      host,
@@ -107,6 +122,7 @@ func serve(ctx context.Context, args []string) error {
 		SecureCookies:  cfg.secureCookies,
 		Web:            web.Dist(),
 		RoomIdleExpiry: cfg.idleExpiry,
+		LimitExempt:    exempt,
 	}, log)
 	if err != nil {
 		return err

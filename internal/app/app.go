@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -44,6 +45,8 @@ type Config struct {
 	RoomIdleExpiry time.Duration
 	// Limits are the API's rate limits (zero fields: the defaults).
 	Limits httpapi.Limits
+	// LimitExempt skips per-address limits for these addresses (load tests).
+	LimitExempt []netip.Prefix
 }
 
 // App is a running server's parts.
@@ -74,7 +77,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.PasswordParams != nil {
 		authSvc.Params = *cfg.PasswordParams
 	}
-	api := httpapi.New(httpapi.Config{SecureCookies: cfg.SecureCookies, Capacity: cfg.Capacity, Limits: cfg.Limits}, store, authSvc, hub, cfg.Web, log.With("component", "http"))
+	api := httpapi.New(httpapi.Config{SecureCookies: cfg.SecureCookies, Capacity: cfg.Capacity, Limits: cfg.Limits, LimitExempt: cfg.LimitExempt}, store, authSvc, hub, cfg.Web, log.With("component", "http"))
 	return &App{Store: store, Media: media, Hub: hub, Auth: authSvc, API: api, log: log, cfg: cfg}, nil
 }
 

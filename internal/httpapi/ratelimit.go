@@ -4,6 +4,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -14,8 +15,9 @@ import (
 // limiter is a token bucket per key (a client address, an account), from
 // golang.org/x/time/rate. Idle keys are forgotten so memory stays bounded.
 type limiter struct {
-	rate  rate.Limit
-	burst int
+	rate   rate.Limit
+	burst  int
+	exempt []netip.Prefix // keys (addresses) never limited
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -27,14 +29,34 @@ type bucket struct {
 	seen time.Time
 }
 
-// newLimiter allows r.Burst requests at once and then one every r.Every.
-func newLimiter(r Rate) *limiter {
-	return &limiter{rate: rate.Every(r.Every), burst: r.Burst, buckets: make(map[string]*bucket)}
+// newLimiter allows r.Burst requests at once and then one every r.Every;
+// keys that are addresses within exempt are never limited.
+func newLimiter(r Rate, exempt []netip.Prefix) *limiter {
+	return &limiter{rate: rate.Every(r.Every), burst: r.Burst, exempt: exempt, buckets: make(map[string]*bucket)}
+}
+
+func (l *limiter) isExempt(key string) bool {
+	if len(l.exempt) == 0 {
+		return false
+	}
+	addr, err := netip.ParseAddr(key)
+	if err != nil {
+		return false
+	}
+	for _, p := range l.exempt {
+		if p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // allow takes a token for key; when none is left it returns false and how
 // long until one is.
 func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	if l.isExempt(key) {
+		return true, 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.sweep) > time.Minute {

@@ -25,7 +25,7 @@ const (
 // an email address has an account, so it must not be run in bulk. It is
 // kept here rather than on the Server because it belongs to this file's
 // endpoint alone.
-var searchLimit = newLimiter(Rate{Every: time.Second, Burst: 20})
+var searchLimit = newLimiter(Rate{Every: time.Second, Burst: 20}, nil)
 
 // handleGetUser answers a person's profile. People with a block between
 // them, either way, and suspended accounts are "No such person."

@@ -1,0 +1,235 @@
+// Package load drives bot participants (the Go SDK) against a running
+// Rooms server for a bounded time and summarises what the server did:
+// packets per second and per core, CPU, memory, goroutines, what the
+// receivers saw (loss, NACKs, jitter) and how fast joins got their first
+// keyframe. `rooms load` is its command line.
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/roomsdev/rooms/client"
+)
+
+// Shapes of load.
+const (
+	ShapeMeeting    = "meeting"    // N publishers, everyone sees everyone
+	ShapeFanout     = "fanout"     // P publishers of 180p, S receive-only subscribers
+	ShapeAudio      = "audio"      // N audio-only publishers, all listening
+	ShapeLivestream = "livestream" // 1 publisher, N viewers
+	ShapeRooms      = "rooms"      // N participants in rooms of 4
+)
+
+// Config says what load to make.
+type Config struct {
+	Server       string
+	Shape        string
+	Participants int // meeting, audio, livestream (viewers), rooms
+	Publishers   int // fanout
+	Subscribers  int // fanout
+	RoomSize     int // rooms: people per room (4)
+	Duration     time.Duration
+	// Warmup is how long to let joins settle before measuring.
+	Warmup    time.Duration
+	ServerPID int // 0: found from the server's port
+	// JoinConcurrency bounds joins in flight at once.
+	JoinConcurrency int
+	Progress        io.Writer
+}
+
+// plan is who publishes what in which room.
+type plan struct {
+	rooms []roomPlan
+}
+
+type roomPlan struct {
+	name        string
+	publishers  int
+	subscribers int
+	audioOnly   bool
+}
+
+func (c *Config) plan() (plan, error) {
+	var p plan
+	switch c.Shape {
+	case ShapeMeeting:
+		p.rooms = []roomPlan{{name: "meeting", publishers: c.Participants}}
+	case ShapeFanout:
+		p.rooms = []roomPlan{{name: "fanout", publishers: c.Publishers, subscribers: c.Subscribers}}
+	case ShapeAudio:
+		p.rooms = []roomPlan{{name: "audio", publishers: c.Participants, audioOnly: true}}
+	case ShapeLivestream:
+		p.rooms = []roomPlan{{name: "livestream", publishers: 1, subscribers: c.Participants}}
+	case ShapeRooms:
+		size := c.RoomSize
+		if size <= 0 {
+			size = 4
+		}
+		for left := c.Participants; left > 0; left -= size {
+			p.rooms = append(p.rooms, roomPlan{name: fmt.Sprintf("room %d", len(p.rooms)+1), publishers: min(size, left)})
+		}
+	default:
+		return p, fmt.Errorf("unknown shape %q (meeting, fanout, audio, livestream, rooms)", c.Shape)
+	}
+	for _, r := range p.rooms {
+		if r.publishers+r.subscribers < 1 {
+			return p, errors.New("no participants: set --participants (or --publishers and --subscribers)")
+		}
+	}
+	return p, nil
+}
+
+// participant is one bot.
+type participant struct {
+	call *client.Call
+	rec  *bot
+	pub  *client.Synthetic
+}
+
+// Run makes the load, measures, and returns the summary. Everything it
+// starts is stopped before it returns.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	if cfg.JoinConcurrency <= 0 {
+		cfg.JoinConcurrency = 8
+	}
+	if cfg.Warmup <= 0 {
+		cfg.Warmup = 3 * time.Second
+	}
+	pl, err := cfg.plan()
+	if err != nil {
+		return nil, err
+	}
+	pid := cfg.ServerPID
+	if pid == 0 {
+		if pid, err = findServerPID(cfg.Server); err != nil {
+			return nil, err
+		}
+	}
+	base := baseline{goroutines: -1}
+	if m, err := scrape(ctx, cfg.Server); err == nil && m != nil {
+		if g, ok := gauge(m, "go_goroutines"); ok {
+			base.goroutines = g
+		}
+	}
+	if base.rssMiB, err = rssMiB(pid); err != nil {
+		return nil, err
+	}
+
+	// One host account opens every room.
+	host := client.NewSession(cfg.Server)
+	email := fmt.Sprintf("load-%d@example.invalid", time.Now().UnixNano())
+	if _, err := host.SignUp(ctx, "Load host", email, "load-test-password"); err != nil {
+		return nil, fmt.Errorf("sign up the load host: %w", err)
+	}
+
+	var (
+		mu    sync.Mutex
+		bots  []*participant
+		total int
+	)
+	defer func() {
+		for _, b := range bots {
+			b.call.Leave()
+		}
+	}()
+	start := time.Now()
+	for _, rp := range pl.rooms {
+		room, err := host.CreateRoom(ctx, "Load: "+rp.name)
+		if err != nil {
+			return nil, fmt.Errorf("create room: %w", err)
+		}
+		// The host opens the call first, publishing as the first
+		// publisher, so nobody waits.
+		first, err := joinBot(ctx, host, room.Token, rp.publishers > 0, rp.audioOnly)
+		if err != nil {
+			return nil, fmt.Errorf("host join: %w", err)
+		}
+		bots = append(bots, first)
+		total++
+		sem := make(chan struct{}, cfg.JoinConcurrency)
+		var wg sync.WaitGroup
+		var joinErr error
+		for i := 1; i < rp.publishers+rp.subscribers; i++ {
+			publish := i < rp.publishers
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				s := client.NewSession(cfg.Server)
+				err := hint(s.JoinAsGuest(ctx, room.Token, fmt.Sprintf("Bot %d", i)))
+				var b *participant
+				if err == nil {
+					b, err = joinBot(ctx, s, room.Token, publish, rp.audioOnly)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					if joinErr == nil {
+						joinErr = err
+					}
+					return
+				}
+				bots = append(bots, b)
+				total++
+				fmt.Fprintf(cfg.Progress, "\rjoined %d participants", total)
+			}()
+		}
+		wg.Wait()
+		if joinErr != nil {
+			return nil, fmt.Errorf("join: %w", joinErr)
+		}
+	}
+	fmt.Fprintf(cfg.Progress, "\rjoined %d participants in %.1fs\n", total, time.Since(start).Seconds())
+
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(cfg.Warmup):
+	}
+	return measure(ctx, cfg, pid, base, bots)
+}
+
+func joinBot(ctx context.Context, s *client.Session, token string, publish, audioOnly bool) (*participant, error) {
+	b := &participant{rec: newBot()}
+	opts := client.JoinOptions{OnPacket: b.rec.onPacket}
+	if publish {
+		src, err := client.NewSynthetic("load")
+		if err != nil {
+			return nil, err
+		}
+		if audioOnly {
+			src.Video = nil
+		}
+		b.pub = src
+		opts.Publish = src
+	}
+	b.rec.joinStart = time.Now()
+	jctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	c, err := s.Join(jctx, token, opts)
+	if err != nil {
+		return nil, hint(err)
+	}
+	b.call = c
+	return b, nil
+}
+
+// hint explains a rate-limit refusal: the server limits guests per
+// address, and every bot shares this machine's.
+func hint(err error) error {
+	var ae *client.APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests {
+		return fmt.Errorf("%w (start the server with -rate-limit-exempt 127.0.0.0/8 for load tests)", err)
+	}
+	return err
+}

@@ -1,0 +1,62 @@
+package load_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/roomsdev/rooms/internal/app"
+	"github.com/roomsdev/rooms/internal/auth"
+	"github.com/roomsdev/rooms/internal/load"
+)
+
+// TestLoadAgainstARealServer runs each shape briefly against a server in
+// this process and checks the summary describes real traffic. It asserts
+// that media flowed, never how fast.
+func TestLoadAgainstARealServer(t *testing.T) {
+	a, err := app.Open(context.Background(), app.Config{
+		DataDir: t.TempDir(), MediaHost: "127.0.0.1", Capacity: 50,
+		Web:            fstest.MapFS{"index.html": {Data: []byte("x")}},
+		PasswordParams: &auth.Params{Memory: 64, Time: 1, Threads: 1},
+		LimitExempt:    []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(a.Handler())
+	t.Cleanup(func() { hs.CloseClientConnections(); hs.Close(); a.Close() })
+
+	for _, cfg := range []load.Config{
+		{Shape: load.ShapeFanout, Publishers: 2, Subscribers: 3},
+		{Shape: load.ShapeRooms, Participants: 6},
+		{Shape: load.ShapeAudio, Participants: 3},
+		{Shape: load.ShapeLivestream, Participants: 3},
+	} {
+		t.Run(cfg.Shape, func(t *testing.T) {
+			cfg.Server, cfg.ServerPID = hs.URL, os.Getpid()
+			cfg.Duration, cfg.Warmup = 2*time.Second, 2*time.Second
+			s, err := load.Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.PacketsOutPerS <= 0 || s.PacketsInPerS <= 0 || s.ServerCPUPercent <= 0 || s.ServerRSSMiB <= 0 {
+				t.Fatalf("no traffic measured: %+v", s)
+			}
+			if cfg.Shape != load.ShapeAudio && s.JoinFirstKeyframeMs.P50 <= 0 {
+				t.Fatalf("no keyframe measured: %+v", s)
+			}
+			if s.LossRatio > 0.2 {
+				t.Fatalf("loss %.2f on loopback", s.LossRatio)
+			}
+		})
+	}
+	if _, err := load.Run(context.Background(), load.Config{Server: hs.URL, ServerPID: os.Getpid(), Shape: "party", Duration: time.Second}); err == nil {
+		t.Fatal("an unknown shape ran")
+	}
+}
