@@ -1,8 +1,10 @@
 // Package sfu is the media plane: a selective forwarding unit on pion/webrtc.
 // Each participant (a Peer) publishes over one PeerConnection and receives
 // everyone else's media over another; the SFU forwards RTP between them
-// without decoding it. It knows nothing of accounts or room rules: the
-// signalling layer decides who may join and tells the SFU.
+// without decoding it: one simulcast layer per subscriber and track, chosen
+// for the subscriber's tile size and bandwidth, and only the loudest audio.
+// It knows nothing of accounts or room rules: the signalling layer decides
+// who may join and tells the SFU.
 package sfu
 
 import (
@@ -11,36 +13,75 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/interceptor/pkg/twcc"
+	"github.com/pion/logging"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // Config is the media plane's configuration.
 type Config struct {
-	// ListenHost is the address the media UDP port binds to ("" or
-	// "0.0.0.0" for all interfaces).
+	// ListenHost is the address the media ports bind to ("" or "0.0.0.0"
+	// for all interfaces).
 	ListenHost string
 	// Port is the one UDP port all media flows through (ICE UDP mux).
 	Port int
+	// TCPPort, when not negative, is a TCP port for ICE-TCP (RFC 6544), the
+	// fallback for networks that block UDP; 0 picks a free port. Negative
+	// turns ICE-TCP off.
+	TCPPort int
 	// PublicIPs, when set, are announced instead of the host's own
 	// addresses: for a server behind 1:1 NAT.
 	PublicIPs []string
+	// AudioTopN is how many audio streams a big room forwards at once, the
+	// loudest (with a hold so nobody is cut off mid-sentence); 0 means
+	// the default (3), negative forwards all.
+	AudioTopN int
+	// BigRoom is the number of audio tracks above which a room is big and
+	// forwards only the loudest AudioTopN; 0 means the default (8).
+	BigRoom int
 }
 
-// Engine holds what all PeerConnections share: the settings and the one UDP
-// socket that every ICE session is multiplexed on.
+// Defaults for Config.
+const (
+	DefaultAudioTopN = 3
+	DefaultBigRoom   = 8
+)
+
+// Engine holds what all PeerConnections share: the settings, the one UDP
+// socket every ICE session is multiplexed on, and the metrics.
 type Engine struct {
 	log      *slog.Logger
+	cfg      Config
 	settings webrtc.SettingEngine
 	conn     net.PacketConn
 	mux      ice.UDPMux
+	tcp      net.Listener
+	tcpMux   ice.TCPMux
+	stats    *stats
+	registry *prometheus.Registry
+
+	roomsMu sync.Mutex
+	rooms   map[*Room]struct{}
 }
 
-// NewEngine opens the media UDP port and prepares the WebRTC settings.
+// NewEngine opens the media ports and prepares the WebRTC settings.
 func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
+	if cfg.AudioTopN == 0 {
+		cfg.AudioTopN = DefaultAudioTopN
+	}
+	if cfg.BigRoom <= 0 {
+		cfg.BigRoom = DefaultBigRoom
+	}
 	addr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.Port))
 	conn, err := net.ListenPacket("udp", addr)
 	if err != nil {
@@ -53,12 +94,25 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 		_ = uc.SetReadBuffer(4 << 20)
 		_ = uc.SetWriteBuffer(4 << 20)
 	}
-	e := &Engine{log: log, conn: conn}
+	e := &Engine{log: log, cfg: cfg, conn: conn, stats: newStats(), rooms: make(map[*Room]struct{})}
 	e.mux = webrtc.NewICEUDPMux(nil, conn)
 
 	s := &e.settings
 	s.SetICEUDPMux(e.mux)
-	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	networks := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}
+	if cfg.TCPPort >= 0 {
+		taddr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.TCPPort))
+		e.tcp, err = net.Listen("tcp", taddr)
+		if err != nil {
+			_ = e.mux.Close()
+			_ = conn.Close()
+			return nil, fmt.Errorf("listen media tcp %s: %w", taddr, err)
+		}
+		e.tcpMux = webrtc.NewICETCPMux(logging.NewDefaultLoggerFactory().NewLogger("ice-tcp"), e.tcp, 32)
+		s.SetICETCPMux(e.tcpMux)
+		networks = append(networks, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6)
+	}
+	s.SetNetworkTypes(networks)
 	// Loopback candidates let a browser on the same machine (and the tests)
 	// reach a server bound to 127.0.0.1.
 	s.SetIncludeLoopbackCandidate(true)
@@ -67,34 +121,168 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	// it needs no multicast socket.
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	// A participant whose network drops is "disconnected" after 5 s and
-	// "failed" after 10 s; the signalling layer removes failed peers.
+	// "failed" after 10 s; the signalling layer removes failed peers. A
+	// client that comes back sooner restarts ICE and keeps its place.
 	s.SetICETimeouts(5*time.Second, 10*time.Second, 2*time.Second)
 	if len(cfg.PublicIPs) > 0 {
 		s.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
+
+	e.registry = prometheus.NewRegistry()
+	e.registry.MustRegister(newCollector(e), e.stats.latency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return e, nil
 }
 
-// LocalAddr is the media socket's address.
+// LocalAddr is the media UDP socket's address.
 func (e *Engine) LocalAddr() net.Addr { return e.conn.LocalAddr() }
 
-// Close closes the media socket; every PeerConnection on it stops.
+// TCPAddr is the ICE-TCP listener's address, or nil when ICE-TCP is off.
+func (e *Engine) TCPAddr() net.Addr {
+	if e.tcp == nil {
+		return nil
+	}
+	return e.tcp.Addr()
+}
+
+// Close closes the media sockets; every PeerConnection on them stops.
 func (e *Engine) Close() error {
-	err := e.mux.Close()
-	return errors.Join(err, e.conn.Close())
+	err := errors.Join(e.mux.Close(), e.conn.Close())
+	if e.tcpMux != nil {
+		err = errors.Join(err, e.tcpMux.Close())
+	}
+	return err
+}
+
+func (e *Engine) addRoom(r *Room) {
+	e.roomsMu.Lock()
+	e.rooms[r] = struct{}{}
+	e.roomsMu.Unlock()
+}
+
+func (e *Engine) removeRoom(r *Room) {
+	e.roomsMu.Lock()
+	delete(e.rooms, r)
+	e.roomsMu.Unlock()
+}
+
+func (e *Engine) liveRooms() []*Room {
+	e.roomsMu.Lock()
+	defer e.roomsMu.Unlock()
+	out := make([]*Room, 0, len(e.rooms))
+	for r := range e.rooms {
+		out = append(out, r)
+	}
+	return out
+}
+
+// Payload types the SFU offers and answers with (the numbers browsers use).
+const (
+	ptOpus     = 111
+	ptVP8      = 96
+	ptVP8RTX   = 97
+	ptH264     = 102
+	ptH264RTX  = 103
+	ptH264B    = 125
+	ptH264BRTX = 107
+)
+
+// opusFmtp asks publishers for in-band FEC (a lost packet is rebuilt from
+// the next one) and DTX (near silence costs a packet every 400 ms).
+const opusFmtp = "minptime=10;useinbandfec=1;usedtx=1"
+
+// registerCodecs sets up the codecs for one side. Publishers may send RTX
+// (retransmissions on their own SSRC, which pion folds back into the
+// stream); subscribers get retransmissions on the original SSRC from the
+// SFU's own cache, so no RTX is offered to them. Only codecs the SFU can
+// find keyframes in are offered for video (VP8 first, then H.264).
+func registerCodecs(m *webrtc.MediaEngine, t Target) error {
+	fb := []webrtc.RTCPFeedback{{Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"}}
+	if t == Sub {
+		// Without transport-cc on this side, browsers estimate the
+		// downlink themselves and report it in REMB, which sizes the
+		// layers each subscriber gets.
+		fb = append(fb, webrtc.RTCPFeedback{Type: "goog-remb"})
+	} else {
+		fb = append(fb, webrtc.RTCPFeedback{Type: webrtc.TypeRTCPFBTransportCC})
+	}
+	codecs := []struct {
+		pt, rtx uint8
+		cap     webrtc.RTPCodecCapability
+	}{
+		{ptVP8, ptVP8RTX, webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb}},
+		{ptH264, ptH264RTX, webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", RTCPFeedback: fb}},
+		{ptH264B, ptH264BRTX, webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", RTCPFeedback: fb}},
+	}
+	for _, c := range codecs {
+		if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: c.cap, PayloadType: webrtc.PayloadType(c.pt)}, webrtc.RTPCodecTypeVideo); err != nil {
+			return err
+		}
+		if t == Pub {
+			rtx := webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeRTX, ClockRate: 90000, SDPFmtpLine: "apt=" + strconv.Itoa(int(c.pt))}
+			if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: rtx, PayloadType: webrtc.PayloadType(c.rtx)}, webrtc.RTPCodecTypeVideo); err != nil {
+				return err
+			}
+		}
+	}
+	var afb []webrtc.RTCPFeedback
+	if t == Pub {
+		afb = []webrtc.RTCPFeedback{{Type: webrtc.TypeRTCPFBTransportCC}}
+	}
+	opus := webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: opusFmtp, RTCPFeedback: afb}
+	return m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: ptOpus}, webrtc.RTPCodecTypeAudio)
 }
 
 // newPeerConnection builds a PeerConnection with its own media engine and
 // interceptor registry: interceptors keep per-connection state, so sharing
 // a registry between connections mixes their NACK and report state.
-func (e *Engine) newPeerConnection() (*webrtc.PeerConnection, error) {
+//
+// The publisher side asks for lost packets (NACK), reports reception, and
+// sends transport-wide congestion feedback so the browser's own bandwidth
+// estimate can grow to all three simulcast layers. It accepts the rid and
+// mid extensions that simulcast needs, and the audio level. The subscriber
+// side only sends sender reports; NACKs are answered by the down tracks
+// from one cache per publisher layer rather than a copy per subscriber.
+func (e *Engine) newPeerConnection(t Target) (*webrtc.PeerConnection, error) {
 	m := &webrtc.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
+	if err := registerCodecs(m, t); err != nil {
 		return nil, fmt.Errorf("register codecs: %w", err)
 	}
 	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
-		return nil, fmt.Errorf("register interceptors: %w", err)
+	if t == Pub {
+		for _, uri := range []string{sdp.SDESMidURI, sdp.SDESRTPStreamIDURI, sdp.SDESRepairRTPStreamIDURI, sdp.TransportCCURI} {
+			if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: uri}, webrtc.RTPCodecTypeVideo); err != nil {
+				return nil, fmt.Errorf("register extension: %w", err)
+			}
+		}
+		for _, uri := range []string{sdp.SDESMidURI, sdp.AudioLevelURI, sdp.TransportCCURI} {
+			if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: uri}, webrtc.RTPCodecTypeAudio); err != nil {
+				return nil, fmt.Errorf("register extension: %w", err)
+			}
+		}
+		gen, err := nack.NewGeneratorInterceptor()
+		if err != nil {
+			return nil, err
+		}
+		rr, err := report.NewReceiverInterceptor()
+		if err != nil {
+			return nil, err
+		}
+		tw, err := twcc.NewSenderInterceptor()
+		if err != nil {
+			return nil, err
+		}
+		ir.Add(gen)
+		ir.Add(rr)
+		ir.Add(tw)
+	} else {
+		sr, err := report.NewSenderInterceptor()
+		if err != nil {
+			return nil, err
+		}
+		ir.Add(sr)
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(e.settings))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{

@@ -36,29 +36,41 @@ type Peer struct {
 	negMu          sync.Mutex
 	awaitingAnswer bool // an offer is out, its answer not yet in
 	offerPending   bool // something changed while awaiting an answer
+	iceRestart     bool // the next offer restarts ICE
 
-	mu     sync.Mutex
-	closed bool
-	downs  map[*upTrack]*downTrack // what this peer receives
-	ups    map[*upTrack]struct{}   // what this peer publishes
-	paused map[string]bool         // kinds whose forwarding is paused
+	mu      sync.Mutex
+	closed  bool
+	downs   map[*upTrack]*downTrack          // what this peer receives
+	ups     map[*upTrack]struct{}            // what this peer publishes
+	byRecv  map[*webrtc.RTPReceiver]*upTrack // simulcast layers of one track share a receiver
+	paused  map[string]bool                  // kinds whose forwarding is paused
+	sources map[string]string                // declared source by mid
+
+	// allocMu serialises layer allocation; settings is what it guards.
+	allocMu  sync.Mutex
+	settings map[string]TrackSettings
+
+	bwe estimator
 }
 
 func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 	p := &Peer{
-		id:     id,
-		room:   r,
-		h:      h,
-		log:    r.log.With("peer", id),
-		downs:  make(map[*upTrack]*downTrack),
-		ups:    make(map[*upTrack]struct{}),
-		paused: make(map[string]bool),
+		id:       id,
+		room:     r,
+		h:        h,
+		log:      r.log.With("peer", id),
+		downs:    make(map[*upTrack]*downTrack),
+		ups:      make(map[*upTrack]struct{}),
+		byRecv:   make(map[*webrtc.RTPReceiver]*upTrack),
+		paused:   make(map[string]bool),
+		sources:  make(map[string]string),
+		settings: make(map[string]TrackSettings),
 	}
 	var err error
-	if p.pub, err = r.engine.newPeerConnection(); err != nil {
+	if p.pub, err = r.engine.newPeerConnection(Pub); err != nil {
 		return nil, err
 	}
-	if p.sub, err = r.engine.newPeerConnection(); err != nil {
+	if p.sub, err = r.engine.newPeerConnection(Sub); err != nil {
 		_ = p.pub.Close()
 		return nil, err
 	}
@@ -163,6 +175,16 @@ func (p *Peer) AddCandidate(t Target, c ICECandidate) error {
 	return nil
 }
 
+// RestartICE renegotiates the subscriber connection with fresh ICE
+// credentials, after the client lost its network (RFC 8445 §2.4): the
+// connection, and every track on it, survives.
+func (p *Peer) RestartICE() {
+	p.negMu.Lock()
+	p.iceRestart = true
+	p.negMu.Unlock()
+	p.negotiate()
+}
+
 // negotiate sends a subscriber offer now, or right after the pending
 // answer arrives.
 func (p *Peer) negotiate() {
@@ -175,7 +197,12 @@ func (p *Peer) negotiate() {
 		p.offerPending = true
 		return
 	}
-	offer, err := p.sub.CreateOffer(nil)
+	var opts *webrtc.OfferOptions
+	if p.iceRestart {
+		opts = &webrtc.OfferOptions{ICERestart: true}
+		p.iceRestart = false
+	}
+	offer, err := p.sub.CreateOffer(opts)
 	if err == nil {
 		err = p.sub.SetLocalDescription(offer)
 	}
@@ -198,10 +225,9 @@ func (p *Peer) subscribe(u *upTrack) bool {
 		p.mu.Unlock()
 		return false
 	}
-	d, err := newDownTrack(u, p)
-	if err == nil {
-		d.sender, err = p.sub.AddTrack(d)
-	}
+	d := newDownTrack(u, p)
+	var err error
+	d.sender, err = p.sub.AddTrack(d)
 	if err != nil {
 		p.mu.Unlock()
 		p.log.Warn("subscribe failed", "track", u.info.ID, "err", err)
@@ -236,29 +262,92 @@ func (p *Peer) unsubscribe(u *upTrack) bool {
 }
 
 func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
-	u := newUpTrack(p, remote, recv)
+	// Simulcast layers arrive one by one, each with its own OnTrack, on
+	// the same receiver: the first makes the track, the others join it.
 	p.mu.Lock()
-	if p.closed || len(p.ups) >= maxPublishedSections {
+	if p.closed {
 		p.mu.Unlock()
 		return
 	}
-	p.ups[u] = struct{}{}
-	u.paused.Store(p.paused[u.info.Kind])
+	u, known := p.byRecv[recv]
+	if !known {
+		if len(p.ups) >= maxPublishedSections {
+			p.mu.Unlock()
+			return
+		}
+		u = newUpTrack(p, remote, recv)
+		p.ups[u] = struct{}{}
+		p.byRecv[recv] = u
+		u.paused.Store(p.paused[u.info.Kind])
+	}
 	p.mu.Unlock()
 
-	go drainRTCP(recv)
-	p.room.publish(u)
-	p.h.Published(u.info)
-	p.log.Debug("track published", "track", u.info.ID, "kind", u.info.Kind, "codec", remote.Codec().MimeType)
+	l := u.addLayer(remote, recv)
+	if l == nil {
+		return
+	}
+	go drainLayerRTCP(recv, remote.RID())
+	if !known {
+		p.room.publish(u)
+		p.h.Published(u.info)
+		p.log.Debug("track published", "track", u.info.ID, "kind", u.info.Kind, "source", u.info.Source, "codec", remote.Codec().MimeType)
+	}
+	// Ask for a keyframe of the new layer at once: a subscriber may be
+	// waiting to switch to it.
+	l.requestKeyframe()
 
-	u.forward() // returns when the track ends
+	l.forward() // returns when the layer ends
 
+	if !u.layerDone() {
+		return
+	}
 	p.room.unpublish(u)
 	u.clearDowns()
 	p.h.Unpublished(u.info)
 	p.mu.Lock()
 	delete(p.ups, u)
+	delete(p.byRecv, recv)
 	p.mu.Unlock()
+}
+
+// drainLayerRTCP reads one simulcast layer's RTCP so its interceptors run
+// and its buffer never fills.
+func drainLayerRTCP(recv *webrtc.RTPReceiver, rid string) {
+	if rid == "" {
+		drainRTCP(recv)
+		return
+	}
+	for {
+		if _, _, err := recv.ReadSimulcastRTCP(rid); err != nil {
+			return
+		}
+	}
+}
+
+// SetSources records what the publisher says its media sections carry
+// (camera, microphone, screen, screenAudio), by mid, before its offer is
+// applied; tracks published later carry it in TrackInfo.Source.
+func (p *Peer) SetSources(sources map[string]string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for mid, src := range sources {
+		switch src {
+		case SourceCamera, SourceMicrophone, SourceScreen, SourceScreenAudio:
+			p.sources[mid] = src
+		}
+	}
+}
+
+// sourceOfLocked is the declared source of a mid, or the kind's
+// default. p.mu is held.
+func (p *Peer) sourceOfLocked(mid, kind string) string {
+	if src := p.sources[mid]; src != "" {
+		return src
+	}
+	if kind == KindAudio {
+		return SourceMicrophone
+	}
+	return SourceCamera
 }
 
 // Media kinds, as TrackInfo.Kind names them.

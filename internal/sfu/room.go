@@ -3,6 +3,8 @@ package sfu
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // PeerID identifies a peer in a room; the signalling layer chooses it (it is
@@ -27,6 +29,13 @@ type TrackInfo struct {
 	// ID is the track's id as subscribers see it (unique in the room).
 	ID   string
 	Kind string // "audio" or "video"
+	// Source is what the track shows: camera, microphone, screen or
+	// screenAudio, as the publisher declared it (camera or microphone when
+	// it did not).
+	Source string
+	// Mid is the media section of the publisher's connection that carries
+	// the track: the publisher's own name for it.
+	Mid string
 }
 
 // Handler receives what the SFU needs to tell one client. The SFU calls it
@@ -42,9 +51,22 @@ type Handler interface {
 	Published(t TrackInfo)
 	// Unpublished says this peer's track has ended.
 	Unpublished(t TrackInfo)
+	// PublishLayers tells this peer which simulcast layers (by rid) of
+	// its track anyone receives: it may stop encoding the others.
+	PublishLayers(t TrackInfo, active []string)
+	// Speakers tells who is talking, loudest first, and who is the
+	// active speaker ("" when nobody has spoken yet).
+	Speakers(active PeerID, speaking []PeerID)
 	// Failed says the peer's media transport failed for good.
 	Failed()
 }
+
+// tickInterval is the room's heartbeat: speaker detection runs every
+// tick, bandwidth allocation and dynacast every allocEvery ticks.
+const (
+	tickInterval = 100 * time.Millisecond
+	allocEvery   = 5
+)
 
 // Room is one call's media: its peers and the tracks they publish. Tracks
 // and peers are kept under one lock so a track being published and a peer
@@ -52,17 +74,29 @@ type Handler interface {
 // first.
 type Room struct {
 	engine *Engine
+	id     string
 	log    *slog.Logger
+
+	forwardedBytes  atomic.Uint64
+	bitrate         atomic.Int64 // bits per second out, measured each allocation tick
+	activeSpeakerID atomic.Value // string
 
 	mu     sync.Mutex
 	peers  map[PeerID]*Peer
 	tracks map[*upTrack]struct{}
+	stop   chan struct{} // closes the ticker; nil while the room is empty
+
+	// Owned by the ticker goroutine.
+	speakers  speakerState
+	lastBytes uint64
+	lastTick  time.Time
 }
 
-// NewRoom returns an empty media room.
-func (e *Engine) NewRoom(log *slog.Logger) *Room {
+// NewRoom returns an empty media room; id names it in metrics and logs.
+func (e *Engine) NewRoom(id string, log *slog.Logger) *Room {
 	return &Room{
 		engine: e,
+		id:     id,
 		log:    log,
 		peers:  make(map[PeerID]*Peer),
 		tracks: make(map[*upTrack]struct{}),
@@ -90,6 +124,11 @@ func (r *Room) Join(id PeerID, h Handler) (*Peer, error) {
 		return nil, ErrDuplicatePeer
 	}
 	r.peers[id] = p
+	if len(r.peers) == 1 {
+		r.engine.addRoom(r)
+		r.stop = make(chan struct{})
+		go r.run(r.stop)
+	}
 	tracks := make([]*upTrack, 0, len(r.tracks))
 	for u := range r.tracks {
 		tracks = append(tracks, u)
@@ -144,6 +183,11 @@ func (r *Room) remove(p *Peer) []*upTrack {
 	defer r.mu.Unlock()
 	if r.peers[p.id] == p {
 		delete(r.peers, p.id)
+		if len(r.peers) == 0 && r.stop != nil {
+			close(r.stop)
+			r.stop = nil
+			r.engine.removeRoom(r)
+		}
 	}
 	var ups []*upTrack
 	for u := range r.tracks {
@@ -162,4 +206,74 @@ func (r *Room) otherPeersLocked(except PeerID) []*Peer {
 		}
 	}
 	return peers
+}
+
+// snapshot returns the room's tracks and peers.
+func (r *Room) snapshot() ([]*upTrack, []*Peer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tracks := make([]*upTrack, 0, len(r.tracks))
+	for u := range r.tracks {
+		tracks = append(tracks, u)
+	}
+	peers := make([]*Peer, 0, len(r.peers))
+	for _, p := range r.peers {
+		peers = append(peers, p)
+	}
+	return tracks, peers
+}
+
+// run is the room's heartbeat, while anyone is in it: speakers every tick;
+// layer bitrates, each subscriber's allocation and dynacast every
+// allocEvery ticks. None of it touches the packet path but through atomics.
+func (r *Room) run(stop chan struct{}) {
+	t := time.NewTicker(tickInterval)
+	defer t.Stop()
+	for i := 0; ; i++ {
+		var now time.Time
+		select {
+		case <-stop:
+			return
+		case now = <-t.C:
+		}
+		tracks, peers := r.snapshot()
+		r.updateSpeakers(now, tracks, peers)
+		if i%allocEvery != 0 {
+			continue
+		}
+		r.measure(now, tracks)
+		speaker := r.activeSpeaker()
+		for _, p := range peers {
+			p.allocate(now, speaker)
+		}
+		for _, u := range tracks {
+			u.updateDynacast(now)
+		}
+	}
+}
+
+// measure updates every layer's bitrate and the room's.
+func (r *Room) measure(now time.Time, tracks []*upTrack) {
+	if r.lastTick.IsZero() {
+		r.lastTick = now
+		return
+	}
+	secs := now.Sub(r.lastTick).Seconds()
+	r.lastTick = now
+	if secs <= 0 {
+		return
+	}
+	for _, u := range tracks {
+		for _, l := range u.layers.Load() {
+			if l == nil {
+				continue
+			}
+			b := l.bytes.Load()
+			l.bitrate.Store(int64(float64(b-l.lastBytes) * 8 / secs))
+			l.lastBytes = b
+		}
+	}
+	b := r.forwardedBytes.Load()
+	r.bitrate.Store(int64(float64(b-r.lastBytes) * 8 / secs))
+	r.lastBytes = b
 }

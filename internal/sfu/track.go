@@ -7,97 +7,291 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/roomsdev/rooms/internal/keyframe"
 )
 
 // keyframeInterval is the least time between two keyframe requests to one
-// publisher: subscribers that join together share one keyframe, and a
+// publisher layer: subscribers that join together share one keyframe, and a
 // publisher is never flooded.
 const keyframeInterval = 300 * time.Millisecond
 
-// upTrack is one track a peer publishes. One goroutine reads it and writes
-// every packet to each subscriber's downTrack.
+// maxLayers is the most simulcast layers forwarded per track (low, medium,
+// high); more encodings than that are ignored.
+const maxLayers = 3
+
+// Track sources, as TrackInfo.Source names them.
+const (
+	SourceCamera      = "camera"
+	SourceMicrophone  = "microphone"
+	SourceScreen      = "screen"
+	SourceScreenAudio = "screenAudio"
+)
+
+// upTrack is one track a peer publishes: one or more simulcast layers of
+// the same picture (or one audio stream). Each layer has its own reader
+// goroutine; they write to the subscribers' downTracks.
 type upTrack struct {
 	info      TrackInfo
 	publisher *Peer
-	remote    *webrtc.TrackRemote
+	codec     webrtc.RTPCodecParameters
 	isKey     func([]byte) bool // nil for audio and unknown codecs
+	vp8       bool
+	audio     bool
 
-	// downs is an immutable snapshot: the forwarding loop reads it without
+	// layers is an immutable snapshot, by quality rank (0 = lowest);
+	// absent layers are nil. Replaced under layersMu as layers arrive.
+	layers   atomic.Pointer[[maxLayers]*upLayer]
+	layersMu sync.Mutex
+	running  int  // under layersMu: layer readers still running
+	ended    bool // under layersMu: the last reader has returned
+
+	// downs is an immutable snapshot: the forwarding loops read it without
 	// a lock; writers copy it under downsMu and swap it in.
 	downs   atomic.Pointer[[]*downTrack]
 	downsMu sync.Mutex
 
-	lastKeyframeRequest atomic.Int64 // unix nanoseconds
-	paused              atomic.Bool  // forward nothing (a muted microphone)
+	paused  atomic.Bool // forward nothing (a muted microphone)
+	audible atomic.Bool // audio: among the loudest, forwarded (see speakers.go)
+	levelID uint8       // audio: the negotiated id of the audio-level extension
+	// rids are the negotiated encodings by quality rank, and layerCount
+	// how many there are (1 without simulcast); layers may arrive later,
+	// or never while the publisher's own bandwidth is short.
+	rids       [maxLayers]string
+	layerCount int
+	published  time.Time
+	level      levelMeter // audio: recent loudness
+	dynacast   dynacastState
 }
 
-func newUpTrack(p *Peer, remote *webrtc.TrackRemote, _ *webrtc.RTPReceiver) *upTrack {
+// upLayer is one simulcast layer (one RTP stream) of an upTrack.
+type upLayer struct {
+	up     *upTrack
+	index  int
+	rid    string
+	remote *webrtc.TrackRemote
+	ssrc   uint32
+	cache  *packetCache // nil for audio
+
+	packets, bytes      atomic.Uint64
+	bitrate             atomic.Int64 // bits per second, measured by the room
+	lastBytes           uint64       // room ticker only
+	width, height       atomic.Int32 // from the latest keyframe (VP8)
+	lastKeyframeRequest atomic.Int64 // unix nanoseconds
+}
+
+// nominalBitrates are what libwebrtc aims at for 180p, 360p and 720p
+// layers, used until a layer's real rate is measured.
+var nominalBitrates = [maxLayers]int64{150_000, 500_000, 2_000_000}
+
+// newUpTrack makes the track for a receiver's first layer; p.mu is held.
+func newUpTrack(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) *upTrack {
+	mid := ""
+	if tr := recv.RTPTransceiver(); tr != nil {
+		mid = tr.Mid()
+	}
 	u := &upTrack{
 		info: TrackInfo{
 			Publisher: p.id,
 			ID:        string(p.id) + "-" + remote.ID(),
 			Kind:      remote.Kind().String(),
+			Mid:       mid,
 		},
 		publisher: p,
-		remote:    remote,
+		codec:     remote.Codec(),
+		audio:     remote.Kind() == webrtc.RTPCodecTypeAudio,
 	}
-	if remote.Kind() == webrtc.RTPCodecTypeVideo {
-		u.isKey = keyframe.Detect(remote.Codec().MimeType)
+	u.info.Source = p.sourceOfLocked(mid, u.info.Kind)
+	if !u.audio {
+		u.isKey = keyframe.Detect(u.codec.MimeType)
+		u.vp8 = u.codec.MimeType == webrtc.MimeTypeVP8
 	}
+	for _, ext := range recv.GetParameters().HeaderExtensions {
+		if ext.URI == sdp.AudioLevelURI && u.audio {
+			u.levelID = uint8(ext.ID)
+		}
+	}
+	rids := receiverRIDs(recv)
+	u.layerCount = 1
+	for _, rid := range rids {
+		if i := layerRank(rid, rids); i >= 0 && i < maxLayers {
+			u.rids[i] = rid
+			if i+1 > u.layerCount {
+				u.layerCount = i + 1
+			}
+		}
+	}
+	u.rids[0] = firstNonEmpty(u.rids[0], remote.RID())
+	u.published = time.Now()
+	u.audible.Store(true)
+	u.layers.Store(&[maxLayers]*upLayer{})
 	u.downs.Store(&[]*downTrack{})
 	return u
 }
 
-// forward reads the publisher's packets and writes them to every
-// subscriber until the track ends.
-func (u *upTrack) forward() {
-	buf := make([]byte, 1500)
+// layerRank orders simulcast encodings by quality. Browsers are asked for
+// q, h and f (quarter, half, full); numeric rids count up. Other names
+// take the place of their encoding in the offer.
+func layerRank(rid string, rids []string) int {
+	switch rid {
+	case "", "q", "0":
+		return 0
+	case "h", "1":
+		return 1
+	case "f", "2":
+		return 2
+	}
+	for i, r := range rids {
+		if r == rid {
+			return i
+		}
+	}
+	return -1
+}
+
+// addLayer attaches a newly arrived RTP stream. It reports false when the
+// layer is a duplicate or beyond maxLayers, or the track has ended.
+func (u *upTrack) addLayer(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) *upLayer {
+	idx := layerRank(remote.RID(), receiverRIDs(recv))
+	if idx < 0 || idx >= maxLayers {
+		return nil
+	}
+	u.layersMu.Lock()
+	defer u.layersMu.Unlock()
+	old := u.layers.Load()
+	if u.ended || old[idx] != nil {
+		return nil
+	}
+	l := &upLayer{up: u, index: idx, rid: remote.RID(), remote: remote, ssrc: uint32(remote.SSRC())}
+	if !u.audio {
+		// About two seconds of each layer, for NACKs: enough on any network
+		// where retransmission still helps.
+		l.cache = newPacketCache([maxLayers]int{64, 128, 256}[idx])
+	}
+	next := *old
+	next[idx] = l
+	u.layers.Store(&next)
+	u.running++
+	return l
+}
+
+// layerDone records that a layer's reader returned; it reports whether
+// it was the last one (the track has ended).
+func (u *upTrack) layerDone() bool {
+	u.layersMu.Lock()
+	defer u.layersMu.Unlock()
+	u.running--
+	if u.running == 0 {
+		u.ended = true
+	}
+	return u.ended
+}
+
+// topLayer returns the highest layer present, or -1.
+func (u *upTrack) topLayer() int {
+	ls := u.layers.Load()
+	for i := maxLayers - 1; i >= 0; i-- {
+		if ls[i] != nil {
+			return i
+		}
+	}
+	return -1
+}
+
+// forward reads one layer's packets and writes them to every subscriber
+// that takes this layer, until the stream ends.
+func (l *upLayer) forward() {
+	u := l.up
+	room := u.publisher.room
+	st := room.engine.stats
+	buf := make([]byte, cacheSlotSize)
 	var pkt rtp.Packet
+	var sample uint32
 	for {
-		n, _, err := u.remote.Read(buf)
+		n, _, err := l.remote.Read(buf)
 		if err != nil {
 			return
+		}
+		start := time.Now()
+		l.packets.Add(1)
+		l.bytes.Add(uint64(n))
+		if err := pkt.Unmarshal(buf[:n]); err != nil {
+			continue
+		}
+		if l.cache != nil {
+			l.cache.add(pkt.SequenceNumber, buf[:n])
 		}
 		if u.paused.Load() {
 			continue
 		}
-		if err := pkt.Unmarshal(buf[:n]); err != nil {
+		if u.levelID != 0 {
+			if ext := pkt.GetExtension(u.levelID); len(ext) > 0 {
+				u.level.add(ext[0] & 0x7f)
+			}
+		}
+		if u.audio && !u.audible.Load() {
 			continue
 		}
-		// Header extension ids are negotiated per connection; the
-		// publisher's ids mean nothing to a subscriber, so none are
-		// forwarded. The subscriber's own interceptors add theirs.
-		pkt.Extension = false
-		pkt.Extensions = nil
-		key := u.isKey != nil && u.isKey(pkt.Payload)
+		key := u.isKey == nil || u.isKey(pkt.Payload)
+		if key && u.vp8 {
+			if w, h, ok := vp8KeyframeSize(pkt.Payload); ok {
+				l.width.Store(int32(w))
+				l.height.Store(int32(h))
+			}
+		}
+		now := start.UnixNano()
 		wantKey := false
+		var sent, bytes uint64
 		for _, d := range *u.downs.Load() {
-			if !d.write(&pkt, key) {
+			switch d.writeFrom(l, &pkt, key, now) {
+			case wrote:
+				sent++
+				bytes += uint64(len(pkt.Payload) + 12)
+			case needsKeyframe:
 				wantKey = true
 			}
 		}
 		if wantKey {
-			u.requestKeyframe()
+			l.requestKeyframe()
+		}
+		if sent > 0 {
+			room.forwardedBytes.Add(bytes)
+			st.forwarded(sent, bytes)
+			// Timing every packet would cost more than it tells; one in
+			// sixteen is plenty for a histogram.
+			if sample++; sample&15 == 0 {
+				st.latency.Observe(time.Since(start).Seconds())
+			}
 		}
 	}
 }
 
-// requestKeyframe asks the publisher for a keyframe (RFC 4585 PLI), at
-// most once per keyframeInterval.
-func (u *upTrack) requestKeyframe() {
-	if u.isKey == nil {
+// requestKeyframe asks the publisher for a keyframe on this layer (RFC
+// 4585 PLI), at most once per keyframeInterval.
+func (l *upLayer) requestKeyframe() {
+	if l.up.isKey == nil {
 		return
 	}
 	now := time.Now().UnixNano()
-	last := u.lastKeyframeRequest.Load()
-	if now-last < int64(keyframeInterval) || !u.lastKeyframeRequest.CompareAndSwap(last, now) {
+	last := l.lastKeyframeRequest.Load()
+	if now-last < int64(keyframeInterval) || !l.lastKeyframeRequest.CompareAndSwap(last, now) {
 		return
 	}
-	pli := &rtcp.PictureLossIndication{MediaSSRC: uint32(u.remote.SSRC())}
-	_ = u.publisher.pub.WriteRTCP([]rtcp.Packet{pli}) // fails only once the publisher is gone
+	l.up.publisher.room.engine.stats.plis.Add(1)
+	pli := &rtcp.PictureLossIndication{MediaSSRC: l.ssrc}
+	_ = l.up.publisher.pub.WriteRTCP([]rtcp.Packet{pli}) // fails only once the publisher is gone
+}
+
+// requestKeyframe asks for a keyframe on one layer (if present).
+func (u *upTrack) requestKeyframe(layer int) {
+	if layer < 0 || layer >= maxLayers {
+		return
+	}
+	if l := u.layers.Load()[layer]; l != nil {
+		l.requestKeyframe()
+	}
 }
 
 func (u *upTrack) addDown(d *downTrack) {
@@ -129,97 +323,6 @@ func (u *upTrack) clearDowns() {
 	u.downs.Store(&[]*downTrack{})
 }
 
-// downTrack is one subscriber's copy of an upTrack. It is the TrackLocal
-// added to the subscriber's connection; it holds video back until a
-// keyframe so the subscriber's decoder starts cleanly.
-type downTrack struct {
-	up     *upTrack
-	sub    *Peer
-	local  *webrtc.TrackLocalStaticRTP
-	sender *webrtc.RTPSender
-
-	bound   atomic.Bool // negotiated: packets reach the subscriber
-	needKey atomic.Bool // video waiting for its first keyframe
-}
-
-var _ webrtc.TrackLocal = (*downTrack)(nil)
-
-func newDownTrack(u *upTrack, sub *Peer) (*downTrack, error) {
-	local, err := webrtc.NewTrackLocalStaticRTP(u.remote.Codec().RTPCodecCapability, u.info.ID, string(u.info.Publisher))
-	if err != nil {
-		return nil, err
-	}
-	return &downTrack{up: u, sub: sub, local: local}, nil
-}
-
-// Bind is called by pion once negotiation has agreed on a codec.
-func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
-	params, err := d.local.Bind(ctx)
-	if err != nil {
-		return params, err
-	}
-	if d.up.isKey != nil {
-		d.needKey.Store(true)
-	}
-	d.bound.Store(true)
-	d.up.requestKeyframe()
-	return params, nil
-}
-
-// Unbind is called by pion when the track is removed or the connection closes.
-func (d *downTrack) Unbind(ctx webrtc.TrackLocalContext) error {
-	d.bound.Store(false)
-	return d.local.Unbind(ctx)
-}
-
-// ID implements webrtc.TrackLocal.
-func (d *downTrack) ID() string { return d.local.ID() }
-
-// RID implements webrtc.TrackLocal.
-func (d *downTrack) RID() string { return "" }
-
-// StreamID implements webrtc.TrackLocal: the publisher's peer id.
-func (d *downTrack) StreamID() string { return d.local.StreamID() }
-
-// Kind implements webrtc.TrackLocal.
-func (d *downTrack) Kind() webrtc.RTPCodecType { return d.local.Kind() }
-
-// write forwards one packet. It returns false when the subscriber waits
-// for a keyframe that this packet is not, so the caller asks for one.
-func (d *downTrack) write(p *rtp.Packet, key bool) bool {
-	if !d.bound.Load() {
-		return true
-	}
-	if d.needKey.Load() {
-		if !key {
-			return false
-		}
-		d.needKey.Store(false)
-	}
-	// Errors mean the subscriber's transport is gone; its peer is being
-	// closed and will unsubscribe.
-	_ = d.local.WriteRTP(p)
-	return true
-}
-
-// readRTCP reads the subscriber's feedback for this track until the
-// sender stops. Reading drives pion's interceptors (NACKs are answered
-// there); picture loss is passed on to the publisher.
-func (d *downTrack) readRTCP() {
-	for {
-		pkts, _, err := d.sender.ReadRTCP()
-		if err != nil {
-			return
-		}
-		for _, pkt := range pkts {
-			switch pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				d.up.requestKeyframe()
-			}
-		}
-	}
-}
-
 // drainRTCP reads a receiver's RTCP (sender reports) so its interceptors
 // run and its buffer never fills.
 func drainRTCP(recv *webrtc.RTPReceiver) {
@@ -228,4 +331,22 @@ func drainRTCP(recv *webrtc.RTPReceiver) {
 			return
 		}
 	}
+}
+
+// receiverRIDs lists the rids a receiver's encodings were negotiated with
+// (one empty rid without simulcast).
+func receiverRIDs(recv *webrtc.RTPReceiver) []string {
+	tracks := recv.Tracks()
+	rids := make([]string, 0, len(tracks))
+	for _, t := range tracks {
+		rids = append(rids, t.RID())
+	}
+	return rids
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -113,6 +113,10 @@ func handlePubOffer(p *participant, raw []byte) (bool, error) {
 	if m.SDP == "" {
 		return false, badMessage("An offer needs an sdp.")
 	}
+	if len(m.Sources) > maxPublishedSources {
+		return false, badMessage("Too many sources in one offer.")
+	}
+	p.media().SetSources(m.Sources)
 	answer, err := p.media().PublisherOffer(m.SDP)
 	if err != nil {
 		return false, err
@@ -180,7 +184,7 @@ func (h *mediaHandler) Candidate(t sfu.Target, c sfu.ICECandidate) {
 
 func (h *mediaHandler) Published(t sfu.TrackInfo) {
 	p := (*participant)(h)
-	p.call.broadcast(trackMsg{Type: typeTrackPublished, Participant: p.id, Kind: t.Kind, TrackID: t.ID}, p)
+	p.call.broadcast(trackMsg{Type: typeTrackPublished, Participant: p.id, Kind: t.Kind, TrackID: t.ID, Source: t.Source}, p)
 }
 
 func (h *mediaHandler) Unpublished(t sfu.TrackInfo) {

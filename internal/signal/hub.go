@@ -100,7 +100,7 @@ func (h *Hub) callFor(room *rooms.Room) *call {
 			id:           room.ID,
 			room:         &r,
 			log:          log,
-			media:        h.media.NewRoom(log),
+			media:        h.media.NewRoom(string(room.ID), log),
 			participants: make(map[string]*participant),
 		}
 		h.calls[room.ID] = c

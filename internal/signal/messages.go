@@ -85,7 +85,13 @@ type joinMsg struct {
 type sdpMsg struct {
 	Type string `json:"type"`
 	SDP  string `json:"sdp"`
+	// Sources says what each media section of a pubOffer carries, by mid
+	// (camera, microphone, screen, screenAudio).
+	Sources map[string]string `json:"sources,omitempty"`
 }
+
+// maxPublishedSources bounds pubOffer.sources.
+const maxPublishedSources = 16
 
 type candidateMsg struct {
 	Type      string            `json:"type"`
@@ -122,6 +128,7 @@ type trackMsg struct {
 	Participant string `json:"participant"`
 	Kind        string `json:"kind,omitempty"`
 	TrackID     string `json:"trackId"`
+	Source      string `json:"source,omitempty"`
 }
 
 type errorMsg struct {

@@ -1,0 +1,209 @@
+package sfu
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// TrackSettings is what a subscriber wants of one remote video track: the
+// size of the tile that shows it, and whether it is on screen at all.
+type TrackSettings struct {
+	// Visible is false for a tile nobody can see (scrolled away, another
+	// page, a minimised window): its video is paused.
+	Visible bool
+	// Width and Height are the tile's size in pixels; zero means "as
+	// large as there is".
+	Width, Height int
+}
+
+// defaultSettings apply to tracks a subscriber has said nothing about.
+var defaultSettings = TrackSettings{Visible: true}
+
+// upgradeHeadroom is how much more bandwidth than a higher layer needs
+// must be available before a subscriber is moved up to it, so that a
+// budget hovering near a layer's rate does not flip layers back and forth.
+const upgradeHeadroom = 1.15
+
+// audioReserve is what one forwarded audio stream takes off the budget.
+const audioReserve = 40_000
+
+// SetTrackSettings records what the subscriber wants of a track. key is
+// a track id (TrackInfo.ID), or a publisher's peer id for all of that
+// publisher's video. The layers are chosen again at once.
+func (p *Peer) SetTrackSettings(key string, s TrackSettings) {
+	p.allocMu.Lock()
+	if s == defaultSettings {
+		delete(p.settings, key)
+	} else {
+		p.settings[key] = s
+	}
+	p.allocMu.Unlock()
+	p.allocate(time.Now(), p.room.activeSpeaker())
+}
+
+// layerFor returns the lowest layer at least as tall as height (or the
+// highest there is), counting every negotiated layer, present or not.
+func (u *upTrack) layerFor(height int) int {
+	top := u.layerCount - 1
+	if top < 0 {
+		return 0
+	}
+	if height <= 0 {
+		return top
+	}
+	ls := u.layers.Load()
+	for i := 0; i <= top; i++ {
+		h := 180 << i // libwebrtc's ladder for a 720p camera
+		if top == 0 {
+			h = 720
+		}
+		if l := ls[i]; l != nil && l.height.Load() > 0 {
+			h = int(l.height.Load())
+		}
+		if h*10 >= height*9 {
+			return i
+		}
+	}
+	return top
+}
+
+// rate is what layer i of u takes, measured, or libwebrtc's target until
+// it has been measured.
+func (u *upTrack) rate(i int) float64 {
+	if l := u.layers.Load()[i]; l != nil {
+		if b := l.bitrate.Load(); b > 0 {
+			return float64(b)
+		}
+	}
+	if u.layerCount == 1 {
+		return float64(nominalBitrates[maxLayers-1])
+	}
+	return float64(nominalBitrates[i])
+}
+
+// allocation is one video down track's share of the budget.
+type allocation struct {
+	d        *downTrack
+	want     int // wanted layer; -1 for a tile off screen
+	priority int // lower goes first
+	area     int
+	got      int
+}
+
+// allocate chooses the layer of every video track p receives: each tile's
+// wish, within what p's downlink takes. Screen shares come first, then the
+// active speaker, then the other tiles, largest first; everyone visible
+// gets the lowest layer before anyone gets more, and a tile that does not
+// fit at all is paused.
+func (p *Peer) allocate(now time.Time, speaker PeerID) {
+	p.allocMu.Lock()
+	defer p.allocMu.Unlock()
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	allocs := make([]allocation, 0, len(p.downs))
+	sending := 0.0
+	audio := 0
+	for u, d := range p.downs {
+		sending += d.bitrate()
+		if u.audio {
+			if u.audible.Load() {
+				audio++
+			}
+			continue
+		}
+		allocs = append(allocs, allocation{d: d})
+	}
+	p.mu.Unlock()
+
+	budget := p.bwe.budget(sending, now) - float64(audio*audioReserve)
+	for i := range allocs {
+		a := &allocs[i]
+		u := a.d.up
+		s, ok := p.settings[u.info.ID]
+		if !ok {
+			s, ok = p.settings[string(u.info.Publisher)]
+		}
+		if !ok {
+			s = defaultSettings
+		}
+		a.want = -1
+		if s.Visible {
+			a.want = u.layerFor(s.Height)
+		}
+		a.d.desired.Store(int32(a.want))
+		a.area = s.Width * s.Height
+		a.priority = 2
+		switch {
+		case u.info.Source == SourceScreen:
+			a.priority = 0
+		case u.info.Publisher == speaker:
+			a.priority = 1
+		}
+		a.got = -1
+	}
+	sort.SliceStable(allocs, func(i, j int) bool {
+		if allocs[i].priority != allocs[j].priority {
+			return allocs[i].priority < allocs[j].priority
+		}
+		return allocs[i].area > allocs[j].area
+	})
+	// Everyone visible gets the lowest layer present, in priority order.
+	for i := range allocs {
+		a := &allocs[i]
+		if a.want < 0 {
+			continue
+		}
+		low := nextPresent(a.d.up, -1)
+		if low < 0 {
+			continue
+		}
+		if r := a.d.up.rate(low); r <= budget {
+			a.got = low
+			budget -= r
+		}
+	}
+	// Then each goes up towards its wish, in the same order.
+	headroom := 1.0
+	if !math.IsInf(budget, 1) {
+		headroom = upgradeHeadroom
+	}
+	for i := range allocs {
+		a := &allocs[i]
+		for a.got >= 0 && a.got < a.want {
+			next := nextPresent(a.d.up, a.got)
+			if next < 0 || next > a.want {
+				break
+			}
+			extra := a.d.up.rate(next) - a.d.up.rate(a.got)
+			if extra*headroom > budget && a.d.target.Load() < int32(next) {
+				break
+			}
+			if extra > budget {
+				break
+			}
+			a.got = next
+			budget -= extra
+		}
+	}
+	for i := range allocs {
+		a := &allocs[i]
+		if old := a.d.target.Swap(int32(a.got)); old != int32(a.got) && a.got >= 0 {
+			a.d.up.requestKeyframe(a.got)
+		}
+	}
+}
+
+// nextPresent returns the first layer above after that has arrived, or -1.
+func nextPresent(u *upTrack, after int) int {
+	ls := u.layers.Load()
+	for i := after + 1; i < maxLayers; i++ {
+		if ls[i] != nil {
+			return i
+		}
+	}
+	return -1
+}

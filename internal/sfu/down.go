@@ -1,0 +1,310 @@
+package sfu
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// writeResult says what a down track did with one packet.
+type writeResult int
+
+const (
+	skipped       writeResult = iota // not for this subscriber (another layer, paused, not bound)
+	wrote                            // forwarded
+	needsKeyframe                    // waiting for a keyframe of this layer
+)
+
+// downTrack is one subscriber's copy of an upTrack: the TrackLocal added to
+// the subscriber's connection. It forwards one layer at a time, switching
+// only at a keyframe of the target layer, and rewrites SSRC, sequence
+// numbers, timestamps and VP8 picture ids so the subscriber sees one
+// continuous stream whatever the layer (see rewriter).
+type downTrack struct {
+	up     *upTrack
+	sub    *Peer
+	sender *webrtc.RTPSender
+
+	// target is the layer the allocator wants forwarded (-1: none, the
+	// track is paused); current is the layer being forwarded (-1: none).
+	// The forwarding loops read both without a lock.
+	target  atomic.Int32
+	current atomic.Int32
+	desired atomic.Int32 // what the subscriber asked for, before the budget (for dynacast)
+	bound   atomic.Bool
+
+	// mu serialises writes: the current and the target layer's readers
+	// may both write during a switch, and NACK answers write too. The
+	// fields below it are what it guards.
+	mu      sync.Mutex
+	ssrc    uint32
+	pt      uint8
+	ws      webrtc.TrackLocalWriter
+	rw      rewriter
+	hdr     rtp.Header
+	scratch []byte // a private payload copy when VP8 fields change
+	rtxPkt  rtp.Packet
+	rtxBuf  []byte
+
+	// Allocation state, used only by the owning peer's allocator (under
+	// sub.allocMu).
+	settings TrackSettings
+	switches atomic.Uint64
+}
+
+var _ webrtc.TrackLocal = (*downTrack)(nil)
+
+func newDownTrack(u *upTrack, sub *Peer) *downTrack {
+	d := &downTrack{up: u, sub: sub}
+	d.target.Store(int32(u.defaultLayer()))
+	d.current.Store(-1)
+	d.desired.Store(int32(u.defaultLayer()))
+	if !u.audio {
+		d.scratch = make([]byte, cacheSlotSize)
+		d.rtxBuf = make([]byte, cacheSlotSize)
+	}
+	return d
+}
+
+// defaultLayer is what a subscriber gets before it says what it wants:
+// the highest layer, which the allocator lowers to what fits.
+func (u *upTrack) defaultLayer() int {
+	if t := u.topLayer(); t >= 0 {
+		return t
+	}
+	return 0
+}
+
+// Bind is called by pion once negotiation has agreed on a codec.
+func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
+	codec, err := matchCodec(d.up.codec, ctx.CodecParameters())
+	if err != nil {
+		return codec, err
+	}
+	d.mu.Lock()
+	d.ssrc = uint32(ctx.SSRC())
+	d.pt = uint8(codec.PayloadType)
+	d.ws = ctx.WriteStream()
+	d.rw = newRewriter(codec.ClockRate, d.up.vp8)
+	d.mu.Unlock()
+	d.current.Store(-1)
+	d.bound.Store(true)
+	d.up.requestKeyframe(int(d.target.Load()))
+	return codec, nil
+}
+
+// matchCodec finds the negotiated codec for what the publisher sends.
+func matchCodec(want webrtc.RTPCodecParameters, have []webrtc.RTPCodecParameters) (webrtc.RTPCodecParameters, error) {
+	var byName *webrtc.RTPCodecParameters
+	for i, c := range have {
+		if !strings.EqualFold(c.MimeType, want.MimeType) {
+			continue
+		}
+		if c.SDPFmtpLine == want.SDPFmtpLine {
+			return c, nil
+		}
+		if byName == nil {
+			byName = &have[i]
+		}
+	}
+	if byName != nil {
+		return *byName, nil
+	}
+	return webrtc.RTPCodecParameters{}, webrtc.ErrUnsupportedCodec
+}
+
+// Unbind is called by pion when the track is removed or the connection closes.
+func (d *downTrack) Unbind(webrtc.TrackLocalContext) error {
+	d.bound.Store(false)
+	return nil
+}
+
+// ID implements webrtc.TrackLocal: the track id every subscriber sees.
+func (d *downTrack) ID() string { return d.up.info.ID }
+
+// RID implements webrtc.TrackLocal: subscribers get one plain stream.
+func (d *downTrack) RID() string { return "" }
+
+// StreamID implements webrtc.TrackLocal: the publisher's peer id.
+func (d *downTrack) StreamID() string { return string(d.up.info.Publisher) }
+
+// Kind implements webrtc.TrackLocal.
+func (d *downTrack) Kind() webrtc.RTPCodecType {
+	if d.up.audio {
+		return webrtc.RTPCodecTypeAudio
+	}
+	return webrtc.RTPCodecTypeVideo
+}
+
+// writeFrom forwards one packet of layer l if this subscriber takes that
+// layer. A switch happens here, at the first keyframe of the target layer.
+func (d *downTrack) writeFrom(l *upLayer, p *rtp.Packet, key bool, now int64) writeResult {
+	if !d.bound.Load() {
+		return skipped
+	}
+	idx := int32(l.index)
+	tgt, cur := d.target.Load(), d.current.Load()
+	if idx != tgt && idx != cur {
+		return skipped
+	}
+	d.mu.Lock()
+	cur = d.current.Load()
+	switch {
+	case idx == tgt && idx != cur:
+		if !key {
+			// Until the target layer's keyframe comes, the old layer (if
+			// any) keeps flowing; the caller asks for that keyframe.
+			d.mu.Unlock()
+			return needsKeyframe
+		}
+		d.rw.splice(l.index, &p.Header, p.Payload, now)
+		d.current.Store(idx)
+		if cur >= 0 {
+			d.switches.Add(1)
+			d.sub.room.engine.stats.switches.Add(1)
+		}
+	case idx == cur && tgt < 0:
+		// Paused: stop here; resuming starts a new epoch at a keyframe.
+		d.current.Store(-1)
+		d.mu.Unlock()
+		return skipped
+	case idx != cur:
+		d.mu.Unlock()
+		return skipped
+	}
+	res := d.writeLocked(&d.rw.cur, p, now)
+	d.mu.Unlock()
+	return res
+}
+
+// writeLocked rewrites and sends one packet of epoch e. d.mu is held.
+func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult {
+	seq, ts, ok := d.rw.rewrite(&p.Header, p.Payload, now)
+	if !ok {
+		return skipped
+	}
+	d.fillHeader(p, seq, ts)
+	payload := p.Payload
+	if d.rw.needsPayloadRewrite() {
+		n := copy(d.scratch, payload)
+		payload = d.scratch[:n]
+		rewritePayload(e, payload)
+	}
+	// An error means the subscriber's transport is gone; its peer is being
+	// closed and will unsubscribe.
+	if _, err := d.ws.WriteRTP(&d.hdr, payload); err != nil {
+		return skipped
+	}
+	return wrote
+}
+
+func (d *downTrack) fillHeader(p *rtp.Packet, seq uint16, ts uint32) {
+	h := &d.hdr
+	h.Version = 2
+	h.Padding = false
+	h.Extension = false
+	h.Extensions = h.Extensions[:0]
+	h.CSRC = nil
+	h.Marker = p.Marker
+	h.PayloadType = d.pt
+	h.SequenceNumber = seq
+	h.Timestamp = ts
+	h.SSRC = d.ssrc
+}
+
+// retransmit answers a NACK for one output sequence number from the
+// publisher layer's packet cache, rewritten as it was first sent.
+func (d *downTrack) retransmit(seq uint16) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ws == nil {
+		return false
+	}
+	e, in, ok := d.rw.lookup(seq)
+	if !ok {
+		return false
+	}
+	l := d.up.layers.Load()[e.layer]
+	if l == nil || l.cache == nil {
+		return false
+	}
+	n := l.cache.get(in, d.rtxBuf)
+	if n == 0 || d.rtxPkt.Unmarshal(d.rtxBuf[:n]) != nil {
+		return false
+	}
+	p := &d.rtxPkt
+	d.fillHeader(p, seq, p.Timestamp+e.tsOffset)
+	payload := p.Payload
+	if d.up.vp8 && (e.picOffset != 0 || e.tl0Offset != 0) {
+		rewritePayload(&e, payload) // rtxBuf is private: rewrite in place
+	}
+	_, err := d.ws.WriteRTP(&d.hdr, payload)
+	return err == nil
+}
+
+// readRTCP reads the subscriber's feedback for this track until the
+// sender stops: picture loss goes to the publisher, NACKs are answered
+// from the packet cache, bandwidth estimates and loss reports feed the
+// subscriber's allocator.
+func (d *downTrack) readRTCP() {
+	st := d.sub.room.engine.stats
+	for {
+		pkts, _, err := d.sender.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, pkt := range pkts {
+			switch p := pkt.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				d.up.requestKeyframe(int(d.current.Load()))
+			case *rtcp.TransportLayerNack:
+				for _, pair := range p.Nacks {
+					pair.Range(func(seq uint16) bool {
+						st.nacks.Add(1)
+						if d.retransmit(seq) {
+							st.retransmits.Add(1)
+						}
+						return true
+					})
+				}
+			case *rtcp.ReceiverEstimatedMaximumBitrate:
+				d.sub.bwe.onREMB(float64(p.Bitrate), time.Now())
+			case *rtcp.ReceiverReport:
+				d.onReports(p.Reports)
+			case *rtcp.SenderReport:
+				d.onReports(p.Reports)
+			}
+		}
+	}
+}
+
+func (d *downTrack) onReports(reports []rtcp.ReceptionReport) {
+	if d.up.audio {
+		return
+	}
+	d.mu.Lock()
+	ssrc := d.ssrc
+	d.mu.Unlock()
+	for _, r := range reports {
+		if r.SSRC == ssrc {
+			d.sub.bwe.onLoss(float64(r.FractionLost)/256, d.bitrate())
+		}
+	}
+}
+
+// bitrate is what this down track currently forwards, in bits per second.
+func (d *downTrack) bitrate() float64 {
+	cur := d.current.Load()
+	if cur < 0 {
+		return 0
+	}
+	if l := d.up.layers.Load()[cur]; l != nil {
+		return float64(l.bitrate.Load())
+	}
+	return 0
+}

@@ -1,0 +1,273 @@
+package sfu
+
+import (
+	"testing"
+
+	"github.com/pion/rtp"
+)
+
+// recorder is a TrackLocalWriter that keeps what a down track sends.
+type recorder struct {
+	packets []rtp.Packet
+}
+
+func (r *recorder) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
+	p := rtp.Packet{Header: *h, Payload: append([]byte(nil), payload...)}
+	p.Header.Extensions = nil
+	r.packets = append(r.packets, p)
+	return len(payload), nil
+}
+
+func (r *recorder) Write(b []byte) (int, error) { return len(b), nil }
+
+// vp8Packet builds a packet with a VP8 descriptor: 15-bit PictureID and a
+// TL0PICIDX, then the payload header (a keyframe, or not).
+func vp8Packet(ssrc uint32, seq uint16, ts uint32, pic uint16, tl0 uint8, key bool) rtp.Packet {
+	payload := []byte{0x90, 0xc0, 0x80 | byte(pic>>8), byte(pic), tl0, 0x01, 0, 0, 0, 0}
+	if key {
+		payload[5] = 0x00
+	}
+	return rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: seq, Timestamp: ts, SSRC: ssrc}, Payload: payload}
+}
+
+// testTrack makes an up track with three layers and one bound down
+// track writing to a recorder.
+func testTrack(t *testing.T) (*upTrack, *downTrack, *recorder) {
+	t.Helper()
+	e := &Engine{stats: newStats(), cfg: Config{AudioTopN: 3, BigRoom: 8}}
+	r := e.NewRoom("test", nil)
+	pub := &Peer{id: "pub", room: r}
+	sub := &Peer{id: "sub", room: r}
+	u := &upTrack{publisher: pub, vp8: true, layerCount: 3, isKey: func(p []byte) bool {
+		d, ok := parseVP8(p)
+		return ok && p[d.headerLen]&1 == 0
+	}}
+	layers := [maxLayers]*upLayer{}
+	for i := range layers {
+		layers[i] = &upLayer{up: u, index: i, ssrc: uint32(100 + i), cache: newPacketCache(64)}
+	}
+	u.layers.Store(&layers)
+	u.downs.Store(&[]*downTrack{})
+	d := newDownTrack(u, sub)
+	rec := &recorder{}
+	d.ssrc, d.pt, d.ws = 4242, 100, rec
+	d.rw = newRewriter(90000, true)
+	d.bound.Store(true)
+	return u, d, rec
+}
+
+// source is one simulcast layer's packet generator.
+type source struct {
+	ssrc uint32
+	seq  uint16
+	ts   uint32
+	pic  uint16
+	tl0  uint8
+}
+
+func (s *source) next(key bool) rtp.Packet {
+	s.seq++
+	s.ts += 3000
+	s.pic = (s.pic + 1) & 0x7fff
+	s.tl0++
+	return vp8Packet(s.ssrc, s.seq, s.ts, s.pic, s.tl0, key)
+}
+
+func TestLayerSwitchIsContinuous(t *testing.T) {
+	u, d, rec := testTrack(t)
+	// The layers' numbering has nothing in common.
+	srcs := []*source{{ssrc: 100, seq: 100, ts: 1000, pic: 7}, {ssrc: 101, seq: 60000, ts: 4e9, pic: 32760, tl0: 250}, {ssrc: 102, seq: 5, ts: 77, pic: 1000, tl0: 9}}
+	now := int64(1e9)
+	send := func(layer int, key bool) writeResult {
+		p := srcs[layer].next(key)
+		now += 11e6
+		l := u.layers.Load()[layer]
+		l.cache.add(p.SequenceNumber, mustMarshal(t, &p))
+		return d.writeFrom(l, &p, key, now)
+	}
+	d.target.Store(0)
+	if got := send(0, false); got != needsKeyframe {
+		t.Fatalf("a delta frame before any keyframe: %v, want needsKeyframe", got)
+	}
+	send(0, true)
+	for i := 0; i < 5; i++ {
+		send(0, false)
+	}
+	// Switch up: layer 0 keeps flowing until layer 2 has a keyframe.
+	d.target.Store(2)
+	for i := 0; i < 3; i++ {
+		if got := send(2, false); got != needsKeyframe {
+			t.Fatalf("delta on the target layer: %v, want needsKeyframe", got)
+		}
+		if got := send(0, false); got != wrote {
+			t.Fatalf("old layer during a switch: %v, want wrote", got)
+		}
+	}
+	firstAfterUp := len(rec.packets)
+	send(2, true)
+	if got := send(0, false); got != skipped {
+		t.Fatalf("old layer after the switch: %v, want skipped", got)
+	}
+	for i := 0; i < 5; i++ {
+		send(2, false)
+	}
+	// And down to layer 1.
+	d.target.Store(1)
+	send(1, false)
+	send(2, false)
+	firstAfterDown := len(rec.packets)
+	send(1, true)
+	for i := 0; i < 5; i++ {
+		send(1, false)
+	}
+
+	for i, p := range rec.packets {
+		if p.SSRC != 4242 || p.PayloadType != 100 {
+			t.Fatalf("packet %d: ssrc %d pt %d, want the subscriber's 4242/100", i, p.SSRC, p.PayloadType)
+		}
+		if i == 0 {
+			continue
+		}
+		prev := rec.packets[i-1]
+		if p.SequenceNumber != prev.SequenceNumber+1 {
+			t.Fatalf("packet %d: sequence %d after %d", i, p.SequenceNumber, prev.SequenceNumber)
+		}
+		if int32(p.Timestamp-prev.Timestamp) <= 0 {
+			t.Fatalf("packet %d: timestamp %d after %d", i, p.Timestamp, prev.Timestamp)
+		}
+		dp, _ := parseVP8(p.Payload)
+		dq, _ := parseVP8(prev.Payload)
+		if got, want := dp.pictureID(p.Payload), (dq.pictureID(prev.Payload)+1)&0x7fff; got != want {
+			t.Fatalf("packet %d: PictureID %d, want %d", i, got, want)
+		}
+		if got, want := dp.tl0PicIdx(p.Payload), dq.tl0PicIdx(prev.Payload)+1; got != want {
+			t.Fatalf("packet %d: TL0PICIDX %d, want %d", i, got, want)
+		}
+	}
+	for _, i := range []int{0, firstAfterUp, firstAfterDown} {
+		p := rec.packets[i].Payload
+		dp, _ := parseVP8(p)
+		if p[dp.headerLen]&1 != 0 {
+			t.Fatalf("packet %d (first of its layer) is not a keyframe", i)
+		}
+	}
+	if d.switches.Load() != 2 {
+		t.Fatalf("%d switches counted, want 2", d.switches.Load())
+	}
+
+	// A NACK for a packet of the middle epoch gets it back exactly as it
+	// was first sent.
+	want := rec.packets[firstAfterUp+2]
+	n := len(rec.packets)
+	if !d.retransmit(want.SequenceNumber) {
+		t.Fatal("retransmit found nothing")
+	}
+	got := rec.packets[n]
+	if got.SequenceNumber != want.SequenceNumber || got.Timestamp != want.Timestamp || string(got.Payload) != string(want.Payload) {
+		t.Fatalf("retransmitted %v %d %x, first sent %v %d %x", got.SequenceNumber, got.Timestamp, got.Payload, want.SequenceNumber, want.Timestamp, want.Payload)
+	}
+}
+
+func TestPauseAndResumeStartsAtKeyframe(t *testing.T) {
+	u, d, rec := testTrack(t)
+	src := &source{ssrc: 100, seq: 65530}
+	l := u.layers.Load()[0]
+	now := int64(0)
+	send := func(key bool) writeResult {
+		p := src.next(key)
+		now += 33e6
+		return d.writeFrom(l, &p, key, now)
+	}
+	d.target.Store(0)
+	send(true)
+	send(false)
+	d.target.Store(-1)
+	for i := 0; i < 10; i++ {
+		if got := send(false); got != skipped {
+			t.Fatalf("paused: %v", got)
+		}
+	}
+	d.target.Store(0)
+	if got := send(false); got != needsKeyframe {
+		t.Fatalf("resumed on a delta frame: %v", got)
+	}
+	send(true)
+	if n := len(rec.packets); n != 3 {
+		t.Fatalf("%d packets sent, want 3", n)
+	}
+	if a, b := rec.packets[1], rec.packets[2]; b.SequenceNumber != a.SequenceNumber+1 {
+		t.Fatalf("sequence %d after pause, then %d: want no gap", a.SequenceNumber, b.SequenceNumber)
+	} else if gap := b.Timestamp - a.Timestamp; gap < 11*3000 {
+		t.Fatalf("timestamp advanced %d over a 12-frame pause", gap)
+	}
+}
+
+func TestLateOldLayerPacketDropped(t *testing.T) {
+	var rw rewriter = newRewriter(90000, false)
+	h := rtp.Header{SequenceNumber: 10, Timestamp: 100}
+	rw.splice(0, &h, nil, 0)
+	if _, _, ok := rw.rewrite(&h, nil, 0); !ok {
+		t.Fatal("first packet refused")
+	}
+	old := rtp.Header{SequenceNumber: 9, Timestamp: 90}
+	if _, _, ok := rw.rewrite(&old, nil, 0); ok {
+		t.Fatal("a packet from before the splice was forwarded")
+	}
+}
+
+func mustMarshal(t *testing.T, p *rtp.Packet) []byte {
+	t.Helper()
+	b, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestVP8KeyframeSize(t *testing.T) {
+	p := []byte{0x90, 0x80, 0x80, 0x01, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01}
+	w, h, ok := vp8KeyframeSize(p)
+	if !ok || w != 640 || h != 360 {
+		t.Fatalf("got %dx%d %v, want 640x360", w, h, ok)
+	}
+}
+
+func TestPacketCache(t *testing.T) {
+	c := newPacketCache(4)
+	buf := make([]byte, cacheSlotSize)
+	c.add(65535, []byte{1})
+	c.add(0, []byte{2, 2})
+	if n := c.get(65535, buf); n != 1 || buf[0] != 1 {
+		t.Fatalf("get 65535: %d %v", n, buf[:n])
+	}
+	c.add(3, []byte{3}) // overwrites slot of 65535
+	if n := c.get(65535, buf); n != 0 {
+		t.Fatal("evicted packet still returned")
+	}
+	if n := c.get(7, buf); n != 0 {
+		t.Fatal("never-stored packet returned")
+	}
+}
+
+func BenchmarkDownTrackWrite(b *testing.B) {
+	t := &testing.T{}
+	u, d, _ := testTrack(t)
+	d.ws = discard{}
+	src := &source{ssrc: 100}
+	l := u.layers.Load()[0]
+	d.target.Store(0)
+	p := src.next(true)
+	d.writeFrom(l, &p, true, 0)
+	p = src.next(false)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p.SequenceNumber++
+		p.Timestamp += 3000
+		d.writeFrom(l, &p, false, int64(i))
+	}
+}
+
+type discard struct{}
+
+func (discard) WriteRTP(*rtp.Header, []byte) (int, error) { return 0, nil }
+func (discard) Write(b []byte) (int, error)               { return len(b), nil }

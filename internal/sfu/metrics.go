@@ -1,0 +1,111 @@
+package sfu
+
+import (
+	"net/http"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// stats are the media plane's counters. The packet path bumps plain
+// atomics (one add per packet fanned out, not per copy); Prometheus reads
+// them when scraped, so nothing on that path touches a metric vector.
+type stats struct {
+	packets     atomic.Uint64 // forwarded RTP packets, one per copy sent
+	bytes       atomic.Uint64
+	nacks       atomic.Uint64 // sequence numbers subscribers asked for again
+	retransmits atomic.Uint64 // of those, answered from the packet cache
+	plis        atomic.Uint64 // keyframe requests sent to publishers
+	switches    atomic.Uint64 // simulcast layer switches
+	latency     prometheus.Histogram
+}
+
+func (s *stats) forwarded(packets, bytes uint64) {
+	s.packets.Add(packets)
+	s.bytes.Add(bytes)
+}
+
+func newStats() *stats {
+	return &stats{latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "rooms_forward_latency_seconds",
+		Help: "Time from reading a packet from the publisher's stream to having written it to every subscriber (one packet in 16 is sampled).",
+		// 5 µs to 40 ms.
+		Buckets: prometheus.ExponentialBuckets(5e-6, 2, 14),
+	})}
+}
+
+// collector exposes the engine's state and counters to Prometheus.
+type collector struct {
+	e *Engine
+
+	participants, tracks, roomBitrate                         *prometheus.Desc
+	packets, bytes, nacks, retransmits, plis, switches, rooms *prometheus.Desc
+}
+
+func newCollector(e *Engine) *collector {
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, nil)
+	}
+	return &collector{
+		e:            e,
+		rooms:        d("rooms_media_rooms", "Rooms with anyone in their call."),
+		participants: d("rooms_participants", "Participants with media connections."),
+		tracks:       d("rooms_tracks", "Published tracks.", "kind"),
+		roomBitrate:  d("rooms_room_bitrate_bps", "Media sent out to a room's subscribers, bits per second.", "room"),
+		packets:      d("rooms_forwarded_packets_total", "RTP packets forwarded to subscribers."),
+		bytes:        d("rooms_forwarded_bytes_total", "RTP bytes forwarded to subscribers (headers included)."),
+		nacks:        d("rooms_nacks_total", "Packets subscribers asked to be sent again (NACK)."),
+		retransmits:  d("rooms_retransmits_total", "NACKed packets sent again from the packet cache."),
+		plis:         d("rooms_plis_total", "Keyframe requests (PLI) sent to publishers."),
+		switches:     d("rooms_layer_switches_total", "Simulcast layer switches."),
+	}
+}
+
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches} {
+		ch <- d
+	}
+}
+
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	s := c.e.stats
+	counter := func(d *prometheus.Desc, v uint64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	}
+	counter(c.packets, s.packets.Load())
+	counter(c.bytes, s.bytes.Load())
+	counter(c.nacks, s.nacks.Load())
+	counter(c.retransmits, s.retransmits.Load())
+	counter(c.plis, s.plis.Load())
+	counter(c.switches, s.switches.Load())
+
+	rooms := c.e.liveRooms()
+	participants, audio, video := 0, 0, 0
+	for _, r := range rooms {
+		tracks, peers := r.snapshot()
+		participants += len(peers)
+		for _, u := range tracks {
+			if u.audio {
+				audio++
+			} else {
+				video++
+			}
+		}
+		ch <- prometheus.MustNewConstMetric(c.roomBitrate, prometheus.GaugeValue, float64(r.bitrate.Load()), r.id)
+	}
+	ch <- prometheus.MustNewConstMetric(c.rooms, prometheus.GaugeValue, float64(len(rooms)))
+	ch <- prometheus.MustNewConstMetric(c.participants, prometheus.GaugeValue, float64(participants))
+	ch <- prometheus.MustNewConstMetric(c.tracks, prometheus.GaugeValue, float64(audio), KindAudio)
+	ch <- prometheus.MustNewConstMetric(c.tracks, prometheus.GaugeValue, float64(video), KindVideo)
+}
+
+// MetricsHandler serves the media plane's metrics, with the Go runtime's
+// and the process's, in the Prometheus text format.
+func (e *Engine) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(e.registry, promhttp.HandlerOpts{})
+}
+
+// Registry is where the media plane's metrics are registered; other
+// parts of the server may add theirs.
+func (e *Engine) Registry() *prometheus.Registry { return e.registry }

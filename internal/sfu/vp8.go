@@ -1,0 +1,101 @@
+package sfu
+
+// vp8Descriptor locates the fields of a VP8 payload descriptor (RFC 7741
+// §4.2) that a forwarder rewrites when it splices streams: the PictureID
+// and the TL0PICIDX. Offsets are -1 when the field is absent.
+type vp8Descriptor struct {
+	picOffset int  // offset of the PictureID's first byte
+	picWide   bool // 15-bit PictureID (M set), else 7-bit
+	tl0Offset int  // offset of TL0PICIDX
+	headerLen int  // length of the descriptor: the VP8 payload header follows
+}
+
+// parseVP8 parses the payload descriptor at the start of payload. It
+// reports false for payloads too short to hold what their flags announce.
+func parseVP8(payload []byte) (vp8Descriptor, bool) {
+	d := vp8Descriptor{picOffset: -1, tl0Offset: -1}
+	if len(payload) < 1 {
+		return d, false
+	}
+	i := 1
+	if payload[0]&0x80 != 0 { // X: extended control bits
+		if len(payload) < 2 {
+			return d, false
+		}
+		x := payload[1]
+		i = 2
+		if x&0x80 != 0 { // I: PictureID
+			if len(payload) <= i {
+				return d, false
+			}
+			d.picOffset = i
+			if payload[i]&0x80 != 0 {
+				d.picWide = true
+				i += 2
+			} else {
+				i++
+			}
+		}
+		if x&0x40 != 0 { // L: TL0PICIDX
+			d.tl0Offset = i
+			i++
+		}
+		if x&0x30 != 0 { // T or K: TID/Y/KEYIDX
+			i++
+		}
+	}
+	if len(payload) < i {
+		return d, false
+	}
+	d.headerLen = i
+	return d, true
+}
+
+// pictureID reads the PictureID (0 when absent).
+func (d vp8Descriptor) pictureID(p []byte) uint16 {
+	switch {
+	case d.picOffset < 0:
+		return 0
+	case d.picWide:
+		return uint16(p[d.picOffset]&0x7f)<<8 | uint16(p[d.picOffset+1])
+	default:
+		return uint16(p[d.picOffset] & 0x7f)
+	}
+}
+
+// setPictureID writes a PictureID in the width the packet already uses.
+func (d vp8Descriptor) setPictureID(p []byte, id uint16) {
+	switch {
+	case d.picOffset < 0:
+	case d.picWide:
+		p[d.picOffset] = 0x80 | byte(id>>8)&0x7f
+		p[d.picOffset+1] = byte(id)
+	default:
+		p[d.picOffset] = byte(id) & 0x7f
+	}
+}
+
+// tl0PicIdx reads TL0PICIDX (0 when absent).
+func (d vp8Descriptor) tl0PicIdx(p []byte) uint8 {
+	if d.tl0Offset < 0 {
+		return 0
+	}
+	return p[d.tl0Offset]
+}
+
+// vp8KeyframeSize reads the frame size from the start of a VP8 key frame
+// (RFC 6386 §9.1: a 3-byte frame tag, the start code 9d 01 2a, then 14-bit
+// width and height). payload must start a key frame.
+func vp8KeyframeSize(payload []byte) (w, h int, ok bool) {
+	d, ok := parseVP8(payload)
+	if !ok {
+		return 0, 0, false
+	}
+	b := payload[d.headerLen:]
+	if len(b) < 10 || b[3] != 0x9d || b[4] != 0x01 || b[5] != 0x2a {
+		return 0, 0, false
+	}
+	w = int(b[6]) | int(b[7]&0x3f)<<8
+	h = int(b[8]) | int(b[9]&0x3f)<<8
+	return w, h, true
+}
