@@ -6,149 +6,20 @@
 // Run from web/: node --test --test-concurrency=1 e2e/
 
 import { after, before, test } from "node:test";
+import { join } from "node:path";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { createServer } from "node:net";
-import { createSocket } from "node:dgram";
-import { chromium } from "playwright-core";
+import { World, connected, remoteTiles, tiles, until } from "./lib.mjs";
 
-const WEB = resolve(import.meta.dirname, "..");
-const BINARY = process.env.ROOMS_BIN ? resolve(process.env.ROOMS_BIN) : resolve(WEB, "../bin/rooms");
-const RESULTS = join(WEB, "test-results");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-  "--autoplay-policy=no-user-gesture-required",
-];
-
-let server; // the rooms child process
-let serverLog = "";
-let dataDir;
-let browser;
-let base; // http://127.0.0.1:PORT
-
-/** A TCP port nobody listens on right now. */
-function freeTcpPort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-/** A UDP port nobody is bound to right now (the media port is UDP). */
-function freeUdpPort() {
-  return new Promise((ok, fail) => {
-    const s = createSocket("udp4");
-    s.once("error", fail);
-    s.bind(0, () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls fn until it answers something truthy, or fails with what it last saw. */
-async function until(what, fn, timeoutMs = 20_000, everyMs = 200) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}; last saw ${JSON.stringify(last)}`);
-    await sleep(everyMs);
-  }
-}
-
-async function startServer() {
-  assert.ok(existsSync(BINARY), `${BINARY} is missing: run 'make build' from the repository root first`);
-  const port = await freeTcpPort();
-  const mediaPort = await freeUdpPort();
-  dataDir = mkdtempSync(join(tmpdir(), "rooms-e2e-"));
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BINARY, ["-addr", `127.0.0.1:${port}`, "-data", dataDir, "-media-port", String(mediaPort)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const keep = (chunk) => {
-    serverLog += chunk;
-    if (serverLog.length > 200_000) serverLog = serverLog.slice(-100_000);
-  };
-  server.stdout.on("data", keep);
-  server.stderr.on("data", keep);
-  let exited = null;
-  server.once("exit", (code, signal) => (exited = { code, signal }));
-  await until(
-    "GET /healthz to answer 200",
-    async () => {
-      if (exited) assert.fail(`the server exited (${JSON.stringify(exited)}) before it was ready:\n${serverLog}`);
-      try {
-        const res = await fetch(`${base}/healthz`);
-        return res.status === 200;
-      } catch {
-        return false;
-      }
-    },
-    30_000,
-    100,
-  );
-}
-
+const world = new World("call");
+let base;
 before(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  await world.start();
+  base = world.base;
 });
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  writeFileSync(join(RESULTS, "server.log"), serverLog);
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    const timer = setTimeout(() => server.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-/**
- * A page in its own browser context (its own cookies: its own person).
- * With refuseDevices, the page is refused camera and microphone as when a
- * person clicks "Block".
- */
-async function newPerson(label, { refuseDevices = false } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  if (refuseDevices) {
-    await context.addInitScript(() => {
-      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
-    });
-  }
-  const page = await context.newPage();
-  page.on("console", (m) => {
-    // The browser logs every 404 it is answered, expected or not.
-    if (m.text().startsWith("Failed to load resource")) return;
-    if (m.type() === "error" || m.type() === "warning") console.log(`[${label} console.${m.type()}] ${m.text()}`);
-  });
-  page.on("pageerror", (e) => console.log(`[${label} pageerror] ${e.message}`));
-  return { context, page };
-}
+after(() => world.stop());
+const newPerson = (label, opts) => world.person(label, opts);
+const serverLog = () => world.log;
+const RESULTS = join(import.meta.dirname, "..", "test-results");
 
 /**
  * Installs, before Join is clicked, a watcher that records in the page when
@@ -210,9 +81,6 @@ async function assertMediaFlows(page, who) {
   console.log(`${who}: frames decoded ${first.framesDecoded} → ${later.framesDecoded}, audio packets ${first.audioPackets} → ${later.audioPackets}`);
 }
 
-const tiles = (page) => page.locator('[data-testid="tile"]');
-const remoteTiles = (page) => page.locator('[data-testid="tile"]:not([data-self])');
-const connected = (page) => page.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
 
 /** Signs up through the home page's form, creates a room and answers its link. */
 async function signUpAndCreateRoom(page, displayName, roomName) {
@@ -330,7 +198,7 @@ test("a host and a guest see and hear each other, and a leaver disappears", { ti
   } catch (err) {
     await host.page.screenshot({ path: join(RESULTS, "failure-host.png") }).catch(() => {});
     await guest.page.screenshot({ path: join(RESULTS, "failure-guest.png") }).catch(() => {});
-    console.log(`--- server log ---\n${serverLog.slice(-20_000)}`);
+    console.log(`--- server log ---\n${serverLog().slice(-20_000)}`);
     throw err;
   } finally {
     await host.context.close();

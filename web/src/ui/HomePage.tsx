@@ -1,12 +1,51 @@
+// Home: sign up or sign in; once signed in, the sections of the app:
+// rooms (create, yours, drop in), people (friends, requests, blocks),
+// groups, events and the profile. The section is in the address's hash
+// (#people), so it survives a reload and can be linked to.
+
 import { useEffect, useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { ApiError, createRoom, getMe, listRooms, roomLink, roomTitle, signIn, signOut, signUp, type Room, type User } from "../api";
+import { ApiError, getMe, getUser, listReports, signIn, signOut, signUp, type User } from "../api";
+import { t } from "../i18n";
 import { announce } from "./announcer";
+import { Avatar, ErrorLine, messageOf } from "./common";
+import { EventsSection } from "./HomeEvents";
+import { GroupsSection } from "./HomeGroups";
+import { PeopleSection } from "./HomePeople";
+import { ProfileSection } from "./HomeProfile";
+import { RoomsSection } from "./HomeRooms";
+import { LangSwitch } from "./LangSwitch";
+import { ModPage } from "./ModPage";
 
-/** Home: sign up or in; once signed in, create rooms and list yours. */
+type Section = "rooms" | "people" | "groups" | "events" | "profile" | "mod";
+
+const SECTIONS: { id: Section; label: string }[] = [
+  { id: "rooms", label: "Rooms" },
+  { id: "people", label: "People" },
+  { id: "groups", label: "Groups" },
+  { id: "events", label: "Events" },
+  { id: "profile", label: "Profile" },
+];
+
+function sectionFromHash(): Section {
+  if (window.location.pathname === "/mod") return "mod";
+  const h = window.location.hash.replace(/^#/, "");
+  return (["rooms", "people", "groups", "events", "profile", "mod"] as const).find((s) => s === h) ?? "rooms";
+}
+
+/** Where to go after signing in: a same-site path from ?next=, or null. */
+function nextPath(): string | null {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : null;
+}
+
+/** Home: sign up or in; once signed in, the app's sections. */
 export function HomePage() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [avatar, setAvatar] = useState("");
+  const [moderator, setModerator] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [section, setSection] = useState<Section>(sectionFromHash());
 
   useEffect(() => {
     document.title = "Rooms";
@@ -16,27 +55,121 @@ export function HomePage() {
         setLoadError(messageOf(err));
         setUser(null);
       });
+    const onHash = () => setSection(sectionFromHash());
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
   }, []);
 
+  // The avatar and whether we are a moderator (the reports answer 200 only for them).
+  useEffect(() => {
+    if (!user) return;
+    getUser(user.id)
+      .then((p) => setAvatar(p.avatar))
+      .catch(() => {});
+    listReports()
+      .then(() => setModerator(true))
+      .catch(() => setModerator(false));
+  }, [user?.id]);
+
+  const signedIn = (u: User) => {
+    const next = nextPath();
+    if (next) {
+      window.location.assign(next);
+      return;
+    }
+    setUser(u);
+  };
+
+  const doSignOut = async () => {
+    try {
+      await signOut();
+    } catch {
+      // Signed out or not, the page forgets the account.
+    }
+    announce(t("Signed out"));
+    setUser(null);
+    setModerator(false);
+  };
+
+  const go = (s: Section) => {
+    window.location.hash = s;
+    setSection(s);
+  };
+
+  const sections = moderator ? [...SECTIONS, { id: "mod" as const, label: "Moderation" }] : SECTIONS;
+
   return (
-    <main class="page home">
-      <header class="brand">
-        <h1>Rooms</h1>
-        <p class="tagline">Video rooms you open with a link.</p>
+    <div class="home">
+      <header class="topbar">
+        <a class="brand-link" href="/">
+          <span class="logo" aria-hidden="true">
+            ▣
+          </span>{" "}
+          Rooms
+        </a>
+        {user && (
+          <nav class="tabs" aria-label={t("Sections")}>
+            {sections.map((s) => (
+              <a key={s.id} href={`#${s.id}`} aria-current={section === s.id ? "page" : undefined} onClick={() => go(s.id)}>
+                {t(s.label)}
+              </a>
+            ))}
+          </nav>
+        )}
+        <div class="topbar-end">
+          <LangSwitch />
+          {user && (
+            <>
+              <span class="signed-in-as">
+                <Avatar name={user.displayName} emoji={avatar} />
+                <span class="who">{t("Signed in as {name}", { name: user.displayName })}</span>
+              </span>
+              <button type="button" class="small" onClick={doSignOut}>
+                {t("Sign out")}
+              </button>
+            </>
+          )}
+        </div>
       </header>
-      {loadError && (
-        <p class="notice error" role="alert">
-          {loadError}
-        </p>
-      )}
-      {user === undefined ? (
-        <p class="muted">Loading…</p>
-      ) : user ? (
-        <Dashboard user={user} onSignedOut={() => setUser(null)} />
-      ) : (
-        <AuthForms onSignedIn={setUser} />
-      )}
-    </main>
+      <main class="page home-main">
+        {loadError && (
+          <p class="notice error" role="alert">
+            {loadError}
+          </p>
+        )}
+        {user === undefined ? (
+          <p class="muted">{t("Loading…")}</p>
+        ) : !user ? (
+          <>
+            <section class="hero">
+              <h1>{t("Video rooms you open with a link")}</h1>
+              <p class="tagline">{t("Hang out with up to 50 people, with no time limit. Guests join with just a name.")}</p>
+              {nextPath() && <p class="notice warning">{t("Sign in or sign up to join the room.")}</p>}
+            </section>
+            <AuthForms onSignedIn={signedIn} />
+          </>
+        ) : section === "people" ? (
+          <PeopleSection />
+        ) : section === "groups" ? (
+          <GroupsSection />
+        ) : section === "events" ? (
+          <EventsSection />
+        ) : section === "profile" ? (
+          <ProfileSection
+            user={user}
+            avatar={avatar}
+            onSaved={(a) => {
+              setUser({ ...user, displayName: a.displayName });
+              setAvatar(a.avatar);
+            }}
+          />
+        ) : section === "mod" && moderator ? (
+          <ModPage />
+        ) : (
+          <RoomsSection />
+        )}
+      </main>
+    </div>
   );
 }
 
@@ -62,7 +195,7 @@ function SignUpForm({ onSignedIn }: { onSignedIn: (u: User) => void }) {
     setError(null);
     try {
       const user = await signUp(name.trim(), email.trim(), password);
-      announce(`Account created. Welcome, ${user.displayName}.`);
+      announce(t("Account created. Welcome, {name}.", { name: user.displayName }));
       onSignedIn(user);
     } catch (err) {
       setError(messageOf(err));
@@ -73,17 +206,17 @@ function SignUpForm({ onSignedIn }: { onSignedIn: (u: User) => void }) {
 
   return (
     <form class="card" aria-labelledby="signup-title" onSubmit={submit}>
-      <h2 id="signup-title">Sign up</h2>
+      <h2 id="signup-title">{t("Sign up")}</h2>
       <label class="field">
-        <span>Display name</span>
+        <span>{t("Display name")}</span>
         <input name="displayName" autocomplete="name" required maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} />
       </label>
       <label class="field">
-        <span>Email</span>
+        <span>{t("Email")}</span>
         <input name="email" type="email" autocomplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
       </label>
       <label class="field">
-        <span>Password</span>
+        <span>{t("Password")}</span>
         <input
           name="password"
           type="password"
@@ -97,15 +230,11 @@ function SignUpForm({ onSignedIn }: { onSignedIn: (u: User) => void }) {
         />
       </label>
       <p id="signup-password-hint" class="hint">
-        At least 8 characters.
+        {t("At least 8 characters.")}
       </p>
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <button type="submit" class="primary" disabled={busy}>
-        Sign up
+        {t("Sign up")}
       </button>
     </form>
   );
@@ -123,10 +252,10 @@ function SignInForm({ onSignedIn }: { onSignedIn: (u: User) => void }) {
     setError(null);
     try {
       const user = await signIn(email.trim(), password);
-      announce(`Welcome back, ${user.displayName}.`);
+      announce(t("Welcome back, {name}.", { name: user.displayName }));
       onSignedIn(user);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? "That email and password don't match an account." : messageOf(err));
+      setError(err instanceof ApiError && err.status === 401 ? t("That email and password don't match an account.") : messageOf(err));
     } finally {
       setBusy(false);
     }
@@ -134,199 +263,21 @@ function SignInForm({ onSignedIn }: { onSignedIn: (u: User) => void }) {
 
   return (
     <form class="card" aria-labelledby="signin-title" onSubmit={submit}>
-      <h2 id="signin-title">Sign in</h2>
+      <h2 id="signin-title">{t("Sign in")}</h2>
       <label class="field">
-        <span>Email</span>
+        <span>{t("Email")}</span>
         <input name="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
       </label>
       <label class="field">
-        <span>Password</span>
-        <input
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-        />
+        <span>{t("Password")}</span>
+        <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
       </label>
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <button type="submit" class="primary" disabled={busy}>
-        Sign in
+        {t("Sign in")}
       </button>
     </form>
   );
 }
 
-function Dashboard({ user, onSignedOut }: { user: User; onSignedOut: () => void }) {
-  const [rooms, setRooms] = useState<Room[] | null>(null);
-  const [roomsError, setRoomsError] = useState<string | null>(null);
-  const [created, setCreated] = useState<Room | null>(null);
-
-  const refresh = () =>
-    listRooms()
-      .then((r) => {
-        setRooms(r);
-        setRoomsError(null);
-      })
-      .catch((err: unknown) => setRoomsError(messageOf(err)));
-
-  useEffect(() => {
-    void refresh();
-  }, []);
-
-  const doSignOut = async () => {
-    try {
-      await signOut();
-    } catch {
-      // Signed out or not, the page forgets the account.
-    }
-    announce("Signed out");
-    onSignedOut();
-  };
-
-  return (
-    <div class="dashboard">
-      <div class="card signed-in">
-        <p>
-          Signed in as <strong>{user.displayName}</strong>
-        </p>
-        <button type="button" onClick={doSignOut}>
-          Sign out
-        </button>
-      </div>
-      <CreateRoomForm
-        onCreated={(room) => {
-          setCreated(room);
-          void refresh();
-        }}
-      />
-      {created && <CreatedRoom room={created} />}
-      <section class="card" aria-labelledby="rooms-title">
-        <h2 id="rooms-title">Your rooms</h2>
-        {roomsError && (
-          <p class="notice error" role="alert">
-            {roomsError}
-          </p>
-        )}
-        {rooms === null ? (
-          !roomsError && <p class="muted">Loading…</p>
-        ) : rooms.length === 0 ? (
-          <p class="muted">You have no rooms yet.</p>
-        ) : (
-          <ul class="room-list">
-            {rooms.map((r) => (
-              <li key={r.token}>
-                {r.ended ? <span>{roomTitle(r)}</span> : <a href={`/r/${r.token}`}>{roomTitle(r)}</a>}
-                <span class="muted">
-                  {r.ended ? "Ended" : `${r.participantCount} ${r.participantCount === 1 ? "person" : "people"} in the call`}
-                  {r.locked && !r.ended ? " · Locked" : ""}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-    </div>
-  );
-}
-
-function CreateRoomForm({ onCreated }: { onCreated: (r: Room) => void }) {
-  const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: JSX.TargetedEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const room = await createRoom({ name: name.trim() });
-      announce(`Room created: ${roomTitle(room)}`);
-      setName("");
-      onCreated(room);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form class="card" aria-labelledby="create-title" onSubmit={submit}>
-      <h2 id="create-title">New room</h2>
-      <label class="field">
-        <span>Room name</span>
-        <input name="roomName" maxLength={100} placeholder="Optional" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-      </label>
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
-      <button type="submit" class="primary" disabled={busy}>
-        Create room
-      </button>
-    </form>
-  );
-}
-
-function CreatedRoom({ room }: { room: Room }) {
-  const link = roomLink(room.token ?? "");
-  const [copied, setCopied] = useState(false);
-
-  const copy = async () => {
-    const ok = await copyText(link);
-    setCopied(ok);
-    announce(ok ? "Link copied" : "Couldn't copy the link. Select it and copy it yourself.");
-  };
-
-  return (
-    <section class="card created" aria-labelledby="created-title">
-      <h2 id="created-title">{roomTitle(room)} is ready</h2>
-      <p class="muted">Share this link. Anyone with it can join.</p>
-      <label class="field">
-        <span>Room link</span>
-        <input readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
-      </label>
-      <div class="row">
-        <button type="button" onClick={copy}>
-          Copy link
-        </button>
-        <a class="button primary" href={`/r/${room.token}`}>
-          Open room
-        </a>
-        {copied && <span class="muted">Copied</span>}
-      </div>
-    </section>
-  );
-}
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // Plain http pages have no clipboard API; fall back to the old way.
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    const ok = document.execCommand("copy");
-    area.remove();
-    return ok;
-  }
-}
-
-/** Plain words for any error a call to the API may throw. */
-export function messageOf(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return "Something went wrong. Please try again.";
-}
+export { messageOf };

@@ -23,8 +23,10 @@ export function PeoplePanel({ self, others, room, hostToken }: Props) {
   const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<Participant | null>(null);
   const everyone = [self, ...others];
+  // While a change is on its way, show what was asked for.
+  const [wantSharing, setWantSharing] = useState<boolean | null>(null);
   const locked = !!room?.locked;
-  const sharing = room?.linkSharing ?? true;
+  const sharing = wantSharing ?? room?.linkSharing ?? true;
 
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -58,9 +60,14 @@ export function PeoplePanel({ self, others, room, hostToken }: Props) {
               disabled={busy}
               onChange={(e) => {
                 const on = e.currentTarget.checked;
+                setWantSharing(on);
                 void act(async () => {
-                  await updateRoom(hostToken, { linkSharing: on });
-                  announce(on ? t("Link sharing is on") : t("Link sharing is off"));
+                  try {
+                    await updateRoom(hostToken, { linkSharing: on });
+                    announce(on ? t("Link sharing is on") : t("Link sharing is off"));
+                  } finally {
+                    setWantSharing(null);
+                  }
                 });
               }}
             />

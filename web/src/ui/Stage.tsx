@@ -82,6 +82,19 @@ export function Stage({ items, view, featured, speaking, reactions }: Props) {
     </nav>
   );
 
+  // Two people: the other one fills the stage, ourselves in a corner, as
+  // phone calls and other meeting apps do.
+  const selfItem = items.find((i) => i.self);
+  const otherItem = items.find((i) => !i.self);
+  if (view === "grid" && items.length === 2 && selfItem && otherItem && !otherItem.screen) {
+    return (
+      <main class="stage pair" aria-label={t("People in the call")}>
+        <div class="featured">{tile(otherItem, true)}</div>
+        <div class="pip">{tile(selfItem)}</div>
+      </main>
+    );
+  }
+
   if (view === "speaker" && bigItem) {
     return (
       <main class="stage speaker" aria-label={t("People in the call")}>

@@ -1,0 +1,231 @@
+// The room rules in the browser, each asserted on the OTHER people in the
+// room: remove, lock, waiting for the host, end; and what people say to
+// each other: chat, reactions, raised hands.
+//
+// Run from web/: node --test --test-concurrency=1 e2e/
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { World, PHONE, DESKTOP, connected, joinAsGuest, joinSignedIn, moreOption, openPeople, remoteTiles, tiles, until } from "./lib.mjs";
+
+const world = new World("rules");
+before(() => world.start());
+after(() => world.stop());
+
+/** A host (signed up) with a new room; answers the person and the room's link. */
+async function hostWithRoom(label, name, roomName, settings = {}) {
+  const host = await world.person(label);
+  await host.signUp(name);
+  const { room } = await host.api("POST", "/api/rooms", { name: roomName, ...settings });
+  return { host, room, link: `${world.base}/r/${room.token}` };
+}
+
+async function onFailure(people, name, err) {
+  for (const p of people) await world.shot(p.page, `failure-${name}-${p.label}`).catch(() => {});
+  console.log(`--- server log ---\n${world.log.slice(-10_000)}`);
+  throw err;
+}
+
+test("the host removes a guest: the guest is told, and everyone sees the room locked", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host", "Hana Host", "Remove test");
+  const bob = await world.person("bob");
+  const cleo = await world.person("cleo");
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(bob.page, link, "Bob Guest");
+    await connected(bob.page);
+    await joinAsGuest(cleo.page, link, "Cleo Guest");
+    await connected(cleo.page);
+    await until("three tiles for the host", async () => (await tiles(host.page).count()) === 3);
+
+    await openPeople(host.page);
+    await world.shot(host.page, "call-people-host-desktop");
+    await host.page.getByRole("button", { name: "Remove Bob Guest" }).click();
+    const dialog = host.page.getByRole("dialog", { name: "Remove Bob Guest?" });
+    await dialog.waitFor();
+    await world.shot(host.page, "call-remove-dialog-desktop");
+    await dialog.getByRole("button", { name: "Remove", exact: true }).click();
+
+    // Bob is told, and cannot rejoin from that screen.
+    await bob.page.getByRole("heading", { name: "The host removed you from this room" }).waitFor({ timeout: 10_000 });
+    assert.equal(await bob.page.getByRole("button", { name: "Rejoin" }).count(), 0, "no Rejoin after being removed");
+    await world.shot(bob.page, "removed-desktop");
+
+    // Everyone left sees the room locked, and Bob gone.
+    await cleo.page.getByTestId("lock-badge").waitFor({ timeout: 10_000 });
+    await host.page.getByTestId("lock-badge").waitFor({ timeout: 10_000 });
+    await remoteTiles(cleo.page).filter({ hasText: "Bob Guest" }).waitFor({ state: "detached", timeout: 10_000 });
+    await host.page.getByRole("button", { name: "Unlock room" }).waitFor();
+
+    // Bob's session is not retried: a few seconds later he is still out.
+    await bob.page.waitForTimeout(1500);
+    assert.equal(await remoteTiles(host.page).filter({ hasText: "Bob Guest" }).count(), 0);
+
+    // The host unlocks: everyone sees it.
+    await host.page.getByRole("button", { name: "Unlock room" }).click();
+    await cleo.page.getByTestId("lock-badge").waitFor({ state: "detached", timeout: 10_000 });
+  } catch (err) {
+    await onFailure([host, bob, cleo], "remove", err);
+  } finally {
+    for (const p of [host, bob, cleo]) await p.close();
+  }
+});
+
+test("the host locks the room: a newcomer is told it is locked, those inside see the lock", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host2", "Lina Host", "Lock test");
+  const inside = await world.person("inside");
+  const late = await world.person("late", { viewport: PHONE });
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(inside.page, link, "Ida Inside");
+    await connected(inside.page);
+
+    await openPeople(host.page);
+    await host.page.getByRole("button", { name: "Lock room" }).click();
+    await inside.page.getByTestId("lock-badge").waitFor({ timeout: 10_000 });
+    await world.shot(inside.page, "call-locked-desktop");
+
+    await late.page.goto(link);
+    // The join page says so before Join…
+    await late.page.getByText("This room is locked. Only the host can let people in.").waitFor({ timeout: 10_000 });
+    await late.page.getByLabel("Your name").fill("Leo Late");
+    await world.shot(late.page, "join-locked-phone");
+    await late.page.getByRole("button", { name: "Join", exact: true }).click();
+    // …and the refusal is clear.
+    await late.page.getByRole("heading", { name: "This room is locked" }).waitFor({ timeout: 10_000 });
+    await world.shot(late.page, "refused-locked-phone");
+    assert.equal(await remoteTiles(host.page).count(), 1, "the newcomer never got in");
+  } catch (err) {
+    await onFailure([host, inside, late], "lock", err);
+  } finally {
+    for (const p of [host, inside, late]) await p.close();
+  }
+});
+
+test("people who come before the host wait, and are let in when the host arrives", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host3", "Wanda Host", "Waiting test");
+  const early = await world.person("early", { viewport: PHONE });
+  try {
+    await joinAsGuest(early.page, link, "Eve Early");
+    await early.page.getByRole("heading", { name: "Waiting for the host to let you in…" }).waitFor({ timeout: 10_000 });
+    await world.shot(early.page, "waiting-phone");
+    // The host's participant list shows nobody yet: the early guest is not in the call.
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await connected(early.page);
+    await remoteTiles(early.page).filter({ hasText: "Wanda Host" }).waitFor({ timeout: 10_000 });
+    await remoteTiles(host.page).filter({ hasText: "Eve Early" }).waitFor({ timeout: 10_000 });
+    await world.shot(early.page, "call-phone");
+  } catch (err) {
+    await onFailure([host, early], "waiting", err);
+  } finally {
+    for (const p of [host, early]) await p.close();
+  }
+});
+
+test("the host ends the room: everyone sees it ended, and the link says so", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host4", "Enzo Host", "End test");
+  const guest = await world.person("guest4");
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(guest.page, link, "Gus Guest");
+    await connected(guest.page);
+
+    await moreOption(host.page, "End room for everyone");
+    const dialog = host.page.getByRole("dialog", { name: "End the room for everyone?" });
+    await dialog.waitFor();
+    await world.shot(host.page, "call-end-dialog-desktop");
+    await dialog.getByRole("button", { name: "End room" }).click();
+
+    await guest.page.getByRole("heading", { name: "This room has ended" }).waitFor({ timeout: 10_000 });
+    await host.page.getByRole("heading", { name: "This room has ended" }).waitFor({ timeout: 10_000 });
+    await world.shot(guest.page, "ended-desktop");
+    assert.equal(await guest.page.getByRole("button", { name: "Rejoin" }).count(), 0, "no Rejoin into an ended room");
+
+    // The link itself now says the room has ended.
+    const res = await guest.page.goto(link);
+    assert.equal(res?.status(), 410);
+    await guest.page.getByRole("heading", { name: "This room has ended" }).waitFor({ timeout: 10_000 });
+  } catch (err) {
+    await onFailure([host, guest], "end", err);
+  } finally {
+    for (const p of [host, guest]) await p.close();
+  }
+});
+
+test("the host mutes a guest: the guest is muted and told; link sharing off hides the link", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host5", "Mona Host", "Mute test");
+  const guest = await world.person("guest5");
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(guest.page, link, "Max Guest");
+    await connected(guest.page);
+    await guest.page.getByRole("button", { name: "Mute", exact: true }).waitFor();
+
+    await openPeople(host.page);
+    await host.page.getByRole("button", { name: "Mute Max Guest" }).click();
+    await guest.page.getByRole("button", { name: "Unmute", exact: true }).waitFor({ timeout: 10_000 });
+    await guest.page.getByText("The host muted you").first().waitFor({ timeout: 10_000 });
+    await remoteTiles(host.page).filter({ hasText: "Max Guest" }).getByText("Microphone muted").waitFor({ state: "attached", timeout: 10_000 });
+
+    // Link sharing: on, the guest can copy the link; off, the guest has no link.
+    await guest.page.getByRole("button", { name: "More options" }).click();
+    await guest.page.getByRole("group", { name: "More options" }).getByRole("button", { name: "Copy link" }).waitFor();
+    await guest.page.getByRole("button", { name: "More options" }).click();
+    await host.page.getByRole("switch", { name: "Link sharing" }).uncheck();
+    await until("the guest's copy of the room to lose its link", () => guest.page.evaluate(() => !window.__rooms?.session.room?.token));
+    await guest.page.getByRole("button", { name: "More options" }).click();
+    assert.equal(await guest.page.getByRole("group", { name: "More options" }).getByRole("button", { name: "Copy link" }).count(), 0);
+  } catch (err) {
+    await onFailure([host, guest], "mute", err);
+  } finally {
+    for (const p of [host, guest]) await p.close();
+  }
+});
+
+test("chat, reactions and raised hands reach the others", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host6", "Cora Host", "Chat test");
+  const guest = await world.person("guest6", { viewport: PHONE });
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(guest.page, link, "Chad Guest");
+    await connected(guest.page);
+
+    // Chat: the host writes, the guest sees the unread count, then the message.
+    await host.page.getByRole("button", { name: "Chat", exact: true }).click();
+    await host.page.getByLabel("Message", { exact: true }).fill("Hello from the host");
+    await host.page.getByRole("button", { name: "Send", exact: true }).click();
+    await guest.page.getByRole("button", { name: "Chat, 1 unread" }).waitFor({ timeout: 10_000 });
+    await guest.page.getByRole("button", { name: "Chat, 1 unread" }).click();
+    await guest.page.getByTestId("chat-list").getByText("Hello from the host").waitFor();
+    await world.shot(guest.page, "call-chat-phone");
+    await guest.page.getByLabel("Message", { exact: true }).fill("Hi back");
+    await guest.page.keyboard.press("Enter");
+    await host.page.getByTestId("chat-list").getByText("Hi back").waitFor({ timeout: 10_000 });
+    await world.shot(host.page, "call-chat-desktop");
+    await guest.page.getByRole("button", { name: "Close panel" }).click();
+
+    // A reaction floats on the sender's tile on the other side.
+    await host.page.getByRole("button", { name: "React", exact: true }).click();
+    await host.page.getByRole("button", { name: "React with 🎉" }).click();
+    await remoteTiles(guest.page).filter({ hasText: "Cora Host" }).getByTestId("reaction").filter({ hasText: "🎉" }).waitFor({ timeout: 10_000 });
+    await world.shot(guest.page, "call-reaction-phone");
+
+    // A raised hand shows on the guest's tile for the host.
+    await guest.page.getByRole("button", { name: "Raise hand" }).click();
+    await remoteTiles(host.page).filter({ hasText: "Chad Guest" }).getByText("Hand raised").waitFor({ state: "attached", timeout: 10_000 });
+    await guest.page.getByRole("button", { name: "Lower hand" }).click();
+    await remoteTiles(host.page).filter({ hasText: "Chad Guest" }).getByText("Hand raised").waitFor({ state: "detached", timeout: 10_000 });
+  } catch (err) {
+    await onFailure([host, guest], "chat", err);
+  } finally {
+    for (const p of [host, guest]) await p.close();
+  }
+});
+
+void DESKTOP;
