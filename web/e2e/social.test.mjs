@@ -189,3 +189,23 @@ test("a guest reports the room; a moderator sees the report and ends the room", 
     await guest.close();
   }
 });
+
+test("languages: German from the browser, French when picked, and back to English", { timeout: 30_000 }, async () => {
+  const klaus = await world.person("klaus", { locale: "de-DE" });
+  try {
+    await klaus.page.goto(`${world.base}/`);
+    await klaus.page.getByRole("heading", { name: "Anmelden" }).waitFor();
+    await klaus.page.getByRole("form", { name: "Registrieren" }).waitFor();
+    await world.shot(klaus.page, "home-signed-out-de-desktop");
+    await klaus.page.getByLabel("Sprache").selectOption("fr");
+    await klaus.page.getByRole("heading", { name: "Se connecter" }).waitFor();
+    assert.equal(await klaus.page.evaluate(() => document.documentElement.lang), "fr");
+    // The choice is remembered.
+    await klaus.page.reload();
+    await klaus.page.getByRole("heading", { name: "Se connecter" }).waitFor();
+    await klaus.page.getByLabel("Langue").selectOption("en");
+    await klaus.page.getByRole("heading", { name: "Sign in" }).waitFor();
+  } finally {
+    await klaus.close();
+  }
+});

@@ -255,7 +255,7 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
         </div>
         {session.error && (
           <p class="notice error" role="alert">
-            {session.error}
+            {t(session.error)}
           </p>
         )}
       </header>

@@ -44,7 +44,7 @@ export function RoomsSection() {
 
   return (
     <div class="rooms-section">
-      <div class="column">
+      <div class="column create-col">
         <CreateRoomForm
           onCreated={(room) => {
             setCreated(room);
@@ -155,7 +155,7 @@ function CreateRoomForm({ onCreated }: { onCreated: (r: Room) => void }) {
           )}
         </select>
       </label>
-      <RoomSettingsFields kind={kind} value={value} onChange={setValue} idPrefix="create" />
+      <RoomSettingsFields kind={kind} value={value} onChange={setValue} idPrefix="create" collapsible />
       <ErrorLine error={error} />
       <button type="submit" class="primary" disabled={busy}>
         {t("Create room")}

@@ -12,6 +12,7 @@ import { currentDevice, openDevice, saveDevice, swapTrack, useDevices, useMicLev
 import { CameraIcon, MicIcon } from "./icons";
 import { StreamVideo } from "./Tile";
 import { themeLabel } from "./themes";
+import { LangSwitch } from "./LangSwitch";
 
 interface LobbyProps {
   /** The link token, or "" for a drop-in. */
@@ -176,6 +177,9 @@ export function Lobby(props: LobbyProps) {
                 {t("Have an account?")} <a href={`/?next=${encodeURIComponent(path)}`}>{t("Sign in")}</a>
               </p>
             )}
+            <div class="lobby-lang">
+              <LangSwitch />
+            </div>
           </>
         )}
       </form>

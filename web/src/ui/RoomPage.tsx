@@ -111,7 +111,7 @@ export function RoomPage({ token, dropInId }: Props) {
     previewRef.current = null;
     mediaPromise.current = null;
     setMedia(null);
-    const opts = { token, stream: m.stream, audioMuted: !audioOn, videoMuted: !videoOn, announce };
+    const opts = { token, stream: m.stream, audioMuted: !audioOn, videoMuted: !videoOn, announce: (text: string) => announce(t(text)) };
     const s = new CallSession(dropInId ? { ...opts, dropInId } : opts);
     s.start();
     setPhase({ kind: "call", session: s });

@@ -47,10 +47,40 @@ interface Props {
   onChange: (v: SettingsValue) => void;
   /** Prefix for element ids, unique on the page. */
   idPrefix: string;
+  /** Tuck who can see, who can join and link sharing under "Who can see and join". */
+  collapsible?: boolean;
 }
 
-export function RoomSettingsFields({ kind, value, onChange, idPrefix }: Props) {
+export function RoomSettingsFields({ kind, value, onChange, idPrefix, collapsible = false }: Props) {
   const set = (patch: Partial<SettingsValue>) => onChange({ ...value, ...patch });
+  const access = (
+    <>
+      <label class="field">
+          <span>{t("Who can see it")}</span>
+          <select name="visibility" value={value.visibility} onChange={(e) => set({ visibility: e.currentTarget.value as Visibility })}>
+            {visibilityOptions(kind).map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>{t("Who can join")}</span>
+          <select name="joinPolicy" value={value.joinPolicy} onChange={(e) => set({ joinPolicy: e.currentTarget.value as JoinPolicy })}>
+            {joinPolicyOptions(kind).map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="check">
+          <input type="checkbox" name="linkSharing" checked={value.linkSharing} onChange={(e) => set({ linkSharing: e.currentTarget.checked })} />
+          <span>{t("Link sharing: people in the room can see and share the link")}</span>
+        </label>
+    </>
+  );
   return (
     <>
       <label class="field">
@@ -80,30 +110,14 @@ export function RoomSettingsFields({ kind, value, onChange, idPrefix }: Props) {
           ))}
         </div>
       </fieldset>
-      <label class="field">
-        <span>{t("Who can see it")}</span>
-        <select name="visibility" value={value.visibility} onChange={(e) => set({ visibility: e.currentTarget.value as Visibility })}>
-          {visibilityOptions(kind).map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        <span>{t("Who can join")}</span>
-        <select name="joinPolicy" value={value.joinPolicy} onChange={(e) => set({ joinPolicy: e.currentTarget.value as JoinPolicy })}>
-          {joinPolicyOptions(kind).map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="check">
-        <input type="checkbox" name="linkSharing" checked={value.linkSharing} onChange={(e) => set({ linkSharing: e.currentTarget.checked })} />
-        <span>{t("Link sharing: people in the room can see and share the link")}</span>
-      </label>
+      {collapsible ? (
+        <details class="more-settings">
+          <summary>{t("Who can see and join")}</summary>
+          {access}
+        </details>
+      ) : (
+        access
+      )}
     </>
   );
 }
