@@ -45,6 +45,7 @@ type Peer struct {
 	byRecv  map[*webrtc.RTPReceiver]*upTrack // simulcast layers of one track share a receiver
 	paused  map[string]bool                  // kinds whose forwarding is paused
 	sources map[string]string                // declared source by mid
+	early   map[Target][]ICECandidate        // candidates that came before their description
 
 	// allocMu serialises layer allocation; settings is what it guards.
 	allocMu  sync.Mutex
@@ -64,6 +65,7 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 		byRecv:   make(map[*webrtc.RTPReceiver]*upTrack),
 		paused:   make(map[string]bool),
 		sources:  make(map[string]string),
+		early:    make(map[Target][]ICECandidate),
 		settings: make(map[string]TrackSettings),
 	}
 	var err error
@@ -126,6 +128,7 @@ func (p *Peer) PublisherOffer(sdp string) (string, error) {
 	if err := p.pub.SetLocalDescription(answer); err != nil {
 		return "", fmt.Errorf("%w: set publisher answer: %w", ErrNegotiation, err)
 	}
+	p.addEarlyCandidates(Pub, p.pub)
 	return answer.SDP, nil
 }
 
@@ -147,15 +150,20 @@ func (p *Peer) SubscriberAnswer(sdp string) error {
 	again := p.offerPending
 	p.offerPending = false
 	p.negMu.Unlock()
+	p.addEarlyCandidates(Sub, p.sub)
 	if again {
 		p.negotiate()
 	}
 	return nil
 }
 
-// AddCandidate adds a client's trickled ICE candidate. Candidates that
-// arrive before the connection's remote description are an error the
-// client can avoid (the protocol orders them), so they are refused.
+// maxEarlyCandidates bounds the candidates kept for a connection whose
+// remote description has not arrived.
+const maxEarlyCandidates = 32
+
+// AddCandidate adds a client's trickled ICE candidate. A candidate may
+// overtake its description (a client's gathering runs beside its
+// signalling); such candidates wait, a bounded few, until it arrives.
 func (p *Peer) AddCandidate(t Target, c ICECandidate) error {
 	var pc *webrtc.PeerConnection
 	switch t {
@@ -167,12 +175,32 @@ func (p *Peer) AddCandidate(t Target, c ICECandidate) error {
 		return fmt.Errorf("%w: unknown connection %q", ErrNegotiation, t)
 	}
 	if pc.RemoteDescription() == nil {
-		return fmt.Errorf("%w: candidate before description on %s", ErrNegotiation, t)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if len(p.early[t]) >= maxEarlyCandidates {
+			return fmt.Errorf("%w: too many candidates before the description on %s", ErrNegotiation, t)
+		}
+		p.early[t] = append(p.early[t], c)
+		return nil
 	}
 	if err := pc.AddICECandidate(c); err != nil {
 		return fmt.Errorf("%w: add candidate: %w", ErrNegotiation, err)
 	}
 	return nil
+}
+
+// addEarlyCandidates applies the candidates that came before pc's remote
+// description, now that it is set.
+func (p *Peer) addEarlyCandidates(t Target, pc *webrtc.PeerConnection) {
+	p.mu.Lock()
+	cands := p.early[t]
+	delete(p.early, t)
+	p.mu.Unlock()
+	for _, c := range cands {
+		if err := pc.AddICECandidate(c); err != nil {
+			p.log.Debug("early candidate refused", "pc", t, "err", err)
+		}
+	}
 }
 
 // RestartICE renegotiates the subscriber connection with fresh ICE

@@ -84,15 +84,35 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{db: sqldb}
 	// Open one connection first, alone: switching a new file to WAL needs
 	// an exclusive lock, which is simplest to get before anyone else asks.
-	if err := sqldb.PingContext(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("open database: %w", err)
+	// SQLite answers that switch with SQLITE_BUSY at once, without its busy
+	// handler, when another process is doing the same: wait and retry.
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := sqldb.PingContext(ctx)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || time.Now().After(deadline) {
+			sqldb.Close()
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			sqldb.Close()
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
 // Close closes the database.
