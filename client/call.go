@@ -14,7 +14,10 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/roomsdev/rooms/internal/keyframe"
 )
 
 // Participant is someone in the call, as the server describes them.
@@ -46,7 +49,7 @@ type Event struct {
 	// Type is the message type: joined (let in after waiting),
 	// participantJoined, participantLeft, participantUpdated,
 	// trackPublished, trackUnpublished, roomUpdated, removed, roomEnded,
-	// mutedByHost or error.
+	// mutedByHost, publishLayers, speakers or error.
 	Type        string
 	Participant Participant // joined, updated
 	ID          string      // left: the participant's id; track events: the publisher's
@@ -58,6 +61,11 @@ type Event struct {
 	Name        string      // chat: the sender's name
 	Text        string      // chat
 	Emoji       string      // reaction
+	TrackID     string      // track events, publishLayers
+	Kind        string      // trackPublished: audio or video
+	Source      string      // trackPublished: camera, microphone, screen, screenAudio
+	Layers      []string    // publishLayers: the rids anyone receives
+	Speaking    []string    // speakers: who talks, loudest first (ID is the active speaker)
 }
 
 // Received counts what arrived from one publisher.
@@ -65,6 +73,13 @@ type Received struct {
 	AudioPackets atomic.Int64
 	VideoPackets atomic.Int64
 	VideoBytes   atomic.Int64
+	// Width and Height are the size of the latest video keyframe: which
+	// simulcast layer the server forwards.
+	Width, Height atomic.Int32
+	Keyframes     atomic.Int64
+	// FirstKeyframe is the time from the video track's arrival to its
+	// first keyframe, in nanoseconds (0 until then).
+	FirstKeyframe atomic.Int64
 }
 
 // JoinOptions says what to publish.
@@ -74,6 +89,11 @@ type JoinOptions struct {
 	// OnPacket, when set, is called for every packet received, from the
 	// track's reading goroutine: keep it quick.
 	OnPacket func(Packet)
+	// Impair, when set, spoils the media transport on purpose (tests).
+	Impair *Impairment
+	// NoICERestart turns off the automatic ICE restart when a media
+	// connection is disconnected.
+	NoICERestart bool
 }
 
 // ErrJoinRefused wraps the server's refusal of a join (full, locked, ...).
@@ -93,6 +113,7 @@ type Call struct {
 	events   chan Event
 	done     chan struct{}
 	nacks    atomic.Int64
+	media    mediaState
 
 	mu           sync.Mutex
 	waiting      bool
@@ -122,6 +143,14 @@ type wire struct {
 	Raised       *bool                    `json:"raised,omitempty"`
 	Audio        *bool                    `json:"audio,omitempty"`
 	Video        *bool                    `json:"video,omitempty"`
+	TrackID      string                   `json:"trackId,omitempty"`
+	Mid          string                   `json:"mid,omitempty"`
+	Kind         string                   `json:"kind,omitempty"`
+	Source       string                   `json:"source,omitempty"`
+	Active       json.RawMessage          `json:"active,omitempty"`
+	Speaking     []string                 `json:"speaking,omitempty"`
+	Sources      map[string]string        `json:"sources,omitempty"`
+	Tracks       []TrackSetting           `json:"tracks,omitempty"`
 }
 
 // Join enters the room's call with this session's identity (an account, or
@@ -230,24 +259,22 @@ func (c *Call) ID() string {
 
 func (c *Call) setupMedia(opts JoinOptions) error {
 	var err error
-	if c.pub, err = newPeerConnection(&c.nacks); err != nil {
+	if c.pub, err = newPeerConnection(&c.nacks, opts.Impair); err != nil {
 		return err
 	}
-	if c.sub, err = newPeerConnection(&c.nacks); err != nil {
+	if c.sub, err = newPeerConnection(&c.nacks, opts.Impair); err != nil {
 		return err
 	}
 	c.watchCandidates("pub", c.pub)
 	c.watchCandidates("sub", c.sub)
+	c.watchState("pub", c.pub)
+	c.watchState("sub", c.sub)
 	c.sub.OnTrack(c.onTrack)
 	if opts.Publish == nil {
 		return nil
 	}
-	for _, t := range opts.Publish.tracks() {
-		sender, err := c.pub.AddTrack(t)
-		if err != nil {
-			return fmt.Errorf("add track: %w", err)
-		}
-		go readSenderRTCP(sender, opts.Publish)
+	if err := c.addTracks(opts.Publish); err != nil {
+		return err
 	}
 	offer, err := c.pub.CreateOffer(nil)
 	if err != nil {
@@ -256,8 +283,9 @@ func (c *Call) setupMedia(opts JoinOptions) error {
 	if err := c.pub.SetLocalDescription(offer); err != nil {
 		return fmt.Errorf("set offer: %w", err)
 	}
+	c.learnSimulcastIDs(opts.Publish)
 	go opts.Publish.run(c.ctx)
-	return c.send(wire{Type: "pubOffer", SDP: offer.SDP})
+	return c.send(wire{Type: "pubOffer", SDP: offer.SDP, Sources: c.sources()})
 }
 
 func (c *Call) watchCandidates(pc string, conn *webrtc.PeerConnection) {
@@ -271,6 +299,10 @@ func (c *Call) watchCandidates(pc string, conn *webrtc.PeerConnection) {
 
 func (c *Call) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	from := t.StreamID()
+	arrived := time.Now()
+	if t.Kind() == webrtc.RTPCodecTypeVideo {
+		c.media.addVideoSSRC(uint32(t.SSRC()))
+	}
 	c.mu.Lock()
 	r := c.received[from]
 	if r == nil {
@@ -289,10 +321,25 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		if err != nil {
 			return
 		}
-		if onPacket != nil && pkt.Unmarshal(buf[:n]) == nil {
+		if pkt.Unmarshal(buf[:n]) != nil {
+			continue
+		}
+		key := isKey != nil && isKey(pkt.Payload)
+		var w, h int
+		if key {
+			var ok bool
+			if w, h, ok = keyframe.VP8Size(pkt.Payload); ok {
+				r.Width.Store(int32(w))
+				r.Height.Store(int32(h))
+			}
+			if r.Keyframes.Add(1) == 1 {
+				r.FirstKeyframe.Store(int64(time.Since(arrived)))
+			}
+		}
+		if onPacket != nil {
 			onPacket(Packet{
 				From: from, Kind: kind, SSRC: pkt.SSRC, Seq: pkt.SequenceNumber, Timestamp: pkt.Timestamp,
-				ClockRate: clock, Size: n, Keyframe: isKey != nil && isKey(pkt.Payload), At: time.Now(),
+				ClockRate: clock, Size: n, Keyframe: key, Width: w, Height: h, SyntheticLayer: syntheticLayer(pkt.Payload), At: time.Now(),
 			})
 		}
 		if t.Kind() == webrtc.RTPCodecTypeAudio {
@@ -351,6 +398,7 @@ func (c *Call) handle(m *wire) error {
 		if err := c.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: m.SDP}); err != nil {
 			return err
 		}
+		c.learnAudioLevelID()
 		c.flushCandidates("pub", c.pub)
 	case "candidate":
 		if m.Candidate == nil {
@@ -385,7 +433,22 @@ func (c *Call) handle(m *wire) error {
 	case "trackPublished", "trackUnpublished":
 		var from string
 		_ = json.Unmarshal(m.Participant, &from)
-		c.emit(Event{Type: m.Type, ID: from})
+		c.media.trackEvent(m.Type, from, m.TrackID, m.Kind, m.Source)
+		c.emit(Event{Type: m.Type, ID: from, TrackID: m.TrackID, Kind: m.Kind, Source: m.Source})
+	case "publishLayers":
+		var active []string
+		if err := json.Unmarshal(m.Active, &active); err != nil {
+			return err
+		}
+		if c.opts.Publish != nil {
+			c.opts.Publish.setActive(active)
+		}
+		c.emit(Event{Type: m.Type, TrackID: m.TrackID, Layers: active})
+	case "speakers":
+		var active string
+		_ = json.Unmarshal(m.Active, &active)
+		c.media.setSpeakers(active, m.Speaking)
+		c.emit(Event{Type: m.Type, ID: active, Speaking: m.Speaking})
 	case "joined":
 		if m.Self == nil {
 			return nil
@@ -504,12 +567,25 @@ func (c *Call) Leave() {
 // newPeerConnection builds a connection like a browser's: NACKs, receiver
 // reports and transport-wide congestion control feedback, with the NACKs
 // this client sends counted in nacks.
-func newPeerConnection(nacks *atomic.Int64) (*webrtc.PeerConnection, error) {
+func newPeerConnection(nacks *atomic.Int64, imp *Impairment) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	// Reconnection tests cut the network for a few seconds: notice it
+	// quickly, as a browser does.
+	se.SetICETimeouts(3*time.Second, 15*time.Second, time.Second)
+	if imp != nil {
+		n, err := newImpairedNet(imp)
+		if err != nil {
+			return nil, err
+		}
+		se.SetNet(n)
+	}
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {
+		return nil, err
+	}
+	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
 		return nil, err
 	}
 	ir := &interceptor.Registry{}

@@ -21,7 +21,12 @@ type Packet struct {
 	ClockRate uint32
 	Size      int
 	Keyframe  bool // the first packet of a VP8 or H.264 keyframe
-	At        time.Time
+	// Width and Height are a VP8 keyframe's picture size (0 otherwise).
+	Width, Height int
+	// SyntheticLayer is the simulcast layer a Synthetic source sent the
+	// packet on (0 lowest), read from its payload; -1 for other sources.
+	SyntheticLayer int
+	At             time.Time
 }
 
 // isKeyframe tells keyframes of the codec apart; nil for audio.

@@ -9,47 +9,192 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
+// Layer describes one simulcast layer a Synthetic source sends.
+type Layer struct {
+	RID           string
+	Width, Height int
+	// Bitrate of the layer's delta frames, bits per second, at 30 frames
+	// a second, in PacketsPerFrame packets a frame.
+	Bitrate         int
+	PacketsPerFrame int
+}
+
+// SimulcastLayers are libwebrtc's three layers for a 720p camera: 180p at
+// ~150 kbps (one packet a frame), 360p at ~500 kbps, 720p at ~1.5 Mbps
+// (about 180 packets a second).
+var SimulcastLayers = []Layer{
+	{RID: "q", Width: 320, Height: 180, Bitrate: 150_000, PacketsPerFrame: 1},
+	{RID: "h", Width: 640, Height: 360, Bitrate: 500_000, PacketsPerFrame: 2},
+	{RID: "f", Width: 1280, Height: 720, Bitrate: 1_500_000, PacketsPerFrame: 6},
+}
+
+// Audio levels (RFC 6464, -dBov) a Synthetic source sends.
+const (
+	LevelSilent   = 127
+	LevelSpeaking = 30
+)
+
 // Synthetic publishes generated media at realistic rates: Opus-sized audio
-// packets every 20 ms and one VP8 packet per video frame at 30 frames a
-// second (a 180p layer is about one packet a frame at ~150 kbps). Video
-// starts with a keyframe and sends another on each request (PLI) and every
+// packets every 20 ms with an audio level, and VP8 video at 30 frames a
+// second, either one stream (NewSynthetic: one ~600-byte packet a frame)
+// or three simulcast layers (NewSimulcastSynthetic). Video starts with a
+// keyframe and sends another on each request (PLI, per layer) and every
 // few seconds, as browsers do. The payloads are not decodable pictures;
-// they carry valid VP8 payload descriptors so the SFU sees keyframes.
+// they carry valid VP8 payload descriptors and key frame headers (with
+// the layer's size) so the SFU and receivers see keyframes and sizes.
 type Synthetic struct {
 	Audio *webrtc.TrackLocalStaticRTP
+	// Video is the single video stream; nil for simulcast (see Layers), or
+	// set to nil before joining to publish audio only.
 	Video *webrtc.TrackLocalStaticRTP
+	// Simulcast holds one track per layer of Layers, lowest first.
+	Simulcast []*webrtc.TrackLocalStaticRTP
+	Layers    []Layer
 
-	wantKey atomic.Bool
+	wantKey [4]atomic.Bool // per layer; single video uses [0]
+	paused  [4]atomic.Bool // per layer: the server said nobody takes it
+	sentBy  [4]atomic.Int64
 	sent    atomic.Int64
+	level   atomic.Int32
+	levelID atomic.Int32 // negotiated audio-level extension id
+
+	// Simulcast streams say which layer they are in header extensions
+	// (RFC 8852 rid, RFC 8843 mid), set before run starts.
+	mid          string
+	midID, ridID uint8
 }
 
 // Sent is how many packets this source has written.
 func (s *Synthetic) Sent() int64 { return s.sent.Load() }
 
-// NewSynthetic returns audio and video tracks with the given ids.
+// SentOnLayer is how many video packets this source has written on one
+// simulcast layer (by rid; "" for single video).
+func (s *Synthetic) SentOnLayer(rid string) int64 {
+	if i := s.layerIndex(rid); i >= 0 {
+		return s.sentBy[i].Load()
+	}
+	return 0
+}
+
+// LayerActive reports whether the source sends a layer: the server turns
+// layers nobody receives off (publishLayers).
+func (s *Synthetic) LayerActive(rid string) bool {
+	if i := s.layerIndex(rid); i >= 0 {
+		return !s.paused[i].Load()
+	}
+	return false
+}
+
+// NewSynthetic returns audio and one video track with the given stream id.
 func NewSynthetic(streamID string) (*Synthetic, error) {
+	s, err := newSynthetic(streamID)
+	if err != nil {
+		return nil, err
+	}
+	if s.Video, err = webrtc.NewTrackLocalStaticRTP(vp8, "video", streamID); err != nil {
+		return nil, err
+	}
+	s.Layers = []Layer{{Width: 320, Height: 180, Bitrate: 150_000, PacketsPerFrame: 1}}
+	return s, nil
+}
+
+// NewSimulcastSynthetic returns audio and three-layer simulcast video
+// (SimulcastLayers).
+func NewSimulcastSynthetic(streamID string) (*Synthetic, error) {
+	s, err := newSynthetic(streamID)
+	if err != nil {
+		return nil, err
+	}
+	s.Layers = SimulcastLayers
+	for _, l := range s.Layers {
+		t, err := webrtc.NewTrackLocalStaticRTP(vp8, "video", streamID, webrtc.WithRTPStreamID(l.RID))
+		if err != nil {
+			return nil, err
+		}
+		s.Simulcast = append(s.Simulcast, t)
+	}
+	return s, nil
+}
+
+var vp8 = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}
+
+func newSynthetic(streamID string) (*Synthetic, error) {
 	a, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "audio", streamID)
 	if err != nil {
 		return nil, err
 	}
-	v, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "video", streamID)
-	if err != nil {
-		return nil, err
+	s := &Synthetic{Audio: a}
+	for i := range s.wantKey {
+		s.wantKey[i].Store(true)
 	}
-	s := &Synthetic{Audio: a, Video: v}
-	s.wantKey.Store(true)
+	s.level.Store(LevelSilent)
 	return s, nil
 }
 
-// RequestKeyframe makes the next video frame a keyframe.
-func (s *Synthetic) RequestKeyframe() { s.wantKey.Store(true) }
+// SetSpeaking makes the audio loud (speech level) or silent.
+func (s *Synthetic) SetSpeaking(on bool) {
+	if on {
+		s.level.Store(LevelSpeaking)
+	} else {
+		s.level.Store(LevelSilent)
+	}
+}
 
-// tracks are the tracks to publish; setting Video to nil before joining
-// publishes audio only.
+// RequestKeyframe makes the next frame of every layer a keyframe.
+func (s *Synthetic) RequestKeyframe() {
+	for i := range s.wantKey {
+		s.wantKey[i].Store(true)
+	}
+}
+
+// requestLayerKeyframe makes the next frame of one layer a keyframe.
+func (s *Synthetic) requestLayerKeyframe(rid string) {
+	if i := s.layerIndex(rid); i >= 0 {
+		s.wantKey[i].Store(true)
+	}
+}
+
+// setActive applies the server's publishLayers: layers not listed pause.
+func (s *Synthetic) setActive(active []string) {
+	on := make(map[string]bool, len(active))
+	for _, rid := range active {
+		on[rid] = true
+	}
+	for i, l := range s.Layers {
+		was := s.paused[i].Load()
+		s.paused[i].Store(!on[l.RID])
+		if was && on[l.RID] {
+			s.wantKey[i].Store(true) // a layer that starts again starts with a keyframe
+		}
+	}
+}
+
+func (s *Synthetic) layerIndex(rid string) int {
+	for i, l := range s.Layers {
+		if l.RID == rid {
+			return i
+		}
+	}
+	return -1
+}
+
+// videoTracks are the video tracks, one per layer.
+func (s *Synthetic) videoTracks() []*webrtc.TrackLocalStaticRTP {
+	if s.Simulcast != nil {
+		return s.Simulcast
+	}
+	if s.Video != nil {
+		return []*webrtc.TrackLocalStaticRTP{s.Video}
+	}
+	return nil
+}
+
+// tracks are the tracks to publish with AddTrack (the first simulcast
+// layer stands for all of them; the others are added as encodings).
 func (s *Synthetic) tracks() []webrtc.TrackLocal {
 	out := []webrtc.TrackLocal{s.Audio}
-	if s.Video != nil {
-		out = append(out, s.Video)
+	if v := s.videoTracks(); len(v) > 0 {
+		out = append(out, v[0])
 	}
 	return out
 }
@@ -63,9 +208,17 @@ func (s *Synthetic) run(ctx context.Context) {
 	keyEvery := time.NewTicker(3 * time.Second)
 	defer keyEvery.Stop()
 
-	audio := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111}, Payload: make([]byte, 80)}
-	video := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, Marker: true}}
-	payload := make([]byte, 600)
+	// Opus at 32 kbps is 80 bytes every 20 ms; with DTX, silence is a
+	// 3-byte packet every 400 ms.
+	voice, dtx := make([]byte, 80), make([]byte, 3)
+	audio := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111}}
+	tick := 0
+	tracks := s.videoTracks()
+	video := make([]rtp.Packet, len(tracks))
+	for i := range video {
+		video[i] = rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96}}
+	}
+	payload := make([]byte, cacheSize)
 	var picture uint16
 	for {
 		select {
@@ -74,31 +227,100 @@ func (s *Synthetic) run(ctx context.Context) {
 		case <-keyEvery.C:
 			s.RequestKeyframe()
 		case <-audioTick.C:
-			audio.SequenceNumber++
+			tick++
 			audio.Timestamp += 960
+			level := byte(s.level.Load())
+			audio.Payload = voice
+			if level >= LevelSilent {
+				if tick%20 != 0 {
+					continue
+				}
+				audio.Payload = dtx
+			}
+			audio.SequenceNumber++
+			if id := s.levelID.Load(); id > 0 {
+				if level < LevelSilent {
+					level |= 0x80 // V: voice activity
+				}
+				_ = audio.Header.SetExtension(uint8(id), []byte{level})
+			}
 			_ = s.Audio.WriteRTP(&audio)
 			s.sent.Add(1)
 		case <-videoTick.C:
-			if s.Video == nil {
-				continue
-			}
-			video.SequenceNumber++
-			video.Timestamp += 3000
 			picture = (picture + 1) & 0x7fff
-			// VP8 payload descriptor (RFC 7741): X and S set, PID 0;
-			// I set with a 15-bit PictureID. Then the payload header,
-			// whose lowest bit is 0 for a keyframe.
-			payload[0] = 0x90
-			payload[1] = 0x80
-			payload[2] = 0x80 | byte(picture>>8)
-			payload[3] = byte(picture)
-			payload[4] = 0x01 // delta frame
-			if s.wantKey.CompareAndSwap(true, false) {
-				payload[4] = 0x00
+			for i, t := range tracks {
+				if s.paused[i].Load() {
+					continue
+				}
+				key := s.wantKey[i].CompareAndSwap(true, false)
+				n := s.writeFrame(t, &video[i], payload, i, s.Layers[i], picture, key)
+				s.sentBy[i].Add(int64(n))
+				s.sent.Add(int64(n))
 			}
-			video.Payload = payload
-			_ = s.Video.WriteRTP(&video)
-			s.sent.Add(1)
 		}
 	}
+}
+
+// writeFrame sends one frame of a layer and returns its packet count.
+// Keyframes are three times larger, as real ones are.
+func (s *Synthetic) writeFrame(t *webrtc.TrackLocalStaticRTP, p *rtp.Packet, payload []byte, layer int, l Layer, picture uint16, key bool) int {
+	n := l.PacketsPerFrame
+	if n < 1 {
+		n = 1
+	}
+	if key {
+		n *= 3
+	}
+	size := l.Bitrate / (30 * 8 * max(l.PacketsPerFrame, 1))
+	size = min(max(size, 40), len(payload))
+	p.Timestamp += 3000
+	for i := 0; i < n; i++ {
+		p.SequenceNumber++
+		p.Marker = i == n-1
+		// VP8 payload descriptor (RFC 7741): X set, S on the first
+		// packet, PID 0; I set with a 15-bit PictureID.
+		payload[0] = 0x80
+		if i == 0 {
+			payload[0] |= 0x10
+		}
+		payload[1] = 0x80
+		payload[2] = 0x80 | byte(picture>>8)
+		payload[3] = byte(picture)
+		// The VP8 payload header (RFC 6386 §9.1): the frame tag's lowest
+		// bit is 0 for a key frame, which then carries its size.
+		h := payload[4:]
+		h[0] = 0x11 // delta frame, shown
+		if key {
+			h[0] = 0x10
+			h[3], h[4], h[5] = 0x9d, 0x01, 0x2a
+			h[6], h[7] = byte(l.Width), byte(l.Width>>8)
+			h[8], h[9] = byte(l.Height), byte(l.Height>>8)
+		}
+		// A tag after the header names the layer, for receivers that check
+		// what they get (Packet.SyntheticLayer).
+		payload[14], payload[15], payload[16] = syntheticTag[0], syntheticTag[1], byte(layer)
+		p.Payload = payload[:size]
+		if s.ridID != 0 {
+			_ = p.Header.SetExtension(s.midID, []byte(s.mid))
+			_ = p.Header.SetExtension(s.ridID, []byte(l.RID))
+		}
+		if err := t.WriteRTP(p); err != nil {
+			return i
+		}
+	}
+	return n
+}
+
+// cacheSize is the largest synthetic packet payload.
+const cacheSize = 1200
+
+// syntheticTag marks the layer byte of Synthetic video payloads.
+var syntheticTag = [2]byte{0x5a, 0xa5}
+
+// syntheticLayer reads the layer tag of a Synthetic video payload, or -1.
+func syntheticLayer(payload []byte) int {
+	if len(payload) < 17 || payload[14] != syntheticTag[0] || payload[15] != syntheticTag[1] {
+		return -1
+	}
+	return int(payload[16])
 }

@@ -52,6 +52,38 @@ func VP8(payload []byte) bool {
 	return payload[i]&0x01 == 0
 }
 
+// VP8Size reads the picture size from the first packet of a VP8 key frame
+// (RFC 6386 §9.1: after the 3-byte frame tag, the start code 9d 01 2a and
+// two 14-bit dimensions). ok is false for anything else.
+func VP8Size(payload []byte) (width, height int, ok bool) {
+	if !VP8(payload) {
+		return 0, 0, false
+	}
+	i := 1
+	if payload[0]&0x80 != 0 {
+		x := payload[1]
+		i = 2
+		if x&0x80 != 0 {
+			if payload[i]&0x80 != 0 {
+				i += 2
+			} else {
+				i++
+			}
+		}
+		if x&0x40 != 0 {
+			i++
+		}
+		if x&0x30 != 0 {
+			i++
+		}
+	}
+	b := payload[i:]
+	if len(b) < 10 || b[3] != 0x9d || b[4] != 0x01 || b[5] != 0x2a {
+		return 0, 0, false
+	}
+	return int(b[6]) | int(b[7]&0x3f)<<8, int(b[8]) | int(b[9]&0x3f)<<8, true
+}
+
 // H264 NAL unit types (RFC 6184 and ITU-T H.264 Table 7-1).
 const (
 	nalIDR   = 5

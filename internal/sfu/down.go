@@ -50,6 +50,7 @@ type downTrack struct {
 	scratch []byte // a private payload copy when VP8 fields change
 	rtxPkt  rtp.Packet
 	rtxBuf  []byte
+	sent    bool // anything has reached the subscriber's transport
 
 	// Allocation state, used only by the owning peer's allocator (under
 	// sub.allocMu).
@@ -195,11 +196,23 @@ func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult 
 		payload = d.scratch[:n]
 		rewritePayload(e, payload)
 	}
-	// An error means the subscriber's transport is gone; its peer is being
-	// closed and will unsubscribe.
-	if _, err := d.ws.WriteRTP(&d.hdr, payload); err != nil {
+	n, err := d.ws.WriteRTP(&d.hdr, payload)
+	if err != nil {
+		// The subscriber's transport is gone; its peer is being closed
+		// and will unsubscribe.
 		return skipped
 	}
+	if n == 0 {
+		// pion drops packets, silently, until DTLS has made the SRTP keys.
+		// Start again at the next keyframe so the subscriber's first
+		// packet is one.
+		if !d.sent {
+			d.rw = newRewriter(d.rw.clockRate, d.rw.vp8)
+		}
+		d.current.Store(-1)
+		return needsKeyframe
+	}
+	d.sent = true
 	return wrote
 }
 

@@ -269,5 +269,5 @@ func BenchmarkDownTrackWrite(b *testing.B) {
 
 type discard struct{}
 
-func (discard) WriteRTP(*rtp.Header, []byte) (int, error) { return 0, nil }
+func (discard) WriteRTP(_ *rtp.Header, p []byte) (int, error) { return 12 + len(p), nil }
 func (discard) Write(b []byte) (int, error)               { return len(b), nil }

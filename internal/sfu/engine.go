@@ -120,10 +120,12 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	// resolves them (peer-reflexive candidates from the checks suffice), so
 	// it needs no multicast socket.
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	// A participant whose network drops is "disconnected" after 5 s and
-	// "failed" after 10 s; the signalling layer removes failed peers. A
-	// client that comes back sooner restarts ICE and keeps its place.
-	s.SetICETimeouts(5*time.Second, 10*time.Second, 2*time.Second)
+	// A participant whose network drops is "disconnected" after 4 s and
+	// "failed" 4 s later (pion counts the second from the first); the
+	// signalling layer removes failed peers, so a dead participant leaves
+	// everyone's grid within 10 s. A client that comes back sooner
+	// restarts ICE and keeps its place.
+	s.SetICETimeouts(4*time.Second, 4*time.Second, 2*time.Second)
 	if len(cfg.PublicIPs) > 0 {
 		s.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}

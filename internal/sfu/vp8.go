@@ -1,5 +1,7 @@
 package sfu
 
+import "github.com/roomsdev/rooms/internal/keyframe"
+
 // vp8Descriptor locates the fields of a VP8 payload descriptor (RFC 7741
 // §4.2) that a forwarder rewrites when it splices streams: the PictureID
 // and the TL0PICIDX. Offsets are -1 when the field is absent.
@@ -83,19 +85,5 @@ func (d vp8Descriptor) tl0PicIdx(p []byte) uint8 {
 	return p[d.tl0Offset]
 }
 
-// vp8KeyframeSize reads the frame size from the start of a VP8 key frame
-// (RFC 6386 §9.1: a 3-byte frame tag, the start code 9d 01 2a, then 14-bit
-// width and height). payload must start a key frame.
-func vp8KeyframeSize(payload []byte) (w, h int, ok bool) {
-	d, ok := parseVP8(payload)
-	if !ok {
-		return 0, 0, false
-	}
-	b := payload[d.headerLen:]
-	if len(b) < 10 || b[3] != 0x9d || b[4] != 0x01 || b[5] != 0x2a {
-		return 0, 0, false
-	}
-	w = int(b[6]) | int(b[7]&0x3f)<<8
-	h = int(b[8]) | int(b[9]&0x3f)<<8
-	return w, h, true
-}
+// vp8KeyframeSize reads the frame size from the start of a VP8 key frame.
+func vp8KeyframeSize(payload []byte) (w, h int, ok bool) { return keyframe.VP8Size(payload) }

@@ -1,0 +1,93 @@
+package client
+
+import (
+	"math/rand/v2"
+	"net"
+	"sync/atomic"
+
+	"github.com/pion/transport/v5"
+	"github.com/pion/transport/v5/stdnet"
+)
+
+// Impairment spoils this client's media transport on purpose, for tests
+// of loss recovery and reconnection on one machine (no netem needed): the
+// whole transport can be cut, or a share of packets lost, both ways.
+type Impairment struct {
+	cut  atomic.Bool
+	loss atomic.Uint32 // per 65536
+}
+
+// Cut stops (true) or restores (false) every media packet.
+func (i *Impairment) Cut(on bool) { i.cut.Store(on) }
+
+// SetLoss drops a fraction (0 to 1) of media packets at random.
+func (i *Impairment) SetLoss(fraction float64) {
+	i.loss.Store(uint32(fraction * 65536))
+}
+
+func (i *Impairment) drop() bool {
+	if i.cut.Load() {
+		return true
+	}
+	l := i.loss.Load()
+	return l > 0 && rand.Uint32N(65536) < l
+}
+
+// impairedNet is the network pion uses, with every UDP socket impaired.
+type impairedNet struct {
+	*stdnet.Net
+	imp *Impairment
+}
+
+func newImpairedNet(imp *Impairment) (transport.Net, error) {
+	n, err := stdnet.NewNet()
+	if err != nil {
+		return nil, err
+	}
+	return impairedNet{Net: n, imp: imp}, nil
+}
+
+func (n impairedNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
+	c, err := n.Net.ListenUDP(network, laddr)
+	if err != nil {
+		return nil, err
+	}
+	return &impairedConn{UDPConn: c, imp: n.imp}, nil
+}
+
+type impairedConn struct {
+	transport.UDPConn
+	imp *Impairment
+}
+
+func (c *impairedConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	for {
+		n, addr, err := c.UDPConn.ReadFrom(b)
+		if err != nil || !c.imp.drop() {
+			return n, addr, err
+		}
+	}
+}
+
+func (c *impairedConn) ReadFromUDP(b []byte) (int, *net.UDPAddr, error) {
+	for {
+		n, addr, err := c.UDPConn.ReadFromUDP(b)
+		if err != nil || !c.imp.drop() {
+			return n, addr, err
+		}
+	}
+}
+
+func (c *impairedConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if c.imp.drop() {
+		return len(b), nil
+	}
+	return c.UDPConn.WriteTo(b, addr)
+}
+
+func (c *impairedConn) WriteToUDP(b []byte, addr *net.UDPAddr) (int, error) {
+	if c.imp.drop() {
+		return len(b), nil
+	}
+	return c.UDPConn.WriteToUDP(b, addr)
+}

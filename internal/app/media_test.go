@@ -1,0 +1,277 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roomsdev/rooms/client"
+)
+
+// joinWith joins as a new guest with the given options.
+func joinWith(t *testing.T, s *server, token, name string, opts client.JoinOptions) *client.Call {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := guestSession(t, s, token, name).Join(ctx, token, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Leave)
+	return c
+}
+
+func simulcast(t *testing.T) *client.Synthetic {
+	t.Helper()
+	src, err := client.NewSimulcastSynthetic("cam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// videoLog records the video packets one subscriber gets from one
+// publisher.
+type videoLog struct {
+	mu      sync.Mutex
+	from    string
+	packets []client.Packet
+}
+
+func (l *videoLog) add(p client.Packet) {
+	if p.Kind != "video" {
+		return
+	}
+	l.mu.Lock()
+	if l.from == "" || p.From == l.from {
+		l.packets = append(l.packets, p)
+	}
+	l.mu.Unlock()
+}
+
+func (l *videoLog) snapshot() []client.Packet {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]client.Packet(nil), l.packets...)
+}
+
+// waitHeight waits until c receives video from id at the given height.
+func waitHeight(t *testing.T, c *client.Call, id string, height int32, within time.Duration) {
+	t.Helper()
+	eventually(t, within, fmt.Sprintf("video from %s at %dp", id, height), func() bool {
+		r := c.Received(id)
+		return r != nil && r.Height.Load() == height
+	})
+	// And it keeps flowing.
+	r := c.Received(id)
+	v0 := r.VideoPackets.Load()
+	eventually(t, 5*time.Second, "video to keep flowing", func() bool { return r.VideoPackets.Load() > v0+10 })
+}
+
+func TestSimulcastLayerSwitchIsContinuous(t *testing.T) {
+	s := startServer(t, 50)
+	host, room := newHost(t, s)
+	ctx := context.Background()
+	pub, err := host.Join(ctx, room.Token, client.JoinOptions{Publish: simulcast(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Leave)
+	log := &videoLog{from: pub.Self.ID}
+	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
+
+	// Without a word from the viewer, the highest layer; then each size.
+	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+	for _, h := range []int{180, 360, 720, 180} {
+		if err := viewer.SetTrackSettings(client.TrackSetting{Participant: pub.Self.ID, Visible: true, Width: h * 16 / 9, Height: h}); err != nil {
+			t.Fatal(err)
+		}
+		waitHeight(t, viewer, pub.Self.ID, int32(h), 10*time.Second)
+	}
+
+	pkts := log.snapshot()
+	switches := 0
+	for i := 1; i < len(pkts); i++ {
+		p, q := pkts[i], pkts[i-1]
+		if p.SSRC != q.SSRC {
+			t.Fatalf("packet %d: SSRC changed from %d to %d", i, q.SSRC, p.SSRC)
+		}
+		if p.Seq != q.Seq+1 {
+			t.Fatalf("packet %d: sequence %d after %d (a gap or a duplicate)", i, p.Seq, q.Seq)
+		}
+		if int32(p.Timestamp-q.Timestamp) < 0 {
+			t.Fatalf("packet %d: timestamp went back from %d to %d", i, q.Timestamp, p.Timestamp)
+		}
+		if p.SyntheticLayer != q.SyntheticLayer {
+			switches++
+			if !p.Keyframe {
+				t.Fatalf("packet %d: switched from layer %d to %d on a delta frame", i, q.SyntheticLayer, p.SyntheticLayer)
+			}
+		}
+	}
+	if pkts[0].SyntheticLayer >= 0 && !pkts[0].Keyframe {
+		t.Fatal("the first packet is not a keyframe")
+	}
+	if switches < 4 {
+		t.Fatalf("%d layer switches seen, want at least 4", switches)
+	}
+	t.Logf("%d packets, %d switches, first keyframe after %v", len(pkts), switches, time.Duration(viewer.Received(pub.Self.ID).FirstKeyframe.Load()))
+}
+
+func TestConstrainedSubscriberGetsLowerLayer(t *testing.T) {
+	s := startServer(t, 50)
+	host, room := newHost(t, s)
+	pub := join(t, host, room.Token, false) // the host, receiving only
+	pub = joinWith(t, s, room.Token, "Pub", client.JoinOptions{Publish: simulcast(t)})
+	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{})
+	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+
+	// The viewer's downlink estimate falls to 400 kbps: only 180p fits.
+	viewer.LimitBandwidth(400_000)
+	waitHeight(t, viewer, pub.Self.ID, 180, 10*time.Second)
+	// 1.2 Mbps: 360p.
+	viewer.LimitBandwidth(1_200_000)
+	waitHeight(t, viewer, pub.Self.ID, 360, 10*time.Second)
+	// The constraint lifts (no more estimates): back to 720p.
+	viewer.LimitBandwidth(0)
+	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+}
+
+func TestOffscreenTilePausesAndPublisherStopsLayers(t *testing.T) {
+	s := startServer(t, 50)
+	host, room := newHost(t, s)
+	src := simulcast(t)
+	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Leave)
+	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{})
+	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+
+	// The tile scrolls away: no more video, and nobody takes any layer.
+	off := client.TrackSetting{Participant: pub.Self.ID, Visible: false}
+	if err := viewer.SetTrackSettings(off); err != nil {
+		t.Fatal(err)
+	}
+	r := viewer.Received(pub.Self.ID)
+	eventually(t, 5*time.Second, "video to stop", func() bool {
+		v := r.VideoPackets.Load()
+		time.Sleep(300 * time.Millisecond)
+		return r.VideoPackets.Load() == v
+	})
+	eventually(t, 10*time.Second, "the publisher to stop every layer", func() bool {
+		return !src.LayerActive("q") && !src.LayerActive("h") && !src.LayerActive("f")
+	})
+	a0 := r.AudioPackets.Load()
+	eventually(t, 5*time.Second, "audio to keep flowing", func() bool { return r.AudioPackets.Load() > a0 })
+
+	// Back on screen as a small tile: 180p resumes at a keyframe, and the
+	// publisher is told to send only that layer.
+	if err := viewer.SetTrackSettings(client.TrackSetting{Participant: pub.Self.ID, Visible: true, Width: 320, Height: 180}); err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, viewer, pub.Self.ID, 180, 10*time.Second)
+	eventually(t, 10*time.Second, "the publisher to send only 180p", func() bool {
+		return src.LayerActive("q") && !src.LayerActive("h") && !src.LayerActive("f")
+	})
+	f0 := src.SentOnLayer("f")
+	time.Sleep(500 * time.Millisecond)
+	if f := src.SentOnLayer("f"); f != f0 {
+		t.Fatalf("the 720p layer is still being sent: %d then %d packets", f0, f)
+	}
+}
+
+func TestTransportCutAndRestoredKeepsIdentity(t *testing.T) {
+	s := startServer(t, 50)
+	host, room := newHost(t, s)
+	a := join(t, host, room.Token, true)
+	imp := &client.Impairment{}
+	src, err := client.NewSynthetic("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Publish: src, Impair: imp})
+	receivesFrom(t, b, a)
+	receivesFrom(t, a, b)
+	id := b.ID()
+
+	// Watch what a hears about people from now on.
+	for drained := false; !drained; {
+		select {
+		case <-a.Events():
+		default:
+			drained = true
+		}
+	}
+	var mu sync.Mutex
+	var news []string
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case e := <-a.Events():
+				if e.Type == "participantLeft" || e.Type == "participantJoined" {
+					mu.Lock()
+					news = append(news, e.Type+" "+e.ID)
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+
+	imp.Cut(true)
+	time.Sleep(5 * time.Second) // past the client's "disconnected" and its ICE restart
+	imp.Cut(false)
+
+	_, v0 := b.ReceivedFrom(a.Self.ID)
+	eventually(t, 15*time.Second, "media from a to Bea again", func() bool {
+		_, v := b.ReceivedFrom(a.Self.ID)
+		return v > v0+10
+	})
+	_, w0 := a.ReceivedFrom(id)
+	eventually(t, 15*time.Second, "media from Bea to a again", func() bool {
+		_, w := a.ReceivedFrom(id)
+		return w > w0+10
+	})
+	if b.ID() != id {
+		t.Fatalf("Bea's id changed from %s to %s", id, b.ID())
+	}
+	if got := a.Participants(); len(got) != 1 || got[id].Name != "Bea" {
+		t.Fatalf("a sees %+v, want Bea (%s) only", got, id)
+	}
+	if got := s.Hub.Count(roomID(t, s, room.Token)); got != 2 {
+		t.Fatalf("hub counts %d people, want 2", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(news) > 0 {
+		t.Fatalf("a was told %v during the cut", news)
+	}
+}
+
+func TestDeadTransportLeavesWithinTenSeconds(t *testing.T) {
+	s := startServer(t, 50)
+	host, room := newHost(t, s)
+	a := join(t, host, room.Token, true)
+	imp := &client.Impairment{}
+	src, err := client.NewSynthetic("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := joinWith(t, s, room.Token, "Cy", client.JoinOptions{Publish: src, Impair: imp, NoICERestart: true})
+	receivesFrom(t, a, c)
+
+	imp.Cut(true)
+	start := time.Now()
+	eventually(t, 12*time.Second, "Cy to leave a's grid", func() bool {
+		_, ok := a.Participants()[c.Self.ID]
+		return !ok
+	})
+	t.Logf("Cy left a's grid %v after the cut", time.Since(start).Round(100*time.Millisecond))
+}
