@@ -229,3 +229,31 @@ test("chat, reactions and raised hands reach the others", { timeout: 90_000 }, a
 });
 
 void DESKTOP;
+
+test("a screen share shows as the large tile for the others", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host7", "Sam Sharer", "Share test");
+  const guest = await world.person("guest7");
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(guest.page, link, "Vic Viewer");
+    await connected(guest.page);
+    await host.page.getByRole("button", { name: "Share screen" }).click();
+    await host.page.getByRole("button", { name: "Stop sharing" }).waitFor({ timeout: 10_000 });
+    const big = guest.page.locator('.featured [data-testid="screen-tile"]');
+    await big.waitFor({ timeout: 15_000 });
+    await until("the shared screen to play for the guest", () =>
+      guest.page.evaluate(() => {
+        const v = document.querySelector('.featured [data-testid="screen-tile"] video');
+        return !!v && v.readyState >= 2 && v.videoWidth > 0;
+      }),
+    );
+    await world.shot(guest.page, "call-screen-share-desktop");
+    await host.page.getByRole("button", { name: "Stop sharing" }).click();
+    await big.waitFor({ state: "detached", timeout: 15_000 });
+  } catch (err) {
+    await onFailure([host, guest], "share", err);
+  } finally {
+    for (const p of [host, guest]) await p.close();
+  }
+});

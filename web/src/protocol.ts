@@ -46,9 +46,14 @@ export interface JoinMessage {
   type: "join";
   muted?: { audio: boolean; video: boolean };
 }
+/** What a published track shows. */
+export type TrackSource = "camera" | "microphone" | "screen" | "screen_audio";
+
 export interface PubOfferMessage {
   type: "pubOffer";
   sdp: string;
+  /** What each media section carries, by mid (camera when left out for video). */
+  sources?: Record<string, TrackSource>;
 }
 export interface SubAnswerMessage {
   type: "subAnswer";
@@ -137,6 +142,8 @@ export interface TrackPublishedMessage {
   participant: string;
   kind: "audio" | "video";
   trackId: string;
+  /** What the track shows (older servers leave it out: camera or microphone). */
+  source?: TrackSource | (string & {});
 }
 export interface TrackUnpublishedMessage {
   type: "trackUnpublished";
@@ -184,6 +191,19 @@ export interface ReactionReceivedMessage {
   from: string;
   emoji: string;
 }
+/** Who speaks: the active speaker (held a moment) and everyone heard now. */
+export interface SpeakersMessage {
+  type: "speakers";
+  active: string;
+  speaking: string[];
+}
+/** Which simulcast layers of our track the server wants (rid names). */
+export interface PublishLayersMessage {
+  type: "publishLayers";
+  trackId: string;
+  mid: string;
+  active: string[];
+}
 export interface ErrorMessage {
   type: "error";
   code: ErrorCode;
@@ -208,6 +228,8 @@ export type ServerMessage =
   | MutedByHostMessage
   | ChatReceivedMessage
   | ReactionReceivedMessage
+  | SpeakersMessage
+  | PublishLayersMessage
   | ErrorMessage;
 
 /** The error codes of docs/protocol.md; unknown ones are kept as strings. */
@@ -283,6 +305,8 @@ const checks: Record<ServerMessage["type"], Check> = {
   mutedByHost: (m) => isString(m.message),
   chat: (m) => isString(m.from) && isString(m.text),
   reaction: (m) => isString(m.from) && isString(m.emoji),
+  speakers: (m) => isString(m.active) && Array.isArray(m.speaking) && m.speaking.every(isString),
+  publishLayers: (m) => isString(m.trackId) && Array.isArray(m.active),
   error: (m) => isString(m.code) || isString(m.message),
 };
 

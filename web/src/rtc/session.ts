@@ -21,6 +21,7 @@ import {
   type ServerMessage,
   type SignalRoom,
   type SocialMessage,
+  type TrackSource,
 } from "../protocol";
 import { ApiError, getDropInRoom, getMe, getRoom } from "../api";
 import { acquireTrack, describeMediaError, stopStream } from "./media";
@@ -93,6 +94,12 @@ export class CallSession {
   subPC: RTCPeerConnection | null = null;
   /** Who is talking right now (participant ids, ourselves included). */
   speaking: ReadonlySet<string> = new Set();
+  /** The server's active speaker (a participant id); null until it says. */
+  activeSpeaker: string | null = null;
+  /** What each remote track shows (trackPublished.source), by track id. */
+  readonly trackSources = new Map<string, string>();
+  /** Our screen share while we share; null otherwise. */
+  screenStream: MediaStream | null = null;
 
   private ws: WebSocket | null = null;
   /** Bumped on every (re)connection, so callbacks of an older one do nothing. */
@@ -329,6 +336,8 @@ export class CallSession {
     window.removeEventListener("pagehide", this.onPageHide);
     this.closeConnection();
     stopStream(this.localStream);
+    stopStream(this.screenStream);
+    this.screenStream = null;
     this.status = "disconnected";
     this.announce(end.message);
     this.emit();
@@ -348,8 +357,14 @@ export class CallSession {
       participantUpdated: (m) => this.onParticipantUpdated(m.participant),
       // Tracks arrive on the subscriber connection by themselves; these are
       // only news, and the tiles follow the streams.
-      trackPublished: () => {},
-      trackUnpublished: () => {},
+      trackPublished: (m) => {
+        if (m.source) this.trackSources.set(m.trackId, m.source);
+        this.emit();
+      },
+      trackUnpublished: (m) => {
+        this.trackSources.delete(m.trackId);
+        this.emit();
+      },
       waiting: (m) => this.onWaiting(m.room),
       roomUpdated: (m) => {
         this.room = m.room;
@@ -365,6 +380,12 @@ export class CallSession {
       // Chat and reactions are for the UI (see onMessage).
       chat: () => {},
       reaction: () => {},
+      speakers: (m) => {
+        this.activeSpeaker = m.active || null;
+        this.emit();
+      },
+      // Simulcast layer selection is not applied here yet.
+      publishLayers: () => {},
       error: (m) => this.onError(m),
     };
     return (handlers[msg.type] as Handler<typeof msg.type>)(msg as never);
@@ -501,6 +522,9 @@ export class CallSession {
     for (const track of this.localStream.getTracks()) {
       pub.addTransceiver(track, { direction: "sendonly", streams: [this.localStream] });
     }
+    for (const track of this.screenStream?.getVideoTracks() ?? []) {
+      pub.addTransceiver(track, { direction: "sendonly", streams: [this.screenStream as MediaStream] });
+    }
 
     pub.onicecandidate = (ev) => ev.candidate && this.sendCandidate("pub", ev.candidate.toJSON());
     sub.onicecandidate = (ev) => ev.candidate && this.sendCandidate("sub", ev.candidate.toJSON());
@@ -539,7 +563,7 @@ export class CallSession {
     this.pubInFlight = true;
     this.localCandidates.pub ??= [];
     await pc.setLocalDescription(await pc.createOffer());
-    this.send({ type: "pubOffer", sdp: pc.localDescription?.sdp ?? "" });
+    this.send({ type: "pubOffer", sdp: pc.localDescription?.sdp ?? "", sources: this.publishedSources(pc) });
     this.releaseLocalCandidates("pub");
   }
 
@@ -586,6 +610,102 @@ export class CallSession {
   }
 
   // --- Local media ---------------------------------------------------------
+
+  /** What each of our media sections carries, for pubOffer.sources. */
+  private publishedSources(pc: RTCPeerConnection): Record<string, TrackSource> {
+    const out: Record<string, TrackSource> = {};
+    const screen = new Set(this.screenStream?.getTracks().map((tr) => tr.id) ?? []);
+    for (const tr of pc.getTransceivers()) {
+      const track = tr.sender.track;
+      if (!tr.mid || !track) continue;
+      if (screen.has(track.id)) out[tr.mid] = track.kind === "audio" ? "screen_audio" : "screen";
+      else out[tr.mid] = track.kind === "audio" ? "microphone" : "camera";
+    }
+    return out;
+  }
+
+  /**
+   * Shares a screen, window or tab (the browser asks which) as an extra
+   * video track. Answers null, or plain words for why it did not start.
+   */
+  async startScreenShare(): Promise<string | null> {
+    if (this.screenStream) return null;
+    if (!navigator.mediaDevices?.getDisplayMedia) return "This browser can't share the screen.";
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    } catch (err) {
+      const name = err instanceof DOMException ? err.name : "";
+      return name === "NotAllowedError" ? null : "Your screen couldn't be shared.";
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track || this.ended) {
+      stopStream(stream);
+      return null;
+    }
+    track.contentHint = "detail";
+    // The browser's own "Stop sharing" button ends the track.
+    track.addEventListener("ended", () => this.stopScreenShare());
+    this.screenStream = stream;
+    const pc = this.pubPC;
+    if (pc) {
+      pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+      this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+    }
+    this.announce("You are sharing your screen");
+    this.emit();
+    return null;
+  }
+
+  /** Stops sharing the screen. */
+  stopScreenShare(): void {
+    const stream = this.screenStream;
+    if (!stream) return;
+    this.screenStream = null;
+    const ids = new Set(stream.getTracks().map((tr) => tr.id));
+    stopStream(stream);
+    const pc = this.pubPC;
+    if (pc) {
+      for (const sender of pc.getSenders()) {
+        if (sender.track && ids.has(sender.track.id)) pc.removeTrack(sender);
+      }
+      this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+    }
+    this.emit();
+  }
+
+  /** Switches the microphone or camera to another device, mid-call. */
+  async switchDevice(kind: "audio" | "video", deviceId: string): Promise<string | null> {
+    const what = kind === "audio" ? "microphone" : "camera";
+    let track: MediaStreamTrack;
+    try {
+      const s = await navigator.mediaDevices.getUserMedia(kind === "audio" ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
+      const got = s.getTracks()[0];
+      if (!got) throw new DOMException("no track", "NotFoundError");
+      track = got;
+    } catch (err) {
+      return describeMediaError(err, what);
+    }
+    if (this.ended) {
+      track.stop();
+      return null;
+    }
+    const old = kind === "audio" ? this.localStream.getAudioTracks() : this.localStream.getVideoTracks();
+    track.enabled = kind === "audio" ? !this.audioMuted : !this.videoMuted;
+    const sender = this.pubPC?.getSenders().find((sd) => sd.track && old.includes(sd.track));
+    old.forEach((tr) => {
+      this.localStream.removeTrack(tr);
+      tr.stop();
+    });
+    this.localStream.addTrack(track);
+    if (sender) await sender.replaceTrack(track);
+    else if (this.pubPC) {
+      this.pubPC.addTransceiver(track, { direction: "sendonly", streams: [this.localStream] });
+      this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+    }
+    this.emit();
+    return null;
+  }
 
   private applyLocalMute(): void {
     for (const t of this.localStream.getAudioTracks()) t.enabled = !this.audioMuted;

@@ -10,7 +10,9 @@ import { plural, t } from "../i18n";
 import { announce } from "./announcer";
 import { copyText } from "./common";
 import { ChatPanel, type ChatEntry } from "./ChatPanel";
-import { CameraIcon, ChatIcon, CloseIcon, HandIcon, LeaveIcon, LockIcon, MicIcon, MoreIcon, PeopleIcon, SmileIcon } from "./icons";
+import { CameraIcon, ChatIcon, CloseIcon, HandIcon, LeaveIcon, LockIcon, MicIcon, MoreIcon, PeopleIcon, ScreenIcon, SmileIcon } from "./icons";
+import { personMedia } from "./streams";
+import { DevicesDialog } from "./DevicesDialog";
 import { PeoplePanel } from "./PeoplePanel";
 import { EndRoomDialog, ReportDialog, RoomSettingsDialog } from "./RoomDialogs";
 import { Stage, type StageItem, type ViewMode } from "./Stage";
@@ -40,7 +42,7 @@ interface CallProps {
 }
 
 type Panel = "people" | "chat" | null;
-type DialogName = "report" | "settings" | "end" | null;
+type DialogName = "report" | "settings" | "end" | "devices" | null;
 
 /** The call screen: the grid of people, the status line and the controls. */
 export function Call({ session, title, selfName, pageToken }: CallProps) {
@@ -133,12 +135,12 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
     lockedBefore.current = locked;
   }, [locked]);
 
-  // The active speaker: whoever spoke last, ourselves excepted.
+  // The active speaker: the server's, or whoever we heard last, ourselves excepted.
   const selfId = session.self?.id ?? "self";
   useEffect(() => {
-    const next = [...session.speaking].find((id) => id !== selfId);
+    const next = session.activeSpeaker && session.activeSpeaker !== selfId ? session.activeSpeaker : [...session.speaking].find((id) => id !== selfId);
     if (next && next !== activeSpeaker) setActiveSpeaker(next);
-  }, [session.speaking]);
+  }, [session.speaking, session.activeSpeaker]);
 
   // Keyboard shortcuts as in other meeting apps: Ctrl+D microphone, Ctrl+E camera.
   useEffect(() => {
@@ -220,10 +222,22 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
     );
   }
 
-  const items: StageItem[] = [
-    { key: self.id, participant: self, stream: session.localStream, self: true, screen: false },
-    ...others.map((p) => ({ key: p.id, participant: p, stream: session.streams.get(p.id) ?? null, self: false, screen: false })),
-  ];
+  const items: StageItem[] = [{ key: self.id, participant: self, stream: session.localStream, self: true, screen: false }];
+  if (session.screenStream) items.push({ key: `${self.id}:screen`, participant: self, stream: session.screenStream, self: true, screen: true });
+  for (const p of others) {
+    const media = personMedia(session, p.id);
+    items.push({ key: p.id, participant: p, stream: media.camera, self: false, screen: false });
+    if (media.screen) items.push({ key: `${p.id}:screen`, participant: p, stream: media.screen, self: false, screen: true });
+  }
+  const canShare = typeof navigator.mediaDevices?.getDisplayMedia === "function";
+  const toggleShare = async () => {
+    if (session.screenStream) {
+      session.stopScreenShare();
+      return;
+    }
+    const problem = await session.startScreenShare();
+    if (problem) toast(t(problem));
+  };
 
   return (
     <div class={`call${panel ? " with-panel" : ""}`}>
@@ -310,6 +324,12 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           <CameraIcon off={session.videoMuted} />
           <span class="label">{session.videoMuted ? t("Turn camera on") : t("Turn camera off")}</span>
         </button>
+        {canShare && (
+          <button type="button" class={session.screenStream ? "toggle on" : "toggle"} aria-pressed={!!session.screenStream} onClick={() => void toggleShare()}>
+            <ScreenIcon />
+            <span class="label">{session.screenStream ? t("Stop sharing") : t("Share screen")}</span>
+          </button>
+        )}
         <div class="popover-anchor">
           <button type="button" class="toggle" aria-expanded={reactOpen} aria-haspopup="true" onClick={() => setReactOpen(!reactOpen)}>
             <SmileIcon />
@@ -369,6 +389,15 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
               >
                 {view === "grid" ? t("Speaker view") : t("Grid view")}
               </button>
+              <button
+                type="button"
+                onClick={() => {
+                  setDialog("devices");
+                  setMoreOpen(false);
+                }}
+              >
+                {t("Devices")}
+              </button>
               {linkToken && (
                 <button type="button" onClick={() => void copyLink()}>
                   {t("Copy link")}
@@ -414,6 +443,7 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           <span class="label">{t("Leave")}</span>
         </button>
       </nav>
+      {dialog === "devices" && <DevicesDialog session={session} onClose={() => setDialog(null)} />}
       {dialog === "report" && <ReportDialog token={reportToken} onClose={() => setDialog(null)} />}
       {dialog === "settings" && hostToken && room && <RoomSettingsDialog token={hostToken} room={room} onClose={() => setDialog(null)} />}
       {dialog === "end" && hostToken && <EndRoomDialog token={hostToken} onClose={() => setDialog(null)} />}

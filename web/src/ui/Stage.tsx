@@ -46,11 +46,13 @@ function useWindowSize(): void {
   }, []);
 }
 
-export function Stage({ items, view, featured, speaking, reactions }: Props) {
+export function Stage({ items, view: chosen, featured, speaking, reactions }: Props) {
   useWindowSize();
+  // A screen share is shown large for everyone, as in other meeting apps.
+  const view: ViewMode = items.some((i) => i.screen) ? "speaker" : chosen;
   const [page, setPage] = useState(0);
 
-  const bigItem = view === "speaker" ? (items.find((i) => i.screen) ?? items.find((i) => i.key === featured) ?? items.find((i) => !i.self) ?? items[0]) : undefined;
+  const bigItem = view === "speaker" ? (items.find((i) => i.screen && !i.self) ?? items.find((i) => i.screen) ?? items.find((i) => i.key === featured) ?? items.find((i) => !i.self) ?? items[0]) : undefined;
   const rest = bigItem ? items.filter((i) => i !== bigItem) : items;
   const size = perPage(view);
   const pages = Math.max(1, Math.ceil(rest.length / size));
