@@ -152,7 +152,11 @@ func serve(ctx context.Context, args []string) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	err = srv.Shutdown(sctx)
+	// WebSockets are hijacked connections, which Shutdown leaves alone:
+	// close them, telling clients to come back.
+	a.Hub.Shutdown()
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return nil

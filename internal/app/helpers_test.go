@@ -140,3 +140,5 @@ func mustURL(t *testing.T, s string) *url.URL {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func roomToken(s string) rooms.Token { return rooms.Token(s) }

@@ -188,7 +188,7 @@ func (c *call) remove(p *participant) {
 	for _, o := range c.participants {
 		o.send(left)
 	}
-	lock := p.isHost && !c.room.Locked && !c.room.Ended() && rooms.LocksWhenHostLeaves(c.room) && !c.hostInsideLocked()
+	lock := p.isHost && !c.hub.shuttingDown.Load() && !c.room.Locked && !c.room.Ended() && rooms.LocksWhenHostLeaves(c.room) && !c.hostInsideLocked()
 	if lock {
 		c.setLockedLocked(true, rooms.LockedHostAway)
 	}

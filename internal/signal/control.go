@@ -1,6 +1,10 @@
 package signal
 
 import (
+	"time"
+
+	"github.com/coder/websocket"
+
 	"github.com/roomsdev/rooms/internal/rooms"
 )
 
@@ -147,4 +151,26 @@ func sameIdentity(a, b rooms.Identity) bool {
 		return a.UserID == b.UserID
 	}
 	return a.GuestID != "" && a.GuestID == b.GuestID
+}
+
+// Shutdown disconnects everyone because the server is stopping (a restart,
+// a deploy). Clients are told with the WebSocket "service restart" code
+// and reconnect by themselves; no room is locked or changed by it.
+func (h *Hub) Shutdown() {
+	h.shuttingDown.Store(true)
+	for _, c := range h.liveCalls() {
+		for _, p := range c.everyone() {
+			p.close(websocket.StatusServiceRestart, "server restarting")
+		}
+	}
+	// Give the writers a moment to send their close frames.
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		h.mu.Lock()
+		n := len(h.calls)
+		h.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/roomsdev/rooms/internal/rooms"
@@ -43,6 +44,10 @@ type Hub struct {
 	dir   Directory
 	state RoomState
 	log   *slog.Logger
+
+	// shuttingDown is set while the server stops: people leave because
+	// the server goes, not the host, so no room locks itself.
+	shuttingDown atomic.Bool
 
 	mu      sync.Mutex
 	calls   map[rooms.RoomID]*call
