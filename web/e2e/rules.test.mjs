@@ -228,7 +228,7 @@ test("chat, reactions and raised hands reach the others", { timeout: 90_000 }, a
   }
 });
 
-void DESKTOP;
+
 
 test("a screen share shows as the large tile for the others", { timeout: 90_000 }, async () => {
   const { host, link } = await hostWithRoom("host7", "Sam Sharer", "Share test");
@@ -253,6 +253,55 @@ test("a screen share shows as the large tile for the others", { timeout: 90_000 
     await big.waitFor({ state: "detached", timeout: 15_000 });
   } catch (err) {
     await onFailure([host, guest], "share", err);
+  } finally {
+    for (const p of [host, guest]) await p.close();
+  }
+});
+
+test("keyboard and screen readers: named controls, shortcuts, menus, announcements", { timeout: 60_000 }, async () => {
+  const { host, link } = await hostWithRoom("host8", "Kim Keys", "Keyboard test");
+  const guest = await world.person("guest8");
+  try {
+    const h = host.page;
+    await joinSignedIn(h, link);
+    await connected(h);
+
+    // Every button and link in the call has a name.
+    const unnamed = await h.evaluate(() =>
+      [...document.querySelectorAll("button, a, select, input, textarea")]
+        .filter((el) => {
+          const label = el.getAttribute("aria-label") || el.textContent?.trim() || el.getAttribute("title") || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest("label");
+          return !label;
+        })
+        .map((el) => el.outerHTML.slice(0, 120)),
+    );
+    assert.deepEqual(unnamed, [], "controls without an accessible name");
+
+    // Ctrl+D mutes and unmutes.
+    await h.keyboard.press("Control+d");
+    await h.getByRole("button", { name: "Unmute", exact: true }).waitFor();
+    await h.keyboard.press("Control+d");
+    await h.getByRole("button", { name: "Mute", exact: true }).waitFor();
+
+    // The More menu opens from the keyboard, takes focus, and Escape closes it.
+    await h.getByRole("button", { name: "More options" }).focus();
+    await h.keyboard.press("Enter");
+    const menu = h.getByRole("group", { name: "More options" });
+    await menu.waitFor();
+    assert.ok(await menu.evaluate((el) => el.contains(document.activeElement)), "focus moved into the menu");
+    await h.keyboard.press("Escape");
+    await menu.waitFor({ state: "detached" });
+
+    // Someone joining is announced in the live region.
+    await joinAsGuest(guest.page, link, "Nia Newcomer");
+    await h.getByTestId("announcer").filter({ hasText: "Nia Newcomer joined" }).waitFor({ state: "attached", timeout: 10_000 });
+    await h.setViewportSize(PHONE);
+    await world.shot(h, "call-two-phone");
+    await openPeople(h);
+    await world.shot(h, "call-people-phone");
+    await h.setViewportSize(DESKTOP);
+  } catch (err) {
+    await onFailure([host, guest], "keyboard", err);
   } finally {
     for (const p of [host, guest]) await p.close();
   }

@@ -245,6 +245,10 @@ export class CallSession {
    */
   private closeConnection(): void {
     this.generation++;
+    // A handler of the old connection may wait forever: a closed
+    // RTCPeerConnection never settles an operation it had pending. Its
+    // messages are ignored anyway, so the new connection starts a new chain.
+    this.queue = Promise.resolve();
     const ws = this.ws;
     this.ws = null;
     if (ws) {

@@ -8,7 +8,7 @@ import { REACTIONS, type Participant, type ServerMessage } from "../protocol";
 import { roomLink } from "../api";
 import { plural, t } from "../i18n";
 import { announce } from "./announcer";
-import { copyText } from "./common";
+import { Popover, copyText } from "./common";
 import { ChatPanel, type ChatEntry } from "./ChatPanel";
 import { CameraIcon, ChatIcon, CloseIcon, HandIcon, LeaveIcon, LockIcon, MicIcon, MoreIcon, PeopleIcon, ScreenIcon, SmileIcon } from "./icons";
 import { personMedia } from "./streams";
@@ -308,7 +308,7 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           type="button"
           class={session.audioMuted ? "toggle off" : "toggle"}
           aria-pressed={session.audioMuted}
-          title={t("Microphone (Ctrl+D)")}
+          title={`${session.audioMuted ? t("Unmute") : t("Mute")} (Ctrl+D)`}
           onClick={() => void session.setAudioMuted(!session.audioMuted)}
         >
           <MicIcon off={session.audioMuted} />
@@ -318,34 +318,46 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           type="button"
           class={session.videoMuted ? "toggle off" : "toggle"}
           aria-pressed={session.videoMuted}
-          title={t("Camera (Ctrl+E)")}
+          title={`${session.videoMuted ? t("Turn camera on") : t("Turn camera off")} (Ctrl+E)`}
           onClick={() => void session.setVideoMuted(!session.videoMuted)}
         >
           <CameraIcon off={session.videoMuted} />
           <span class="label">{session.videoMuted ? t("Turn camera on") : t("Turn camera off")}</span>
         </button>
         {canShare && (
-          <button type="button" class={session.screenStream ? "toggle on" : "toggle"} aria-pressed={!!session.screenStream} onClick={() => void toggleShare()}>
+          <button
+            type="button"
+            class={session.screenStream ? "toggle on" : "toggle"}
+            aria-pressed={!!session.screenStream}
+            title={session.screenStream ? t("Stop sharing") : t("Share screen")}
+            onClick={() => void toggleShare()}
+          >
             <ScreenIcon />
             <span class="label">{session.screenStream ? t("Stop sharing") : t("Share screen")}</span>
           </button>
         )}
         <div class="popover-anchor">
-          <button type="button" class="toggle" aria-expanded={reactOpen} aria-haspopup="true" onClick={() => setReactOpen(!reactOpen)}>
+          <button type="button" class="toggle" aria-expanded={reactOpen} aria-haspopup="true" title={t("React")} onClick={() => setReactOpen(!reactOpen)}>
             <SmileIcon />
             <span class="label">{t("React")}</span>
           </button>
           {reactOpen && (
-            <div class="popover reactions-picker" role="group" aria-label={t("Reactions")} onKeyDown={(e) => e.key === "Escape" && setReactOpen(false)}>
+            <Popover class="reactions-picker" label={t("Reactions")} onClose={() => setReactOpen(false)}>
               {REACTIONS.map((emoji) => (
                 <button key={emoji} type="button" class="emoji" aria-label={t("React with {emoji}", { emoji })} onClick={() => react(emoji)}>
                   {emoji}
                 </button>
               ))}
-            </div>
+            </Popover>
           )}
         </div>
-        <button type="button" class={self.handRaised ? "toggle on" : "toggle"} aria-pressed={!!self.handRaised} onClick={toggleHand}>
+        <button
+          type="button"
+          class={self.handRaised ? "toggle on" : "toggle"}
+          aria-pressed={!!self.handRaised}
+          title={self.handRaised ? t("Lower hand") : t("Raise hand")}
+          onClick={toggleHand}
+        >
           <HandIcon />
           <span class="label">{self.handRaised ? t("Lower hand") : t("Raise hand")}</span>
         </button>
@@ -354,6 +366,7 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           class={panel === "chat" ? "toggle on" : "toggle"}
           aria-pressed={panel === "chat"}
           aria-label={unread > 0 ? t("Chat, {n} unread", { n: unread }) : t("Chat")}
+          title={t("Chat")}
           onClick={() => openPanel("chat")}
         >
           <ChatIcon />
@@ -366,7 +379,13 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
             </span>
           )}
         </button>
-        <button type="button" class={panel === "people" ? "toggle on" : "toggle"} aria-pressed={panel === "people"} onClick={() => openPanel("people")}>
+        <button
+          type="button"
+          class={panel === "people" ? "toggle on" : "toggle"}
+          aria-pressed={panel === "people"}
+          title={t("People")}
+          onClick={() => openPanel("people")}
+        >
           <PeopleIcon />
           <span class="label">{t("People")}</span>
           <span class="count-badge subtle" aria-hidden="true">
@@ -374,12 +393,12 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           </span>
         </button>
         <div class="popover-anchor">
-          <button type="button" class="toggle" aria-expanded={moreOpen} aria-haspopup="true" onClick={() => setMoreOpen(!moreOpen)}>
+          <button type="button" class="toggle" aria-expanded={moreOpen} aria-haspopup="true" title={t("More options")} onClick={() => setMoreOpen(!moreOpen)}>
             <MoreIcon />
             <span class="label">{t("More options")}</span>
           </button>
           {moreOpen && (
-            <div class="popover menu" role="group" aria-label={t("More options")} onKeyDown={(e) => e.key === "Escape" && setMoreOpen(false)}>
+            <Popover class="menu" label={t("More options")} onClose={() => setMoreOpen(false)}>
               <button
                 type="button"
                 onClick={() => {
@@ -435,10 +454,10 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
               >
                 {t("Report room")}
               </button>
-            </div>
+            </Popover>
           )}
         </div>
-        <button type="button" class="danger leave" onClick={() => session.leave()}>
+        <button type="button" class="danger leave" title={t("Leave")} onClick={() => session.leave()}>
           <LeaveIcon />
           <span class="label">{t("Leave")}</span>
         </button>

@@ -30,10 +30,27 @@ export function StreamVideo({ stream, muted, mirrored, label, contain }: VideoPr
   useEffect(() => {
     const v = ref.current;
     if (!v) return;
+    // Re-assign even the same stream: an element that was moved in the page
+    // (the layout changed) is paused by the browser and must be restarted.
+    v.srcObject = null;
     v.srcObject = stream;
     // Autoplay may be refused without a gesture; Join was one, so retry quietly.
     if (stream) v.play().catch(() => {});
   }, [stream, trackKey]);
+  // Layout changes move tiles around: restart playback whenever the element
+  // is back in the page but stalled.
+  useEffect(() => {
+    const v = ref.current;
+    if (!v || !stream) return;
+    const timer = setInterval(() => {
+      if (v.isConnected && v.srcObject === stream && v.readyState === 0 && stream.getVideoTracks().some((tr) => tr.readyState === "live" && !tr.muted)) {
+        v.srcObject = null;
+        v.srcObject = stream;
+        v.play().catch(() => {});
+      }
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [stream]);
   const cls = [mirrored ? "mirrored" : "", contain ? "contain" : ""].filter(Boolean).join(" ");
   return <video ref={ref} class={cls || undefined} autoplay playsInline muted={muted} aria-label={label} />;
 }

@@ -133,3 +133,48 @@ export function ErrorLine({ error }: { error: string | null }) {
     </p>
   );
 }
+
+interface PopoverProps {
+  label: string;
+  class: string;
+  onClose: () => void;
+  children: ComponentChildren;
+}
+
+/**
+ * A small menu above a control-bar button: focus moves to its first
+ * button; Escape or a click elsewhere closes it and focus goes back.
+ */
+export function Popover({ label, class: cls, onClose, children }: PopoverProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    el?.querySelector<HTMLElement>("button")?.focus();
+    const onDown = (e: PointerEvent) => {
+      const anchor = el?.parentElement;
+      if (anchor && e.target instanceof Node && !anchor.contains(e.target)) onClose();
+    };
+    document.addEventListener("pointerdown", onDown);
+    return () => {
+      document.removeEventListener("pointerdown", onDown);
+      if (opener && document.activeElement === document.body) opener.focus();
+    };
+  }, []);
+  return (
+    <div
+      ref={ref}
+      class={`popover ${cls}`}
+      role="group"
+      aria-label={label}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      {children}
+    </div>
+  );
+}
