@@ -94,8 +94,7 @@ type allocation struct {
 // allocate chooses the layer of every video track p receives: each tile's
 // wish, within what p's downlink takes. Screen shares come first, then the
 // active speaker, then the other tiles, largest first; everyone visible
-// gets the lowest layer before anyone gets more, and a tile that does not
-// fit at all is paused.
+// gets the lowest layer before anyone gets more.
 func (p *Peer) allocate(now time.Time, speaker PeerID) {
 	p.allocMu.Lock()
 	defer p.allocMu.Unlock()
@@ -151,7 +150,12 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		}
 		return allocs[i].area > allocs[j].area
 	})
-	// Everyone visible gets the lowest layer present, in priority order.
+	// Everyone visible gets the lowest layer present, whatever the budget:
+	// a receiver's estimate only grows with what it is sent, so pausing a
+	// track because the estimate is short would starve the estimate and
+	// never resume (a single-layer camera froze for good this way). What
+	// the budget decides is who goes up; tiles off screen and pages not
+	// shown are what keep a big room within a small downlink.
 	for i := range allocs {
 		a := &allocs[i]
 		if a.want < 0 {
@@ -161,10 +165,8 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		if low < 0 {
 			continue
 		}
-		if r := a.d.up.rate(low); r <= budget {
-			a.got = low
-			budget -= r
-		}
+		a.got = low
+		budget -= a.d.up.rate(low)
 	}
 	// Then each goes up towards its wish, in the same order.
 	headroom := 1.0
