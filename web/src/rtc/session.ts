@@ -678,6 +678,22 @@ export class CallSession {
     this.emit();
   }
 
+  /**
+   * Sends another video track in place of the camera's (a background
+   * effect's canvas, or the camera again). The old track is not stopped:
+   * whoever made the new one owns it.
+   */
+  async replaceVideoTrack(track: MediaStreamTrack): Promise<void> {
+    const old = this.localStream.getVideoTracks();
+    if (old.includes(track)) return;
+    track.enabled = !this.videoMuted;
+    const sender = this.pubPC?.getSenders().find((sd) => sd.track && old.includes(sd.track));
+    old.forEach((tr) => this.localStream.removeTrack(tr));
+    this.localStream.addTrack(track);
+    if (sender) await sender.replaceTrack(track);
+    this.emit();
+  }
+
   /** Switches the microphone or camera to another device, mid-call. */
   async switchDevice(kind: "audio" | "video", deviceId: string): Promise<string | null> {
     const what = kind === "audio" ? "microphone" : "camera";

@@ -8,7 +8,9 @@ import { REACTIONS, type Participant, type ServerMessage } from "../protocol";
 import { roomLink } from "../api";
 import { plural, t } from "../i18n";
 import { announce } from "./announcer";
-import { Popover, copyText } from "./common";
+import { Dialog, Popover, copyText } from "./common";
+import { BackgroundPicker } from "./Backgrounds";
+import { effects } from "./effects";
 import { ChatPanel, type ChatEntry } from "./ChatPanel";
 import { CameraIcon, ChatIcon, CloseIcon, HandIcon, LeaveIcon, LockIcon, MicIcon, MoreIcon, PeopleIcon, ScreenIcon, SmileIcon } from "./icons";
 import { personMedia } from "./streams";
@@ -42,7 +44,7 @@ interface CallProps {
 }
 
 type Panel = "people" | "chat" | null;
-type DialogName = "report" | "settings" | "end" | "devices" | null;
+type DialogName = "report" | "settings" | "end" | "devices" | "effects" | null;
 
 /** The call screen: the grid of people, the status line and the controls. */
 export function Call({ session, title, selfName, pageToken }: CallProps) {
@@ -417,6 +419,15 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
               >
                 {t("Devices")}
               </button>
+              <button
+                type="button"
+                onClick={() => {
+                  setDialog("effects");
+                  setMoreOpen(false);
+                }}
+              >
+                {t("Backgrounds and effects")}
+              </button>
               {linkToken && (
                 <button type="button" onClick={() => void copyLink()}>
                   {t("Copy link")}
@@ -462,6 +473,23 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           <span class="label">{t("Leave")}</span>
         </button>
       </nav>
+      {dialog === "effects" && (
+        <Dialog title={t("Backgrounds and effects")} onClose={() => setDialog(null)} wide>
+          <BackgroundPicker
+            hideLegend
+            onPick={async (id) => {
+              const camera = effects.source ?? session.localStream.getVideoTracks()[0];
+              if (!camera) throw new Error(t("Turn your camera on first."));
+              await session.replaceVideoTrack(await effects.apply(camera, id));
+            }}
+          />
+          <div class="row end">
+            <button type="button" class="primary" onClick={() => setDialog(null)}>
+              {t("Close")}
+            </button>
+          </div>
+        </Dialog>
+      )}
       {dialog === "devices" && <DevicesDialog session={session} onClose={() => setDialog(null)} />}
       {dialog === "report" && <ReportDialog token={reportToken} onClose={() => setDialog(null)} />}
       {dialog === "settings" && hostToken && room && <RoomSettingsDialog token={hostToken} room={room} onClose={() => setDialog(null)} />}

@@ -5,6 +5,7 @@ import type { CallSession } from "../rtc/session";
 import { t } from "../i18n";
 import { Dialog, ErrorLine } from "./common";
 import { currentDevice, saveDevice, useDevices, useMicLevel } from "./devices";
+import { effects } from "./effects";
 
 export function DevicesDialog({ session, onClose }: { session: CallSession; onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -15,6 +16,11 @@ export function DevicesDialog({ session, onClose }: { session: CallSession; onCl
 
   const pick = async (kind: "audio" | "video", id: string) => {
     setError(null);
+    // A new camera starts without effects; the old one is let go.
+    if (kind === "video" && effects.source) {
+      const raw = effects.stop();
+      raw?.stop();
+    }
     const problem = await session.switchDevice(kind, id);
     if (problem) setError(t(problem));
     else saveDevice(kind, id);

@@ -9,10 +9,12 @@ import { plural, t } from "../i18n";
 import { announce } from "./announcer";
 import { ErrorLine, messageOf } from "./common";
 import { currentDevice, openDevice, saveDevice, swapTrack, useDevices, useMicLevel } from "./devices";
-import { CameraIcon, MicIcon } from "./icons";
+import { CameraIcon, MicIcon, SparkleIcon } from "./icons";
 import { StreamVideo } from "./Tile";
 import { themeLabel } from "./themes";
 import { LangSwitch } from "./LangSwitch";
+import { BackgroundPicker } from "./Backgrounds";
+import { effects, type EffectId } from "./effects";
 
 interface LobbyProps {
   /** The link token, or "" for a drop-in. */
@@ -37,6 +39,7 @@ export function Lobby(props: LobbyProps) {
   const [error, setError] = useState<string | null>(null);
   const [deviceError, setDeviceError] = useState<string | null>(null);
   const [trackKey, setTrackKey] = useState("");
+  const [showEffects, setShowEffects] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
   const stream = media?.stream ?? null;
   const hasAudio = !!stream?.getAudioTracks().length;
@@ -50,6 +53,8 @@ export function Lobby(props: LobbyProps) {
     if (!stream) return;
     setDeviceError(null);
     try {
+      // A new camera starts without effects; the old one is let go.
+      if (kind === "video") effects.stop()?.stop();
       const track = await openDevice(kind, deviceId);
       track.enabled = kind === "audio" ? audioOn : videoOn;
       swapTrack(stream, track);
@@ -58,6 +63,16 @@ export function Lobby(props: LobbyProps) {
     } catch {
       setDeviceError(kind === "audio" ? t("That microphone couldn't be started.") : t("That camera couldn't be started."));
     }
+  };
+
+  const applyEffect = async (id: EffectId) => {
+    const camera = effects.source ?? stream?.getVideoTracks()[0];
+    if (!stream || !camera) throw new Error(t("Turn your camera on first."));
+    const out = await effects.apply(camera, id);
+    out.enabled = videoOn;
+    for (const tr of stream.getVideoTracks()) if (tr !== out) stream.removeTrack(tr);
+    if (!stream.getVideoTracks().includes(out)) stream.addTrack(out);
+    setTrackKey(stream.getTracks().map((tr) => tr.id).join(","));
   };
 
   const submit = async (e: JSX.TargetedEvent<HTMLFormElement>) => {
@@ -130,6 +145,13 @@ export function Lobby(props: LobbyProps) {
           </label>
           <ErrorLine error={deviceError} />
         </div>
+        <div class="effects-row">
+          <button type="button" class="small" aria-expanded={showEffects} disabled={!hasVideo} onClick={() => setShowEffects(!showEffects)}>
+            <SparkleIcon />
+            {t("Backgrounds and effects")}
+          </button>
+        </div>
+        {showEffects && <BackgroundPicker onPick={applyEffect} hideLegend />}
       </div>
       <form class="card join" onSubmit={submit} aria-labelledby="room-title">
         <p class="muted">{t("You're about to join")}</p>

@@ -10,6 +10,7 @@ import { announce } from "./announcer";
 import { Call } from "./Call";
 import { messageOf } from "./common";
 import { Lobby } from "./Lobby";
+import { effects } from "./effects";
 
 type Phase =
   | { kind: "loading" }
@@ -82,7 +83,10 @@ export function RoomPage({ token, dropInId }: Props) {
 
   useEffect(() => {
     void load();
-    return () => stopStream(previewRef.current);
+    return () => {
+      stopStream(previewRef.current);
+      effects.stop()?.stop();
+    };
   }, [token, dropInId]);
 
   // The lobby's toggles act on the preview right away.
@@ -97,6 +101,8 @@ export function RoomPage({ token, dropInId }: Props) {
     if (!session) return;
     const unsubscribe = session.subscribe(() => {
       if (!session.ended) return;
+      // The camera behind an effect is ours to stop.
+      effects.stop()?.stop();
       setAudioOn(!session.audioMuted);
       setVideoOn(!session.videoMuted);
       setPhase({ kind: "over", end: endScreen(session.ended), rejoining: false });

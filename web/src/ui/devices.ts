@@ -2,6 +2,7 @@
 // in a stream, and the microphone level for the meter.
 
 import { useEffect, useState } from "preact/hooks";
+import { effects } from "./effects";
 
 export interface DeviceLists {
   audio: MediaDeviceInfo[];
@@ -73,7 +74,8 @@ export function swapTrack(stream: MediaStream, track: MediaStreamTrack): void {
 
 /** The device id a stream's track of that kind uses. */
 export function currentDevice(stream: MediaStream | null, kind: "audio" | "video"): string {
-  const tr = kind === "audio" ? stream?.getAudioTracks()[0] : stream?.getVideoTracks()[0];
+  // Behind an effect, the camera is the effect's source, not the canvas.
+  const tr = kind === "audio" ? stream?.getAudioTracks()[0] : (effects.source ?? stream?.getVideoTracks()[0]);
   return tr?.getSettings().deviceId ?? "";
 }
 
