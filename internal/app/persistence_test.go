@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -161,5 +162,28 @@ func TestSignInIsRateLimitedPerAccount(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("limited sign-in: %d Retry-After=%q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// TestLookupMissesAreLimitedPerAccountToo: one account guessing links is
+// slowed even when every guess comes from another address.
+func TestLookupMissesAreLimitedPerAccountToo(t *testing.T) {
+	s := startServer(t, 50)
+	a := signUp(t, s, "Guesser")
+	cookies := a.HTTP.Jar.Cookies(mustURL(t, s.URL))
+	h := s.Handler()
+	limited := false
+	for i := 0; i < 30 && !limited; i++ {
+		req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/api/rooms/AAAAAAAAAAAAAAAAAAAA%02d", i), nil)
+		req.RemoteAddr = fmt.Sprintf("192.0.2.%d:4000", i+1) // a new address every time
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		limited = rec.Code == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("30 misses by one account from 30 addresses were never rate limited")
 	}
 }

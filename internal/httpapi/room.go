@@ -226,11 +226,19 @@ func (s *Server) lookup(h roomHandler) http.HandlerFunc {
 	}
 }
 
-// findRoom resolves {token}, applying the lookup limits.
+// findRoom resolves {token}, applying the lookup limits: all lookups per
+// client address, and misses per address and per signed-in account too,
+// so guessing from many addresses with one account is slowed as well.
 func (s *Server) findRoom(r *http.Request) (*rooms.Room, error) {
 	addr, now := clientAddr(r), time.Now()
-	if ok, _ := s.missLimit.peek(addr, now); !ok {
-		return nil, errTooMany
+	missKeys := []string{addr}
+	if id, err := s.identity(r.Context(), r); err == nil && id.UserID != "" {
+		missKeys = append(missKeys, "account:"+string(id.UserID))
+	}
+	for _, k := range missKeys {
+		if ok, _ := s.missLimit.peek(k, now); !ok {
+			return nil, errTooMany
+		}
 	}
 	if ok, _ := s.lookupLimit.allow(addr, now); !ok {
 		return nil, errTooMany
@@ -242,7 +250,9 @@ func (s *Server) findRoom(r *http.Request) (*rooms.Room, error) {
 		room, err = s.store.RoomByToken(r.Context(), rooms.Token(token))
 	}
 	if rooms.ErrorCode(err) == rooms.ENOTFOUND {
-		s.missLimit.allow(addr, now)
+		for _, k := range missKeys {
+			s.missLimit.allow(k, now)
+		}
 		return nil, rooms.Errorf(rooms.ENOTFOUND, "This room doesn't exist.")
 	}
 	return room, err
