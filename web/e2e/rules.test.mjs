@@ -65,6 +65,15 @@ test("the host removes a guest: the guest is told, and everyone sees the room lo
     // The host unlocks: everyone sees it.
     await host.page.getByRole("button", { name: "Unlock room" }).click();
     await cleo.page.getByTestId("lock-badge").waitFor({ state: "detached", timeout: 10_000 });
+
+    // Bob is barred even with the room unlocked, until the host lets him back.
+    await joinAsGuest(bob.page, link, "Bob Guest");
+    await bob.page.getByRole("heading", { name: "You can't join this room" }).waitFor({ timeout: 10_000 });
+    await host.page.getByRole("button", { name: "Let Bob Guest back in" }).click();
+    await host.page.getByRole("button", { name: "Let Bob Guest back in" }).waitFor({ state: "detached", timeout: 10_000 });
+    await bob.page.getByRole("button", { name: "Try again" }).click();
+    await connected(bob.page);
+    await remoteTiles(cleo.page).filter({ hasText: "Bob Guest" }).waitFor({ timeout: 10_000 });
   } catch (err) {
     await onFailure([host, bob, cleo], "remove", err);
   } finally {
@@ -378,5 +387,40 @@ test("effects: a fun effect and a blurred background, picked on the join page an
     await onFailure([host, guest], "effects", err);
   } finally {
     for (const p of [host, guest]) await p.close();
+  }
+});
+
+test("a full room: the grid pages on a phone", { timeout: 120_000 }, async () => {
+  const { host, link } = await hostWithRoom("host10", "Pia Pages", "Pages test");
+  const guests = [];
+  try {
+    await host.page.setViewportSize(PHONE);
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    // Six guests without camera or microphone (cheap on two cores): seven tiles.
+    for (let i = 1; i <= 6; i++) {
+      const g = await world.person(`pager${i}`, { refuseDevices: true });
+      guests.push(g);
+      await joinAsGuest(g.page, link, `Guest ${i}`);
+    }
+    for (const g of guests) await connected(g.page);
+    await until("six others on the host's screen", () => host.page.evaluate(() => window.__rooms?.session.participants.size === 6));
+    const pager = host.page.getByRole("navigation", { name: "Pages" });
+    await pager.getByText("Page 1 of 2").waitFor({ timeout: 10_000 });
+    await world.shot(host.page, "call-grid-page1-phone");
+    const firstPage = await host.page.locator('[data-testid="tile"]').count();
+    await pager.getByRole("button", { name: "Next page" }).click();
+    await pager.getByText("Page 2 of 2").waitFor();
+    const secondPage = await host.page.locator('[data-testid="tile"]').count();
+    assert.equal(firstPage + secondPage, 7, `tiles on the two pages: ${firstPage} + ${secondPage}`);
+    await world.shot(host.page, "call-grid-page2-phone");
+    await host.page.setViewportSize(DESKTOP);
+    await pager.waitFor({ state: "detached" });
+    assert.equal(await host.page.locator('[data-testid="tile"]').count(), 7, "all seven fit on one desktop page");
+    await world.shot(host.page, "call-grid-7-desktop");
+  } catch (err) {
+    await onFailure([host, ...guests], "pages", err);
+  } finally {
+    for (const p of [host, ...guests]) await p.close();
   }
 });

@@ -1,8 +1,8 @@
 // The participant list: everyone in the call, and for the host the room's
 // switches (lock, link sharing) and each person's Mute and Remove.
 
-import { useState } from "preact/hooks";
-import { muteParticipant, setRoomLocked, updateRoom } from "../api";
+import { useEffect, useState } from "preact/hooks";
+import { liftBar, listBars, muteParticipant, setRoomLocked, updateRoom, type Bar } from "../api";
 import type { Participant, SignalRoom } from "../protocol";
 import { t } from "../i18n";
 import { announce } from "./announcer";
@@ -27,6 +27,14 @@ export function PeoplePanel({ self, others, room, hostToken }: Props) {
   const [wantSharing, setWantSharing] = useState<boolean | null>(null);
   const locked = !!room?.locked;
   const sharing = wantSharing ?? room?.linkSharing ?? true;
+  const [bars, setBars] = useState<Bar[]>([]);
+
+  // The people the host removed, who can be let back; a removal locks the
+  // room, so a change of the lock is when the list may have changed.
+  const refreshBars = () => {
+    if (hostToken) listBars(hostToken).then(setBars, () => {});
+  };
+  useEffect(refreshBars, [hostToken, room?.locked, room?.lockReason, others.length]);
 
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -74,6 +82,36 @@ export function PeoplePanel({ self, others, room, hostToken }: Props) {
             <span>{t("Link sharing")}</span>
           </label>
           <ErrorLine error={error} />
+        </section>
+      )}
+      {hostToken && bars.length > 0 && (
+        <section aria-labelledby="bars-title">
+          <h3 class="panel-subtitle" id="bars-title">
+            {t("Removed ({n})", { n: bars.length })}
+          </h3>
+          <ul class="people-list">
+            {bars.map((b) => (
+              <li key={b.userId ?? b.guestId}>
+                <Avatar name={b.displayName} />
+                <span class="person-name">{b.displayName}</span>
+                <button
+                  type="button"
+                  class="small"
+                  aria-label={t("Let {name} back in", { name: b.displayName })}
+                  disabled={busy}
+                  onClick={() =>
+                    void act(async () => {
+                      await liftBar(hostToken, b);
+                      announce(t("{name} can come back in", { name: b.displayName }));
+                      refreshBars();
+                    })
+                  }
+                >
+                  {t("Let back in")}
+                </button>
+              </li>
+            ))}
+          </ul>
         </section>
       )}
       <h3 class="panel-subtitle">{t("In the call ({n})", { n: everyone.length })}</h3>

@@ -25,6 +25,8 @@ interface EndScreen {
   detail: string;
   /** Rejoin / Try again. */
   retry: boolean;
+  /** The retry button says Rejoin (we were in the call) rather than Try again. */
+  rejoin?: boolean;
   signIn: boolean;
 }
 
@@ -162,11 +164,11 @@ export function RoomPage({ token, dropInId }: Props) {
     case "call":
       return <Call session={phase.session} title={title} selfName={selfName} pageToken={token} />;
     case "over":
-      return <EndCard end={phase.end} onRetry={() => void rejoin()} busy={phase.rejoining} rejoin />;
+      return <EndCard end={phase.end} onRetry={() => void rejoin()} busy={phase.rejoining} />;
   }
 }
 
-function EndCard({ end, onRetry, busy, rejoin = false }: { end: EndScreen; onRetry: () => void; busy: boolean; rejoin?: boolean }) {
+function EndCard({ end, onRetry, busy }: { end: EndScreen; onRetry: () => void; busy: boolean }) {
   const here = window.location.pathname;
   return (
     <main class="page centered">
@@ -181,7 +183,7 @@ function EndCard({ end, onRetry, busy, rejoin = false }: { end: EndScreen; onRet
           )}
           {end.retry && (
             <button type="button" class={end.signIn ? "" : "primary"} disabled={busy} onClick={onRetry}>
-              {busy ? t("Joining…") : rejoin ? t("Rejoin") : t("Try again")}
+              {busy ? t("Joining…") : end.rejoin ? t("Rejoin") : t("Try again")}
             </button>
           )}
           <a class="button" href="/">
@@ -206,13 +208,13 @@ export function endScreen(end: SessionEnd): EndScreen {
   const screen = (title: string, detail: string, retry = false, signIn = false): EndScreen => ({ title, detail, retry, signIn });
   switch (end.reason) {
     case "left":
-      return screen(t("You left the room"), "", true);
+      return { ...screen(t("You left the room"), "", true), rejoin: true };
     case "removed":
       return screen(t("The host removed you from this room"), t("You can't come back into this room."));
     case "ended":
       return screen(t("This room has ended"), t("The host ended this room. Its link doesn't open any more."));
     case "lost":
-      return screen(t(end.message), t("Check your connection, then try again."), true);
+      return { ...screen(t(end.message), t("Check your connection, then try again."), true), rejoin: true };
     case "refused":
       break;
   }
@@ -224,7 +226,8 @@ export function endScreen(end: SessionEnd): EndScreen {
     case "room_ended":
       return screen(t("This room has ended"), t("The host ended this room. Its link doesn't open any more."));
     case "forbidden":
-      return screen(t("You can't join this room"), end.message && !/can't join this room/i.test(end.message) ? t(end.message) : "");
+      // Retrying makes sense: the host may lift a removal.
+      return screen(t("You can't join this room"), end.message && !/can't join this room/i.test(end.message) ? t(end.message) : "", true);
     case "unauthorized":
       return screen(t("Sign in to join this room"), t(end.message), false, true);
     case "not_found":

@@ -2,7 +2,7 @@
 // view with one large tile (a screen share, the pinned person, or whoever
 // speaks) and a strip of the others.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Participant } from "../protocol";
 import { t } from "../i18n";
 import { Tile } from "./Tile";
@@ -37,6 +37,50 @@ function perPage(view: ViewMode): number {
   return 16;
 }
 
+/** The size of an element, kept up to date. */
+function useElementSize<T extends HTMLElement>(): [preact.RefObject<T>, { w: number; h: number }] {
+  const ref = useRef<T>(null);
+  const [size, setSize] = useState({ w: 0, h: 0 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    // The content box: the area the tiles may fill, without the padding.
+    const ro = new ResizeObserver((entries) => {
+      const r = entries[0]?.contentRect;
+      if (r) setSize({ w: Math.floor(r.width), h: Math.floor(r.height) });
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref.current]);
+  return [ref, size];
+}
+
+const GAP = 8;
+
+/**
+ * The tile size that shows n tiles as large as possible in a w×h area:
+ * 16:9 tiles in landscape; in a portrait area (a phone) the tiles fill one
+ * or two columns.
+ */
+export function tileSize(n: number, w: number, h: number): { tw: number; th: number } {
+  if (n === 0 || w <= 0 || h <= 0) return { tw: 0, th: 0 };
+  if (h > w * 1.1) {
+    const cols = n <= 3 ? 1 : 2;
+    const rows = Math.ceil(n / cols);
+    return { tw: Math.floor((w - GAP * (cols - 1)) / cols), th: Math.floor((h - GAP * (rows - 1)) / rows) };
+  }
+  const aspect = 16 / 9;
+  let best = { tw: 0, th: 0 };
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const cellW = (w - GAP * (cols - 1)) / cols;
+    const cellH = (h - GAP * (rows - 1)) / rows;
+    const tw = Math.min(cellW, cellH * aspect);
+    if (tw > best.tw) best = { tw: Math.floor(tw), th: Math.floor(tw / aspect) };
+  }
+  return best;
+}
+
 function useWindowSize(): void {
   const [, setSize] = useState(0);
   useEffect(() => {
@@ -48,6 +92,7 @@ function useWindowSize(): void {
 
 export function Stage({ items, view: chosen, featured, speaking, reactions }: Props) {
   useWindowSize();
+  const [gridRef, gridSize] = useElementSize<HTMLDivElement>();
   // A screen share is shown large for everyone, as in other meeting apps.
   const view: ViewMode = items.some((i) => i.screen) ? "speaker" : chosen;
   const [page, setPage] = useState(0);
@@ -59,8 +104,9 @@ export function Stage({ items, view: chosen, featured, speaking, reactions }: Pr
   const current = Math.min(page, pages - 1);
   const shown = rest.slice(current * size, current * size + size);
 
-  const tile = (i: StageItem, large = false) => (
+  const tile = (i: StageItem, large = false, style?: Record<string, string>) => (
     <Tile
+      style={style}
       key={i.key}
       participant={i.participant}
       stream={i.stream}
@@ -106,10 +152,12 @@ export function Stage({ items, view: chosen, featured, speaking, reactions }: Pr
       </main>
     );
   }
+  const { tw, th } = tileSize(shown.length, gridSize.w, gridSize.h);
+  const style = tw > 0 ? { width: `${tw}px`, height: `${th}px` } : undefined;
   return (
     <main class="stage">
-      <div class="grid" data-count={shown.length} aria-label={t("People in the call")} role="group">
-        {shown.map((i) => tile(i))}
+      <div class="grid" ref={gridRef} data-count={shown.length} aria-label={t("People in the call")} role="group">
+        {shown.map((i) => tile(i, false, style))}
       </div>
       {pager}
     </main>

@@ -66,10 +66,12 @@ interface TileProps {
   large?: boolean;
   /** A screen share rather than a camera. */
   screen?: boolean;
+  /** The size the grid gives the tile. */
+  style?: Record<string, string> | undefined;
 }
 
 /** One person in the grid: their video, or their initials when there is none. */
-export function Tile({ participant: p, stream, self = false, speaking = false, reaction, large = false, screen = false }: TileProps) {
+export function Tile({ participant: p, stream, self = false, speaking = false, reaction, large = false, screen = false, style }: TileProps) {
   const showVideo = screen ? hasLiveVideo(stream) : !p.videoMuted && hasLiveVideo(stream);
   const name = screen ? t("{name}'s screen", { name: p.name }) : self ? t("{name} (you)", { name: p.name }) : p.name;
   const state = screen
@@ -89,6 +91,7 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
   return (
     <figure
       class={cls}
+      style={style}
       data-testid={screen ? "screen-tile" : "tile"}
       data-participant-id={p.id}
       data-self={self ? "true" : undefined}
