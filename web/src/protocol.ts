@@ -90,6 +90,21 @@ export interface HandMessage {
   raised: boolean;
 }
 
+/** What one tile wants of a participant's video (or of one track by id). */
+export interface TrackSetting {
+  participant?: string;
+  trackId?: string;
+  visible: boolean;
+  /** The tile's size in device pixels; the server picks the layer to match. */
+  width: number;
+  height: number;
+}
+/** What the subscriber shows: the server forwards layers to match, and pauses hidden tiles. */
+export interface TrackSettingsMessage {
+  type: "trackSettings";
+  tracks: TrackSetting[];
+}
+
 /** The messages that carry what people say to each other, not media. */
 export type SocialMessage = ChatSendMessage | ReactionSendMessage | HandMessage;
 
@@ -100,6 +115,7 @@ export type ClientMessage =
   | CandidateMessage
   | MuteMessage
   | LeaveMessage
+  | TrackSettingsMessage
   | SocialMessage;
 
 /** The longest chat message the server relays, in characters. */

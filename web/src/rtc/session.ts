@@ -21,6 +21,7 @@ import {
   type ServerMessage,
   type SignalRoom,
   type SocialMessage,
+  type TrackSetting,
   type TrackSource,
 } from "../protocol";
 import { ApiError, getDropInRoom, getMe, getRoom } from "../api";
@@ -114,6 +115,9 @@ export class CallSession {
   /** Set by `removed` or `roomEnded`: the socket closes next, and we must not come back. */
   private goodbye: SessionEnd | null = null;
   private messageListeners = new Set<(msg: ServerMessage) => void>();
+  private tileLayout: TrackSetting[] = [];
+  /** The layout last sent on this connection. */
+  private sentTileLayout = "";
   /** Messages are handled one at a time, in order, even the asynchronous parts. */
   private queue: Promise<void> = Promise.resolve();
   /** Remote candidates that came before their connection's remote description. */
@@ -169,6 +173,24 @@ export class CallSession {
     if (!this.joined || this.ws?.readyState !== WebSocket.OPEN) return false;
     this.send(msg);
     return true;
+  }
+
+  /**
+   * Tells the server which tiles show and how big (trackSettings), so it
+   * forwards the layer each needs and pauses what is off screen. Sent only
+   * when it changes, and again after a reconnection.
+   */
+  setTileLayout(tracks: TrackSetting[]): void {
+    this.tileLayout = tracks.slice(0, 256);
+    this.sendTileLayout();
+  }
+
+  private sendTileLayout(): void {
+    if (!this.joined || !this.pubPC || this.tileLayout.length === 0) return;
+    const json = JSON.stringify(this.tileLayout);
+    if (json === this.sentTileLayout) return;
+    this.sentTileLayout = json;
+    this.send({ type: "trackSettings", tracks: this.tileLayout });
   }
 
   /** Ourselves with the mute state we actually apply, for our own tile. */
@@ -421,6 +443,8 @@ export class CallSession {
     this.participants.clear();
     for (const p of m.participants) this.participants.set(p.id, p);
     this.createPeerConnections(m.iceServers);
+    this.sentTileLayout = "";
+    this.sendTileLayout();
     this.announce(reconnected ? "Back in the room" : describeJoin(m.participants.length));
     this.emit();
     await this.negotiatePub();

@@ -281,7 +281,14 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
         </div>
       )}
       <div class="call-body">
-        <Stage items={items} view={view} featured={activeSpeaker} speaking={session.speaking} reactions={reactions} />
+        <Stage
+          items={items}
+          view={view}
+          featured={activeSpeaker}
+          speaking={session.speaking}
+          reactions={reactions}
+          onLayout={(tracks) => session.setTileLayout(tracks)}
+        />
         {panel && (
           <aside class="panel" aria-labelledby="panel-title">
             <div class="panel-head">

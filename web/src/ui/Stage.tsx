@@ -2,8 +2,8 @@
 // view with one large tile (a screen share, the pinned person, or whoever
 // speaks) and a strip of the others.
 
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { Participant } from "../protocol";
+import { useEffect, useState } from "preact/hooks";
+import type { Participant, TrackSetting } from "../protocol";
 import { t } from "../i18n";
 import { Tile } from "./Tile";
 
@@ -25,6 +25,8 @@ interface Props {
   featured: string | null;
   speaking: ReadonlySet<string>;
   reactions: ReadonlyMap<string, { emoji: string; key: number }>;
+  /** Told which remote tiles show and how big, whenever that changes. */
+  onLayout?: (tracks: TrackSetting[]) => void;
 }
 
 /** How many tiles fit on one page at the window's size. */
@@ -37,22 +39,20 @@ function perPage(view: ViewMode): number {
   return 16;
 }
 
-/** The size of an element, kept up to date. */
-function useElementSize<T extends HTMLElement>(): [preact.RefObject<T>, { w: number; h: number }] {
-  const ref = useRef<T>(null);
+/** The size of an element (its content box), kept up to date; pass the setter as the element's ref. */
+function useElementSize<T extends HTMLElement>(): [(el: T | null) => void, { w: number; h: number }] {
+  const [el, setEl] = useState<T | null>(null);
   const [size, setSize] = useState({ w: 0, h: 0 });
   useEffect(() => {
-    const el = ref.current;
     if (!el || typeof ResizeObserver === "undefined") return;
-    // The content box: the area the tiles may fill, without the padding.
     const ro = new ResizeObserver((entries) => {
       const r = entries[0]?.contentRect;
       if (r) setSize({ w: Math.floor(r.width), h: Math.floor(r.height) });
     });
     ro.observe(el);
     return () => ro.disconnect();
-  }, [ref.current]);
-  return [ref, size];
+  }, [el]);
+  return [setEl, size];
 }
 
 const GAP = 8;
@@ -90,9 +90,10 @@ function useWindowSize(): void {
   }, []);
 }
 
-export function Stage({ items, view: chosen, featured, speaking, reactions }: Props) {
+export function Stage({ items, view: chosen, featured, speaking, reactions, onLayout }: Props) {
   useWindowSize();
   const [gridRef, gridSize] = useElementSize<HTMLDivElement>();
+  const [featuredRef, featuredSize] = useElementSize<HTMLDivElement>();
   // A screen share is shown large for everyone, as in other meeting apps.
   const view: ViewMode = items.some((i) => i.screen) ? "speaker" : chosen;
   const [page, setPage] = useState(0);
@@ -103,6 +104,29 @@ export function Stage({ items, view: chosen, featured, speaking, reactions }: Pr
   const pages = Math.max(1, Math.ceil(rest.length / size));
   const current = Math.min(page, pages - 1);
   const shown = rest.slice(current * size, current * size + size);
+  const selfItem = items.find((i) => i.self);
+  const otherItem = items.find((i) => !i.self);
+  const pair = view === "grid" && items.length === 2 && !!selfItem && !!otherItem && !otherItem.screen;
+  const grid = tileSize(shown.length, gridSize.w, gridSize.h);
+
+  // What the server should send: the big tile large, the visible ones at
+  // their size, nothing for tiles on other pages.
+  const dpr = Math.min(2, window.devicePixelRatio || 1);
+  const layout: TrackSetting[] = [];
+  for (const i of items) {
+    if (i.self) continue;
+    const big = pair ? i === otherItem : i === bigItem;
+    const visible = big || shown.includes(i);
+    let w = 0;
+    let h = 0;
+    if (big) [w, h] = [featuredSize.w, featuredSize.h];
+    else if (visible && view === "grid") [w, h] = [grid.tw, grid.th];
+    else if (visible) [w, h] = [200, 112];
+    const key = i.screen ? { trackId: i.stream?.getVideoTracks()[0]?.id ?? i.key } : { participant: i.participant.id };
+    layout.push({ ...key, visible, width: Math.round(w * dpr), height: Math.round(h * dpr) });
+  }
+  const layoutKey = JSON.stringify(layout);
+  useEffect(() => onLayout?.(layout), [layoutKey]);
 
   const tile = (i: StageItem, large = false, style?: Record<string, string>) => (
     <Tile
@@ -132,12 +156,12 @@ export function Stage({ items, view: chosen, featured, speaking, reactions }: Pr
 
   // Two people: the other one fills the stage, ourselves in a corner, as
   // phone calls and other meeting apps do.
-  const selfItem = items.find((i) => i.self);
-  const otherItem = items.find((i) => !i.self);
-  if (view === "grid" && items.length === 2 && selfItem && otherItem && !otherItem.screen) {
+  if (pair && selfItem && otherItem) {
     return (
       <main class="stage pair" aria-label={t("People in the call")}>
-        <div class="featured">{tile(otherItem, true)}</div>
+        <div class="featured" ref={featuredRef}>
+          {tile(otherItem, true)}
+        </div>
         <div class="pip">{tile(selfItem)}</div>
       </main>
     );
@@ -146,14 +170,15 @@ export function Stage({ items, view: chosen, featured, speaking, reactions }: Pr
   if (view === "speaker" && bigItem) {
     return (
       <main class="stage speaker" aria-label={t("People in the call")}>
-        <div class="featured">{tile(bigItem, true)}</div>
+        <div class="featured" ref={featuredRef}>
+          {tile(bigItem, true)}
+        </div>
         {rest.length > 0 && <div class="filmstrip">{shown.map((i) => tile(i))}</div>}
         {pager}
       </main>
     );
   }
-  const { tw, th } = tileSize(shown.length, gridSize.w, gridSize.h);
-  const style = tw > 0 ? { width: `${tw}px`, height: `${th}px` } : undefined;
+  const style = grid.tw > 0 ? { width: `${grid.tw}px`, height: `${grid.th}px` } : undefined;
   return (
     <main class="stage">
       <div class="grid" ref={gridRef} data-count={shown.length} aria-label={t("People in the call")} role="group">
