@@ -248,7 +248,9 @@ test("a screen share shows as the large tile for the others", { timeout: 90_000 
     await joinAsGuest(guest.page, link, "Vic Viewer");
     await connected(guest.page);
     await host.page.getByRole("button", { name: "Share screen" }).click();
-    await host.page.getByRole("button", { name: "Stop sharing" }).waitFor({ timeout: 10_000 });
+    const controls = host.page.getByRole("navigation", { name: "Call controls" });
+    await controls.getByRole("button", { name: "Stop sharing" }).waitFor({ timeout: 10_000 });
+    await host.page.getByRole("status").filter({ hasText: "You are sharing your screen" }).waitFor();
     const big = guest.page.locator('.featured [data-testid="screen-tile"]');
     await big.waitFor({ timeout: 15_000 });
     await until("the shared screen to play for the guest", () =>
@@ -258,7 +260,7 @@ test("a screen share shows as the large tile for the others", { timeout: 90_000 
       }),
     );
     await world.shot(guest.page, "call-screen-share-desktop");
-    await host.page.getByRole("button", { name: "Stop sharing" }).click();
+    await controls.getByRole("button", { name: "Stop sharing" }).click();
     await big.waitFor({ state: "detached", timeout: 15_000 });
   } catch (err) {
     await onFailure([host, guest], "share", err);

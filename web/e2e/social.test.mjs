@@ -209,3 +209,33 @@ test("languages: German from the browser, French when picked, and back to Englis
     await klaus.close();
   }
 });
+
+test("drop in without the link: a friend's room with link sharing off joins by its id", { timeout: 60_000 }, async () => {
+  const cid = await world.person("cid");
+  const dee = await world.person("dee");
+  try {
+    await cid.signUp("Cid Private");
+    await dee.signUp("Dee Dropper");
+    await dee.api("POST", "/api/friends", { userId: cid.user.id });
+    await cid.api("POST", `/api/friends/${dee.user.id}/accept`);
+    const { room } = await cid.api("POST", "/api/rooms", { name: "No link room", linkSharing: false });
+    await joinSignedIn(cid.page, `${world.base}/r/${room.token}`);
+    await connected(cid.page);
+
+    await dee.page.goto(`${world.base}/#rooms`);
+    const item = dee.page.getByTestId("dropin-room").filter({ hasText: "No link room" });
+    await item.getByText("Cid Private inside").waitFor({ timeout: 15_000 });
+    const href = await item.getByRole("link", { name: "Join No link room" }).getAttribute("href");
+    assert.match(href ?? "", /^\/d\/[^/]+\?join=1$/, "no token: the drop-in page by room id");
+    await item.getByRole("link", { name: "Join No link room" }).click();
+    await connected(dee.page);
+    await remoteTiles(cid.page).filter({ hasText: "Dee Dropper" }).waitFor({ timeout: 10_000 });
+    // Link sharing is off: Dee is not shown the link.
+    assert.equal(await dee.page.evaluate(() => window.__rooms?.session.room?.token ?? null), null);
+  } catch (err) {
+    await onFailure([cid, dee], "dropin-id", err);
+  } finally {
+    await cid.close();
+    await dee.close();
+  }
+});

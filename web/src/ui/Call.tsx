@@ -13,12 +13,12 @@ import { BackgroundPicker } from "./Backgrounds";
 import { effects } from "./effects";
 import { ChatPanel, type ChatEntry } from "./ChatPanel";
 import { CameraIcon, ChatIcon, CloseIcon, HandIcon, LeaveIcon, LockIcon, MicIcon, MoreIcon, PeopleIcon, ScreenIcon, SmileIcon } from "./icons";
-import { personMedia } from "./streams";
+import { personAudio, personMedia } from "./streams";
 import { DevicesDialog } from "./DevicesDialog";
 import { PeoplePanel } from "./PeoplePanel";
 import { EndRoomDialog, ReportDialog, RoomSettingsDialog } from "./RoomDialogs";
 import { Stage, type StageItem, type ViewMode } from "./Stage";
-import { StreamVideo } from "./Tile";
+import { StreamAudio, StreamVideo } from "./Tile";
 import { themeOf } from "./themes";
 import { useQuality } from "./quality";
 
@@ -280,6 +280,14 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           {t("Reconnecting…")}
         </div>
       )}
+      {session.screenStream && (
+        <div class="banner sharing" role="status">
+          {t("You are sharing your screen")}
+          <button type="button" class="small" onClick={() => session.stopScreenShare()}>
+            {t("Stop sharing")}
+          </button>
+        </div>
+      )}
       <div class="call-body">
         <Stage
           items={items}
@@ -304,6 +312,13 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
             )}
           </aside>
         )}
+      </div>
+      {/* Everyone's sound, whichever page or view shows them. */}
+      <div hidden>
+        {others.map((p) => {
+          const audio = personAudio(session, p.id);
+          return audio ? <StreamAudio key={p.id} stream={audio} /> : null;
+        })}
       </div>
       <div class="toasts" aria-hidden="true">
         {toasts.map((x) => (

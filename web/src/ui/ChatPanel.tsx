@@ -67,7 +67,7 @@ export function ChatPanel({ entries, onSend }: Props) {
           ref={inputRef}
           rows={1}
           maxLength={MAX_CHAT_LENGTH}
-          placeholder={t("Send a message to everyone")}
+          placeholder={t("Message everyone")}
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={(e) => {

@@ -70,6 +70,7 @@ export function RoomsSection() {
                     {themeOf(r.theme) && <span aria-hidden="true">{themeOf(r.theme)?.emoji} </span>}
                     {r.ended || !r.token ? <span>{roomTitle(r)}</span> : <a href={`/r/${r.token}`}>{roomTitle(r)}</a>}
                   </span>
+                  {r.token && !r.ended && <CopyLinkButton room={r} />}
                   <span class="muted">
                     {r.ended ? t("Ended") : r.participantCount === 0 ? t("Nobody inside") : plural(r.participantCount, "1 person in the call", "{n} people in the call")}
                     {r.locked && !r.ended ? ` · ${t("Locked")}` : ""}
@@ -204,6 +205,22 @@ function CreatedRoom({ room }: { room: Room }) {
         {copied && <span class="muted">{t("Copied")}</span>}
       </div>
     </section>
+  );
+}
+
+function CopyLinkButton({ room }: { room: Room }) {
+  return (
+    <button
+      type="button"
+      class="small"
+      aria-label={t("Copy the link of {name}", { name: roomTitle(room) })}
+      onClick={async () => {
+        const ok = await copyText(roomLink(room.token ?? ""));
+        announce(ok ? t("Link copied") : t("Couldn't copy the link."));
+      }}
+    >
+      {t("Copy link")}
+    </button>
   );
 }
 

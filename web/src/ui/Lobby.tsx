@@ -163,6 +163,10 @@ export function Lobby(props: LobbyProps) {
             <li data-testid="inside-count">{inside === 0 ? t("Nobody is in the call yet") : plural(inside, "1 person is inside", "{n} people are inside")}</li>
           </ul>
         )}
+        {room && !room.isHost && room.participantCount === 0 && !room.locked && (
+          <p class="muted">{t("The host isn't here yet. You'll wait until they arrive.")}</p>
+        )}
+        {room?.isHost && <p class="muted">{t("You're the host: people waiting are let in when you join.")}</p>}
         {room?.locked && !room.isHost && (
           <p class="notice warning" role="status">
             {t("This room is locked. Only the host can let people in.")}

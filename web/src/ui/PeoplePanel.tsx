@@ -22,7 +22,8 @@ export function PeoplePanel({ self, others, room, hostToken }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<Participant | null>(null);
-  const everyone = [self, ...others];
+  // Raised hands first, in the order they went up; then everyone else.
+  const everyone = [self, ...others].sort((a, b) => Number(!!b.handRaised) - Number(!!a.handRaised));
   // While a change is on its way, show what was asked for.
   const [wantSharing, setWantSharing] = useState<boolean | null>(null);
   const locked = !!room?.locked;

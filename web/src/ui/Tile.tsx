@@ -97,8 +97,8 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
       data-self={self ? "true" : undefined}
       aria-label={state ? `${name}, ${state}` : name}
     >
-      {/* Always rendered: it also plays the person's audio when the camera is off. */}
-      <StreamVideo stream={stream} muted={self || screen} mirrored={self && !screen} contain={screen} />
+      {/* Muted: everyone's sound plays from the call's audio elements, on every page. */}
+      <StreamVideo stream={stream} muted mirrored={self && !screen} contain={screen} />
       {!showVideo && (
         <div class="placeholder" aria-hidden="true">
           <span class="avatar">{initials(p.name)}</span>
@@ -126,6 +126,19 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
       </figcaption>
     </figure>
   );
+}
+
+/** Plays a stream's sound, with nothing to see. */
+export function StreamAudio({ stream }: { stream: MediaStream }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  const trackKey = stream.getTracks().map((tr) => tr.id).join(",");
+  useEffect(() => {
+    const a = ref.current;
+    if (!a) return;
+    a.srcObject = stream;
+    a.play().catch(() => {});
+  }, [stream, trackKey]);
+  return <audio ref={ref} autoplay />;
 }
 
 /** A crossed-out microphone. */

@@ -18,6 +18,12 @@ function streamOf(tracks: MediaStreamTrack[]): MediaStream {
   return s;
 }
 
+/** A participant's sound alone (microphone and screen audio). */
+export function personAudio(session: CallSession, participantId: string): MediaStream | null {
+  const tracks = session.streams.get(participantId)?.getAudioTracks() ?? [];
+  return tracks.length ? streamOf(tracks) : null;
+}
+
 export interface PersonMedia {
   camera: MediaStream | null;
   screen: MediaStream | null;
