@@ -426,3 +426,27 @@ test("a full room: the grid pages on a phone", { timeout: 120_000 }, async () =>
     for (const p of [host, ...guests]) await p.close();
   }
 });
+
+test("a dropped connection shows Reconnecting… to everyone in the call, then the call again", { timeout: 120_000 }, async () => {
+  const { host, link } = await hostWithRoom("host11", "Rhea Reconnect", "Reconnect test");
+  const guest = await world.person("guest11", { viewport: PHONE });
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(guest.page, link, "Ray Guest");
+    await connected(guest.page);
+    await world.stopServer();
+    for (const p of [host.page, guest.page]) await p.getByTestId("reconnecting").filter({ hasText: "Reconnecting…" }).waitFor({ timeout: 15_000 });
+    await world.shot(guest.page, "call-reconnecting-phone");
+    await world.startServer();
+    for (const p of [host.page, guest.page]) {
+      await connected(p, 60_000);
+      await p.getByTestId("reconnecting").waitFor({ state: "detached", timeout: 10_000 });
+    }
+    await remoteTiles(guest.page).filter({ hasText: "Rhea Reconnect" }).waitFor({ timeout: 20_000 });
+  } catch (err) {
+    await onFailure([host, guest], "reconnect", err);
+  } finally {
+    for (const p of [host, guest]) await p.close();
+  }
+});

@@ -112,9 +112,17 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
     [session],
   );
 
+  // While reconnecting the session knows nobody; keep showing who was
+  // there (without their video) rather than an empty room.
+  const lastOthers = useRef<Participant[]>([]);
+  const live = [...session.participants.values()];
+  const stale = session.status === "reconnecting" && live.length === 0;
+  // Remember who is there while connected (a closed connection forgets them first).
+  if (live.length > 0 || (session.status === "connected" && session.pubPC)) lastOthers.current = live;
+  const others = stale ? lastOthers.current : live;
+
   // Raised hands are announced when they go up.
   const raisedRef = useRef(new Set<string>());
-  const others = [...session.participants.values()];
   useEffect(() => {
     const now = new Set(others.filter((p) => p.handRaised).map((p) => p.id));
     for (const p of others) {
