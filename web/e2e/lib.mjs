@@ -76,8 +76,10 @@ function freeUdpPort() {
  * and stop() in after().
  */
 export class World {
-  constructor(name) {
+  /** extraArgs are more server flags, such as ["-capacity", "2"]. */
+  constructor(name, { extraArgs = [] } = {}) {
     this.name = name;
+    this.extraArgs = extraArgs;
     this.log = "";
     this.server = null;
     this.browser = null;
@@ -100,7 +102,7 @@ export class World {
   async startServer() {
     // Every person of a test comes from 127.0.0.1: without the exemption
     // the sign-up and guest limits per address would refuse the later ones.
-    const args = ["-addr", `127.0.0.1:${this.port}`, "-data", this.dataDir, "-media-port", String(this.mediaPort), "-rate-limit-exempt", "127.0.0.1/32"];
+    const args = ["-addr", `127.0.0.1:${this.port}`, "-data", this.dataDir, "-media-port", String(this.mediaPort), "-rate-limit-exempt", "127.0.0.1/32", ...this.extraArgs];
     this.server = spawn(BINARY, args, {
       stdio: ["ignore", "pipe", "pipe"],
     });
