@@ -259,10 +259,10 @@ func (c *Call) ID() string {
 
 func (c *Call) setupMedia(opts JoinOptions) error {
 	var err error
-	if c.pub, err = newPeerConnection(&c.nacks, opts.Impair); err != nil {
+	if c.pub, err = newPeerConnection(&c.nacks, opts.Impair, opts.NoICERestart); err != nil {
 		return err
 	}
-	if c.sub, err = newPeerConnection(&c.nacks, opts.Impair); err != nil {
+	if c.sub, err = newPeerConnection(&c.nacks, opts.Impair, opts.NoICERestart); err != nil {
 		return err
 	}
 	c.watchCandidates("pub", c.pub)
@@ -567,13 +567,15 @@ func (c *Call) Leave() {
 // newPeerConnection builds a connection like a browser's: NACKs, receiver
 // reports and transport-wide congestion control feedback, with the NACKs
 // this client sends counted in nacks.
-func newPeerConnection(nacks *atomic.Int64, imp *Impairment) (*webrtc.PeerConnection, error) {
+func newPeerConnection(nacks *atomic.Int64, imp *Impairment, noRestart bool) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	// Reconnection tests cut the network for a few seconds: notice it
-	// quickly, as a browser does.
-	se.SetICETimeouts(3*time.Second, 15*time.Second, time.Second)
+	// Notice a cut network quickly, as a browser does, to restart ICE;
+	// without restarts, pion's defaults, kinder to a busy machine.
+	if !noRestart {
+		se.SetICETimeouts(3*time.Second, 15*time.Second, time.Second)
+	}
 	if imp != nil {
 		n, err := newImpairedNet(imp)
 		if err != nil {
@@ -582,7 +584,7 @@ func newPeerConnection(nacks *atomic.Int64, imp *Impairment) (*webrtc.PeerConnec
 		se.SetNet(n)
 	}
 	m := &webrtc.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
+	if err := registerCodecs(m); err != nil {
 		return nil, err
 	}
 	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {

@@ -326,3 +326,33 @@ func (c *Call) learnSimulcastIDs(src *Synthetic) {
 		}
 	}
 }
+
+// registerCodecs offers Opus, VP8 and H.264, without RTX: retransmissions
+// go on the original stream. (pion's RTX copies the rid extension of the
+// packet it repairs, which a server then takes for a second stream of
+// that simulcast layer.)
+func registerCodecs(m *webrtc.MediaEngine) error {
+	fb := []webrtc.RTCPFeedback{{Type: "goog-remb"}, {Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"}}
+	video := []webrtc.RTPCodecParameters{
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb}, PayloadType: 96},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", RTCPFeedback: fb}, PayloadType: 102},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", RTCPFeedback: fb}, PayloadType: 125},
+	}
+	for _, c := range video {
+		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeVideo); err != nil {
+			return err
+		}
+	}
+	opus := webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111}
+	return m.RegisterCodec(opus, webrtc.RTPCodecTypeAudio)
+}
+
+// States describes the media connections' states, for diagnostics.
+func (c *Call) States() string {
+	if c.pub == nil || c.sub == nil {
+		return "no media"
+	}
+	return fmt.Sprintf("pub %s/%s, sub %s/%s", c.pub.ICEConnectionState(), c.pub.ConnectionState(), c.sub.ICEConnectionState(), c.sub.ConnectionState())
+}

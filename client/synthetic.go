@@ -50,6 +50,9 @@ type Synthetic struct {
 	// Simulcast holds one track per layer of Layers, lowest first.
 	Simulcast []*webrtc.TrackLocalStaticRTP
 	Layers    []Layer
+	// FrameRate of the video, 30 when zero; tests on a busy machine may
+	// send fewer frames (each layer's packets per frame stay the same).
+	FrameRate int
 
 	wantKey [4]atomic.Bool // per layer; single video uses [0]
 	paused  [4]atomic.Bool // per layer: the server said nobody takes it
@@ -203,7 +206,11 @@ func (s *Synthetic) tracks() []webrtc.TrackLocal {
 func (s *Synthetic) run(ctx context.Context) {
 	audioTick := time.NewTicker(20 * time.Millisecond)
 	defer audioTick.Stop()
-	videoTick := time.NewTicker(time.Second / 30)
+	fps := s.FrameRate
+	if fps <= 0 {
+		fps = 30
+	}
+	videoTick := time.NewTicker(time.Second / time.Duration(fps))
 	defer videoTick.Stop()
 	keyEvery := time.NewTicker(3 * time.Second)
 	defer keyEvery.Stop()
@@ -271,9 +278,13 @@ func (s *Synthetic) writeFrame(t *webrtc.TrackLocalStaticRTP, p *rtp.Packet, pay
 	if key {
 		n *= 3
 	}
-	size := l.Bitrate / (30 * 8 * max(l.PacketsPerFrame, 1))
+	size := l.Bitrate / (30 * 8 * max(l.PacketsPerFrame, 1)) // the size at 30 frames a second
 	size = min(max(size, 40), len(payload))
-	p.Timestamp += 3000
+	fps := s.FrameRate
+	if fps <= 0 {
+		fps = 30
+	}
+	p.Timestamp += uint32(90000 / fps)
 	for i := 0; i < n; i++ {
 		p.SequenceNumber++
 		p.Marker = i == n-1

@@ -27,6 +27,7 @@ import (
 
 	"github.com/roomsdev/rooms/internal/app"
 	"github.com/roomsdev/rooms/internal/rooms"
+	"github.com/roomsdev/rooms/internal/sfu"
 	"github.com/roomsdev/rooms/internal/store/sqlite"
 	"github.com/roomsdev/rooms/web"
 )
@@ -66,6 +67,12 @@ type config struct {
 	logLevel      string
 	idleExpiry    time.Duration
 	limitExempt   string
+	mediaTCPPort  int
+	audioTopN     int
+	turnPort      int
+	turnSecret    string
+	turnTTL       time.Duration
+	metrics       bool
 }
 
 func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
@@ -75,6 +82,12 @@ func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
 	fs.StringVar(&cfg.data, "data", env("ROOMS_DATA", "./data"), "directory of the embedded SQLite database (ROOMS_DATA)")
 	fs.IntVar(&cfg.mediaPort, "media-port", envInt("ROOMS_MEDIA_PORT", 7881), "the one UDP port all media uses (ROOMS_MEDIA_PORT)")
 	fs.StringVar(&cfg.publicIPs, "public-ip", env("ROOMS_PUBLIC_IP", ""), "comma-separated public IPs to announce for media, behind 1:1 NAT (ROOMS_PUBLIC_IP)")
+	fs.IntVar(&cfg.mediaTCPPort, "media-tcp-port", envInt("ROOMS_MEDIA_TCP_PORT", 7881), "TCP port for ICE-TCP, the fallback where UDP is blocked; 0 turns it off (ROOMS_MEDIA_TCP_PORT)")
+	fs.IntVar(&cfg.audioTopN, "audio-top-n", envInt("ROOMS_AUDIO_TOP_N", 3), "in big rooms, forward only the loudest N audio streams; -1 forwards all (ROOMS_AUDIO_TOP_N)")
+	fs.IntVar(&cfg.turnPort, "turn-port", envInt("ROOMS_TURN_PORT", 0), "UDP and TCP port of the embedded TURN server, e.g. 3478; 0 turns it off (ROOMS_TURN_PORT)")
+	fs.StringVar(&cfg.turnSecret, "turn-secret", env("ROOMS_TURN_SECRET", ""), "secret that signs TURN credentials; empty makes a random one at start (ROOMS_TURN_SECRET)")
+	fs.DurationVar(&cfg.turnTTL, "turn-ttl", envDuration("ROOMS_TURN_TTL", 12*time.Hour), "how long a participant's TURN credentials work (ROOMS_TURN_TTL)")
+	fs.BoolVar(&cfg.metrics, "metrics", env("ROOMS_METRICS", "true") == "true", "serve Prometheus metrics at /metrics (ROOMS_METRICS)")
 	fs.IntVar(&cfg.capacity, "capacity", envInt("ROOMS_CAPACITY", 50), "most people in one room (ROOMS_CAPACITY)")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("ROOMS_SECURE_COOKIES", "") == "true", "mark cookies Secure (behind a TLS proxy) (ROOMS_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.idleExpiry, "room-idle-expiry", envDuration("ROOMS_ROOM_IDLE_EXPIRY", 30*24*time.Hour), "end rooms nobody has been in for this long; 0 never (ROOMS_ROOM_IDLE_EXPIRY)")
@@ -123,6 +136,11 @@ func serve(ctx context.Context, args []string) error {
 		Web:            web.Dist(),
 		RoomIdleExpiry: cfg.idleExpiry,
 		LimitExempt:    exempt,
+		Media:          sfu.Config{TCPPort: cfg.mediaTCPPort, AudioTopN: cfg.audioTopN},
+		TURNPort:       cfg.turnPort,
+		TURNSecret:     cfg.turnSecret,
+		TURNTTL:        cfg.turnTTL,
+		Metrics:        cfg.metrics,
 	}, log)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/roomsdev/rooms/internal/auth"
 	"github.com/roomsdev/rooms/internal/directory"
 	"github.com/roomsdev/rooms/internal/httpapi"
+	"github.com/roomsdev/rooms/internal/relay"
 	"github.com/roomsdev/rooms/internal/sfu"
 	"github.com/roomsdev/rooms/internal/signal"
 	"github.com/roomsdev/rooms/internal/store/sqlite"
@@ -47,12 +48,25 @@ type Config struct {
 	Limits httpapi.Limits
 	// LimitExempt skips per-address limits for these addresses (load tests).
 	LimitExempt []netip.Prefix
+	// Media tunes the media plane; its ListenHost, Port and PublicIPs
+	// come from the fields above. Zero values are the defaults (ICE-TCP
+	// off, loudest 3 audio streams in big rooms).
+	Media sfu.Config
+	// TURNPort, when not 0, runs the embedded TURN server on this UDP and
+	// TCP port (-1: free ports), with per-participant credentials valid
+	// for TURNTTL (0: 12 hours), signed with TURNSecret (empty: random).
+	TURNPort   int
+	TURNSecret string
+	TURNTTL    time.Duration
+	// Metrics serves Prometheus metrics at /metrics.
+	Metrics bool
 }
 
 // App is a running server's parts.
 type App struct {
 	Store *sqlite.DB
 	Media *sfu.Engine
+	TURN  *relay.Server // nil when off
 	Hub   *signal.Hub
 	Auth  *auth.Service
 	API   *httpapi.Server
@@ -66,19 +80,38 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	media, err := sfu.NewEngine(sfu.Config{ListenHost: cfg.MediaHost, Port: cfg.MediaPort, PublicIPs: cfg.PublicIPs}, log.With("component", "sfu"))
+	mcfg := cfg.Media
+	mcfg.ListenHost, mcfg.Port, mcfg.PublicIPs = cfg.MediaHost, cfg.MediaPort, cfg.PublicIPs
+	media, err := sfu.NewEngine(mcfg, log.With("component", "sfu"))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
+	scfg := signal.Config{Capacity: cfg.Capacity}
+	var turnSrv *relay.Server
+	if cfg.TURNPort != 0 {
+		turnSrv, err = startTURN(cfg, log)
+		if err != nil {
+			media.Close()
+			store.Close()
+			return nil, err
+		}
+		scfg.ICEServersFor = func(id string) []signal.ICEServer {
+			c, err := turnSrv.CredentialsFor(id)
+			if err != nil {
+				return nil
+			}
+			return []signal.ICEServer{{URLs: c.URLs, Username: c.Username, Credential: c.Credential}}
+		}
+	}
 	dir := &directory.Directory{Store: store}
-	hub := signal.NewHub(signal.Config{Capacity: cfg.Capacity}, media, dir, store, log.With("component", "signal"))
+	hub := signal.NewHub(scfg, media, dir, store, log.With("component", "signal"))
 	authSvc := &auth.Service{Store: store}
 	if cfg.PasswordParams != nil {
 		authSvc.Params = *cfg.PasswordParams
 	}
 	api := httpapi.New(httpapi.Config{SecureCookies: cfg.SecureCookies, Capacity: cfg.Capacity, Limits: cfg.Limits, LimitExempt: cfg.LimitExempt}, store, authSvc, hub, cfg.Web, log.With("component", "http"))
-	return &App{Store: store, Media: media, Hub: hub, Auth: authSvc, API: api, log: log, cfg: cfg}, nil
+	return &App{Store: store, Media: media, TURN: turnSrv, Hub: hub, Auth: authSvc, API: api, log: log, cfg: cfg}, nil
 }
 
 // Run does the server's background work until ctx ends: ending idle rooms
@@ -130,9 +163,41 @@ func (a *App) Sweep(ctx context.Context, now time.Time) {
 }
 
 // Handler is the HTTP handler for everything the server serves.
-func (a *App) Handler() http.Handler { return a.API.Handler() }
+func (a *App) Handler() http.Handler {
+	h := a.API.Handler()
+	if !a.cfg.Metrics {
+		return h
+	}
+	metrics := a.Media.MetricsHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// startTURN starts the embedded TURN server, relaying from the public IP
+// when one is set, else from the media host's address.
+func startTURN(cfg Config, log *slog.Logger) (*relay.Server, error) {
+	relayIP := cfg.MediaHost
+	if len(cfg.PublicIPs) > 0 {
+		relayIP = cfg.PublicIPs[0]
+	}
+	if relayIP == "" || relayIP == "0.0.0.0" {
+		return nil, errors.New("the TURN server needs a public IP (or a media host address) to relay from")
+	}
+	port := max(cfg.TURNPort, 0)
+	srv, err := relay.Start(relay.Config{ListenHost: cfg.MediaHost, Port: port, RelayIP: relayIP, Secret: cfg.TURNSecret, TTL: cfg.TURNTTL})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("turn server started", "udp", srv.UDPAddr().String(), "tcp", srv.TCPAddr().String())
+	return srv, nil
+}
 
 // Close stops the media plane and closes the store.
 func (a *App) Close() error {
-	return errors.Join(a.Media.Close(), a.Store.Close())
+	return errors.Join(a.Media.Close(), a.TURN.Close(), a.Store.Close())
 }

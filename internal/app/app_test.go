@@ -29,13 +29,13 @@ type server struct {
 
 var userSeq atomic.Int64
 
-func startServer(t *testing.T, capacity int) *server {
+func startServer(t *testing.T, capacity int, tune ...func(*app.Config)) *server {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	a, err := app.Open(context.Background(), app.Config{
+	cfg := app.Config{
 		DataDir:   t.TempDir(),
 		MediaHost: "127.0.0.1",
 		Capacity:  capacity,
@@ -45,7 +45,11 @@ func startServer(t *testing.T, capacity int) *server {
 		// Every test client shares one address; the stampede test sends
 		// hundreds of lookups at once. The miss limit stays as shipped.
 		Limits: httpapi.Limits{Lookup: httpapi.Rate{Every: time.Millisecond, Burst: 1000}},
-	}, log)
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	a, err := app.Open(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,15 @@ type TrackSettings struct {
 	Width, Height int
 }
 
-// defaultSettings apply to tracks a subscriber has said nothing about.
+// defaultSettings apply to tracks a subscriber has said nothing about:
+// the highest layer while it receives a few videos, the lowest in a big
+// grid (where tiles are small), so a crowd joining at once does not start
+// everyone at 720p before their clients say what they show.
 var defaultSettings = TrackSettings{Visible: true}
+
+// smallGrid is the most videos a subscriber receives before its tracks'
+// default is the lowest layer.
+const smallGrid = 4
 
 // upgradeHeadroom is how much more bandwidth than a higher layer needs
 // must be available before a subscriber is moved up to it, so that a
@@ -126,11 +133,13 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		if !ok {
 			s, ok = p.settings[string(u.info.Publisher)]
 		}
-		if !ok {
-			s = defaultSettings
-		}
 		a.want = -1
-		if s.Visible {
+		switch {
+		case !ok && len(allocs) > smallGrid:
+			a.want = 0
+		case !ok:
+			a.want = u.layerFor(0)
+		case s.Visible:
 			a.want = u.layerFor(s.Height)
 		}
 		a.d.desired.Store(int32(a.want))

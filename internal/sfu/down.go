@@ -72,14 +72,9 @@ func newDownTrack(u *upTrack, sub *Peer) *downTrack {
 	return d
 }
 
-// defaultLayer is what a subscriber gets before it says what it wants:
-// the highest layer, which the allocator lowers to what fits.
-func (u *upTrack) defaultLayer() int {
-	if t := u.topLayer(); t >= 0 {
-		return t
-	}
-	return 0
-}
+// defaultLayer is what a new down track starts with, until the allocator
+// (within half a second) chooses: the lowest, the cheapest to start with.
+func (u *upTrack) defaultLayer() int { return 0 }
 
 // Bind is called by pion once negotiation has agreed on a codec.
 func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {

@@ -270,4 +270,4 @@ func BenchmarkDownTrackWrite(b *testing.B) {
 type discard struct{}
 
 func (discard) WriteRTP(_ *rtp.Header, p []byte) (int, error) { return 12 + len(p), nil }
-func (discard) Write(b []byte) (int, error)               { return len(b), nil }
+func (discard) Write(b []byte) (int, error)                   { return len(b), nil }

@@ -35,9 +35,9 @@ type Config struct {
 	ListenHost string
 	// Port is the one UDP port all media flows through (ICE UDP mux).
 	Port int
-	// TCPPort, when not negative, is a TCP port for ICE-TCP (RFC 6544), the
-	// fallback for networks that block UDP; 0 picks a free port. Negative
-	// turns ICE-TCP off.
+	// TCPPort is a TCP port for ICE-TCP (RFC 6544, passive candidates),
+	// the fallback for networks that block UDP; 0 turns it off and -1
+	// picks a free port.
 	TCPPort int
 	// PublicIPs, when set, are announced instead of the host's own
 	// addresses: for a server behind 1:1 NAT.
@@ -49,6 +49,11 @@ type Config struct {
 	// BigRoom is the number of audio tracks above which a room is big and
 	// forwards only the loudest AudioTopN; 0 means the default (8).
 	BigRoom int
+	// ICEDisconnected and ICEFailed are how long a media connection may
+	// receive nothing before it is disconnected, and then failed (the peer
+	// leaves); zero means the defaults, 4 s and 4 s, so a participant whose
+	// network is gone leaves everyone's grid within 10 s.
+	ICEDisconnected, ICEFailed time.Duration
 }
 
 // Defaults for Config.
@@ -100,8 +105,8 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	s := &e.settings
 	s.SetICEUDPMux(e.mux)
 	networks := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}
-	if cfg.TCPPort >= 0 {
-		taddr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.TCPPort))
+	if cfg.TCPPort != 0 {
+		taddr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(max(cfg.TCPPort, 0)))
 		e.tcp, err = net.Listen("tcp", taddr)
 		if err != nil {
 			_ = e.mux.Close()
@@ -125,7 +130,13 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	// signalling layer removes failed peers, so a dead participant leaves
 	// everyone's grid within 10 s. A client that comes back sooner
 	// restarts ICE and keeps its place.
-	s.SetICETimeouts(4*time.Second, 4*time.Second, 2*time.Second)
+	if cfg.ICEDisconnected <= 0 {
+		cfg.ICEDisconnected = 4 * time.Second
+	}
+	if cfg.ICEFailed <= 0 {
+		cfg.ICEFailed = 4 * time.Second
+	}
+	s.SetICETimeouts(cfg.ICEDisconnected, cfg.ICEFailed, 2*time.Second)
 	if len(cfg.PublicIPs) > 0 {
 		s.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}

@@ -1,7 +1,9 @@
 package sfu
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -276,4 +278,34 @@ func (r *Room) measure(now time.Time, tracks []*upTrack) {
 	b := r.forwardedBytes.Load()
 	r.bitrate.Store(int64(float64(b-r.lastBytes) * 8 / secs))
 	r.lastBytes = b
+}
+
+// Describe summarises what one peer receives, for diagnostics: each down
+// track's layers (desired, target, current) and its publisher's layers.
+func (e *Engine) Describe(id PeerID) string {
+	var b strings.Builder
+	for _, r := range e.liveRooms() {
+		r.mu.Lock()
+		p := r.peers[id]
+		r.mu.Unlock()
+		if p == nil {
+			continue
+		}
+		p.mu.Lock()
+		for u, d := range p.downs {
+			if u.audio {
+				continue
+			}
+			fmt.Fprintf(&b, "%s: desired %d target %d current %d bound %v; layers", u.info.ID, d.desired.Load(), d.target.Load(), d.current.Load(), d.bound.Load())
+			for i, l := range u.layers.Load() {
+				if l != nil {
+					fmt.Fprintf(&b, " %d:%s %dbps %dp", i, l.rid, l.bitrate.Load(), l.height.Load())
+				}
+			}
+			fmt.Fprintf(&b, " (of %d)\n", u.layerCount)
+		}
+		p.mu.Unlock()
+		b.WriteString(fmt.Sprintf("budget %.0f\n", p.bwe.budget(0, time.Now())))
+	}
+	return b.String()
 }

@@ -69,6 +69,7 @@ type speakerState struct {
 	speaking []PeerID
 	sentAt   time.Time
 	dirty    bool
+	told     map[*Peer]bool // peers that have the latest state
 }
 
 // updateSpeakers runs every room tick: it refreshes the loudness of every
@@ -135,10 +136,28 @@ func (r *Room) updateSpeakers(now time.Time, tracks []*upTrack, peers []*Peer) {
 	if s.dirty && now.Sub(s.sentAt) >= speakersEvery {
 		s.dirty = false
 		s.sentAt = now
-		list := slices.Clone(speaking)
-		for _, p := range peers {
-			p.h.Speakers(active, list)
+		s.told = make(map[*Peer]bool, len(peers))
+	}
+	// Everyone who has not heard the latest state hears it, newcomers too.
+	if s.active == "" && len(s.speaking) == 0 {
+		return
+	}
+	if s.told == nil {
+		s.told = make(map[*Peer]bool, len(peers))
+	}
+	var list []PeerID
+	for _, p := range peers {
+		if s.told[p] {
+			continue
 		}
+		if list == nil {
+			list = slices.Clone(s.speaking)
+		}
+		s.told[p] = true
+		p.h.Speakers(s.active, list)
+	}
+	if len(s.told) > 2*len(peers)+16 {
+		s.told = nil // forget those who left; they are told again, harmlessly
 	}
 }
 

@@ -145,7 +145,7 @@ func (c *call) admitLocked(p *participant) {
 		Self:         p.view(),
 		Participants: others,
 		Room:         c.roomInfoLocked(p),
-		ICEServers:   c.hub.cfg.ICEServers,
+		ICEServers:   c.hub.iceServersFor(p.id),
 	})
 }
 

@@ -35,6 +35,17 @@ type Config struct {
 	Capacity int
 	// ICEServers are handed to clients in `joined` (STUN/TURN).
 	ICEServers []ICEServer
+	// ICEServersFor, when set, adds servers with credentials made for one
+	// participant (the embedded TURN server's, which expire).
+	ICEServersFor func(participantID string) []ICEServer
+}
+
+// iceServersFor is what `joined` tells one participant.
+func (h *Hub) iceServersFor(id string) []ICEServer {
+	if h.cfg.ICEServersFor == nil {
+		return h.cfg.ICEServers
+	}
+	return append(append([]ICEServer{}, h.cfg.ICEServers...), h.cfg.ICEServersFor(id)...)
 }
 
 // Hub holds the live calls, one per room with anyone in it.

@@ -1,0 +1,141 @@
+// Package relay is the embedded TURN server (RFC 8656, pion/turn): for
+// participants whose network lets nothing through but a TURN server's
+// port, over UDP or TCP. Credentials follow the TURN REST scheme
+// (draft-uberti-behave-turn-rest): a username of "expiry:participant" and
+// an HMAC of it with the server's secret, so the server keeps no state per
+// participant and a credential stops working when it expires.
+package relay
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/pion/logging"
+	"github.com/pion/turn/v5"
+)
+
+// Config is the TURN server's configuration.
+type Config struct {
+	// ListenHost and Port are where it listens, on UDP and TCP alike
+	// (port 0 picks free ones).
+	ListenHost string
+	Port       int
+	// RelayIP is the address relayed traffic comes from, as peers must
+	// reach it: the public IP behind 1:1 NAT, else the host's.
+	RelayIP string
+	// Secret signs credentials; empty makes a random one (credentials
+	// then end with the process).
+	Secret string
+	// TTL is how long a credential works.
+	TTL time.Duration
+	// PublicHost is the host name or address clients are told to use.
+	PublicHost string
+}
+
+// realm names the server in TURN's long-term credentials.
+const realm = "rooms"
+
+// Server is a running TURN server.
+type Server struct {
+	cfg     Config
+	srv     *turn.Server
+	udpAddr net.Addr
+	tcpAddr net.Addr
+}
+
+// Start opens the TURN ports.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Secret == "" {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		cfg.Secret = base64.RawStdEncoding.EncodeToString(b)
+	}
+	if cfg.TTL <= 0 {
+		cfg.TTL = 12 * time.Hour
+	}
+	relayIP := net.ParseIP(cfg.RelayIP)
+	if relayIP == nil {
+		return nil, fmt.Errorf("turn relay address %q is not an IP address", cfg.RelayIP)
+	}
+	addr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.Port))
+	udp, err := net.ListenPacket("udp4", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen turn udp %s: %w", addr, err)
+	}
+	// TCP on the same port number as UDP when one was given.
+	taddr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(udp.LocalAddr().(*net.UDPAddr).Port))
+	if cfg.Port == 0 {
+		taddr = net.JoinHostPort(cfg.ListenHost, "0")
+	}
+	tcp, err := net.Listen("tcp4", taddr)
+	if err != nil {
+		_ = udp.Close()
+		return nil, fmt.Errorf("listen turn tcp %s: %w", taddr, err)
+	}
+	gen := &turn.RelayAddressGeneratorStatic{RelayAddress: relayIP, Address: cfg.ListenHost}
+	if gen.Address == "" {
+		gen.Address = "0.0.0.0"
+	}
+	logs := logging.NewDefaultLoggerFactory()
+	srv, err := turn.NewServer(turn.ServerConfig{
+		Realm:             realm,
+		AuthHandler:       turn.LongTermTURNRESTAuthHandler(cfg.Secret, logs.NewLogger("turn")),
+		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: udp, RelayAddressGenerator: gen}},
+		ListenerConfigs:   []turn.ListenerConfig{{Listener: tcp, RelayAddressGenerator: gen}},
+		LoggerFactory:     logs,
+	})
+	if err != nil {
+		_ = udp.Close()
+		_ = tcp.Close()
+		return nil, fmt.Errorf("start turn: %w", err)
+	}
+	if cfg.PublicHost == "" {
+		cfg.PublicHost = cfg.RelayIP
+	}
+	return &Server{cfg: cfg, srv: srv, udpAddr: udp.LocalAddr(), tcpAddr: tcp.Addr()}, nil
+}
+
+// Credentials are what a browser's RTCIceServer needs.
+type Credentials struct {
+	URLs       []string
+	Username   string
+	Credential string
+}
+
+// CredentialsFor makes a participant's credentials, valid for the TTL.
+func (s *Server) CredentialsFor(participant string) (Credentials, error) {
+	user, pass, err := turn.GenerateLongTermTURNRESTCredentials(s.cfg.Secret, participant, s.cfg.TTL)
+	if err != nil {
+		return Credentials{}, err
+	}
+	host := s.cfg.PublicHost
+	udpPort := s.udpAddr.(*net.UDPAddr).Port
+	tcpPort := s.tcpAddr.(*net.TCPAddr).Port
+	return Credentials{
+		URLs: []string{
+			fmt.Sprintf("turn:%s?transport=udp", net.JoinHostPort(host, strconv.Itoa(udpPort))),
+			fmt.Sprintf("turn:%s?transport=tcp", net.JoinHostPort(host, strconv.Itoa(tcpPort))),
+		},
+		Username:   user,
+		Credential: pass,
+	}, nil
+}
+
+// UDPAddr and TCPAddr are where the server listens.
+func (s *Server) UDPAddr() net.Addr { return s.udpAddr }
+
+// TCPAddr is the TCP listener's address.
+func (s *Server) TCPAddr() net.Addr { return s.tcpAddr }
+
+// Close stops the server.
+func (s *Server) Close() error {
+	if s == nil {
+		return nil
+	}
+	return errors.Join(s.srv.Close())
+}
