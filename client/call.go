@@ -63,7 +63,7 @@ type Event struct {
 	Emoji       string      // reaction
 	TrackID     string      // track events, publishLayers
 	Kind        string      // trackPublished: audio or video
-	Source      string      // trackPublished: camera, microphone, screen, screenAudio
+	Source      string      // trackPublished: camera, microphone, screen, screen_audio
 	Layers      []string    // publishLayers: the rids anyone receives
 	Speaking    []string    // speakers: who talks, loudest first (ID is the active speaker)
 }

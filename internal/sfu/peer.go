@@ -353,7 +353,7 @@ func drainLayerRTCP(recv *webrtc.RTPReceiver, rid string) {
 }
 
 // SetSources records what the publisher says its media sections carry
-// (camera, microphone, screen, screenAudio), by mid, before its offer is
+// (camera, microphone, screen, screen_audio), by mid, before its offer is
 // applied; tracks published later carry it in TrackInfo.Source.
 func (p *Peer) SetSources(sources map[string]string) {
 	p.mu.Lock()

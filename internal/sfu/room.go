@@ -32,7 +32,7 @@ type TrackInfo struct {
 	ID   string
 	Kind string // "audio" or "video"
 	// Source is what the track shows: camera, microphone, screen or
-	// screenAudio, as the publisher declared it (camera or microphone when
+	// screen_audio, as the publisher declared it (camera or microphone when
 	// it did not).
 	Source string
 	// Mid is the media section of the publisher's connection that carries

@@ -27,7 +27,7 @@ const (
 	SourceCamera      = "camera"
 	SourceMicrophone  = "microphone"
 	SourceScreen      = "screen"
-	SourceScreenAudio = "screenAudio"
+	SourceScreenAudio = "screen_audio"
 )
 
 // upTrack is one track a peer publishes: one or more simulcast layers of

@@ -86,7 +86,7 @@ type sdpMsg struct {
 	Type string `json:"type"`
 	SDP  string `json:"sdp"`
 	// Sources says what each media section of a pubOffer carries, by mid
-	// (camera, microphone, screen, screenAudio).
+	// (camera, microphone, screen, screen_audio).
 	Sources map[string]string `json:"sources,omitempty"`
 }
 

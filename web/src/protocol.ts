@@ -73,6 +73,10 @@ export interface MuteMessage {
 export interface LeaveMessage {
   type: "leave";
 }
+/** Asks the server to restart ICE on the subscriber connection (a new subOffer follows). */
+export interface RestartIceMessage {
+  type: "restartIce";
+}
 
 /** A chat message to everyone in the call (at most 1000 characters). */
 export interface ChatSendMessage {
@@ -116,6 +120,7 @@ export type ClientMessage =
   | MuteMessage
   | LeaveMessage
   | TrackSettingsMessage
+  | RestartIceMessage
   | SocialMessage;
 
 /** The longest chat message the server relays, in characters. */

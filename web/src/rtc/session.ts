@@ -27,6 +27,7 @@ import {
 import { ApiError, getDropInRoom, getMe, getRoom } from "../api";
 import { acquireTrack, describeMediaError, stopStream } from "./media";
 import { loudParticipants } from "./levels";
+import { applyPublishLayers, publishInit } from "./simulcast";
 
 /** The connection state shown to people in the status line. */
 export type ConnectionStatus = "connecting" | "waiting" | "connected" | "reconnecting" | "disconnected";
@@ -61,6 +62,11 @@ const RETRY_DELAYS_MS = [300, 1000, 2000, 3000, 5000, 5000, 5000, 5000];
 
 // Peer connections that fail in a row before we give up.
 const MAX_MEDIA_FAILURES = 3;
+
+// ICE restarts on the same session before starting over with a new one,
+// and the least time between two.
+const MAX_ICE_RESTARTS = 6;
+const ICE_RESTART_EVERY_MS = 3000;
 
 // Active speaker detection: how often levels are sampled, and how long
 // someone stays "speaking" after the last loud sample, so the highlight does
@@ -125,6 +131,8 @@ export class CallSession {
   /** Our candidates wait until the offer or answer they belong to has been sent. */
   private localCandidates: Record<PCName, RTCIceCandidateInit[] | null> = { pub: [], sub: [] };
   private pubInFlight = false;
+  private iceRestarts = 0;
+  private lastICERestart = -Infinity;
   private pubAgain = false;
   private levelTimer: ReturnType<typeof setInterval> | null = null;
   /** When each participant was last heard above the speaking threshold. */
@@ -410,8 +418,8 @@ export class CallSession {
         this.activeSpeaker = m.active || null;
         this.emit();
       },
-      // Simulcast layer selection is not applied here yet.
-      publishLayers: () => {},
+      // Nobody receives some layers of one of our tracks: stop encoding them.
+      publishLayers: (m) => applyPublishLayers(this.pubPC, m.mid, m.active),
       error: (m) => this.onError(m),
     };
     return (handlers[msg.type] as Handler<typeof msg.type>)(msg as never);
@@ -548,7 +556,7 @@ export class CallSession {
     this.subPC = sub;
 
     for (const track of this.localStream.getTracks()) {
-      pub.addTransceiver(track, { direction: "sendonly", streams: [this.localStream] });
+      pub.addTransceiver(track, publishInit(track, this.localStream));
     }
     for (const track of this.screenStream?.getVideoTracks() ?? []) {
       pub.addTransceiver(track, { direction: "sendonly", streams: [this.screenStream as MediaStream] });
@@ -597,6 +605,12 @@ export class CallSession {
 
   private onPCStateChange(): void {
     const states = [this.pubPC?.connectionState, this.subPC?.connectionState];
+    if ((states.includes("failed") || states.includes("disconnected")) && this.restartICE()) {
+      // The signalling socket is up: restart ICE on both connections and
+      // keep our place (same participant, same tracks) rather than rejoin.
+      this.setStatus("reconnecting");
+      return;
+    }
     if (states.includes("failed")) {
       // ICE could not recover: start over with a new socket and connections,
       // but not forever when media never gets through (a firewall, say).
@@ -612,8 +626,40 @@ export class CallSession {
     if (states.includes("disconnected")) this.setStatus("reconnecting");
     else if (this.joined && states.includes("connected")) {
       this.mediaFailures = 0;
+      this.iceRestarts = 0;
       this.setStatus("connected");
     }
+  }
+
+  /**
+   * Restarts ICE on both connections while the socket is open: a new
+   * publisher offer with fresh credentials, and `restartIce` for the
+   * server's. At most one restart every few seconds; after several in a
+   * row that did not bring media back, answers false (start over).
+   */
+  private restartICE(): boolean {
+    if (!this.joined || this.ws?.readyState !== WebSocket.OPEN || this.iceRestarts >= MAX_ICE_RESTARTS) return false;
+    const now = performance.now();
+    if (now - this.lastICERestart < ICE_RESTART_EVERY_MS) return true;
+    this.lastICERestart = now;
+    this.iceRestarts++;
+    const pub = this.pubPC;
+    if (pub && pub.getTransceivers().length > 0) {
+      this.queue = this.queue
+        .then(async () => {
+          if (this.pubPC !== pub || pub.signalingState !== "stable") return;
+          await pub.setLocalDescription(await pub.createOffer({ iceRestart: true }));
+          this.pubInFlight = true;
+          this.send({ type: "pubOffer", sdp: pub.localDescription?.sdp ?? "", sources: this.publishedSources(pub) });
+        })
+        .catch((err: unknown) => console.error("rooms: restarting ICE", err));
+    }
+    this.send({ type: "restartIce" });
+    // Check again later: a restart made while the network is still down
+    // cannot succeed, so another follows until media is back.
+    const g = this.generation;
+    setTimeout(() => g === this.generation && this.onPCStateChange(), ICE_RESTART_EVERY_MS + 100);
+    return true;
   }
 
   private sendCandidate(pc: PCName, candidate: RTCIceCandidateInit): void {
@@ -744,7 +790,7 @@ export class CallSession {
     this.localStream.addTrack(track);
     if (sender) await sender.replaceTrack(track);
     else if (this.pubPC) {
-      this.pubPC.addTransceiver(track, { direction: "sendonly", streams: [this.localStream] });
+      this.pubPC.addTransceiver(track, publishInit(track, this.localStream));
       this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
     }
     this.emit();
@@ -783,7 +829,7 @@ export class CallSession {
       const free = pc.getTransceivers().find((tr) => tr.sender.track?.kind === kind || (!tr.sender.track && tr.receiver.track.kind === kind));
       if (free) await free.sender.replaceTrack(track);
       else {
-        pc.addTransceiver(track, { direction: "sendonly", streams: [this.localStream] });
+        pc.addTransceiver(track, publishInit(track, this.localStream));
         this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
       }
     }

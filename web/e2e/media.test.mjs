@@ -1,0 +1,91 @@
+// The media plane in real browsers (issue 4): Chromium publishes its
+// camera in three simulcast layers; the layer another Chromium receives
+// follows the size of the tile that shows it; and media comes back by
+// itself after the network is cut.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { World, until, connected, joinSignedIn, joinAsGuest, remoteTiles, sleep } from "./lib.mjs";
+
+const world = new World("media");
+before(() => world.start());
+after(() => world.stop());
+
+/** The simulcast layers the page's publisher connection sends, by rid. */
+function sentLayers(page) {
+  return page.evaluate(async () => {
+    const pc = window.__rooms?.pubPC;
+    if (!pc) return null;
+    const video = pc.getSenders().find((s) => s.track?.kind === "video");
+    const rids = (video?.getParameters().encodings ?? []).map((e) => e.rid);
+    const sending = {};
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === "outbound-rtp" && s.kind === "video" && s.rid) sending[s.rid] = { height: s.frameHeight ?? 0, bytes: s.bytesSent ?? 0 };
+    });
+    return { rids, sending };
+  });
+}
+
+/** The received video's frame height and decoded frames. */
+function received(page) {
+  return page.evaluate(async () => {
+    const pc = window.__rooms?.subPC;
+    if (!pc) return { height: 0, frames: 0 };
+    let height = 0;
+    let frames = 0;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "video") {
+        height = Math.max(height, s.frameHeight ?? 0);
+        frames += s.framesDecoded ?? 0;
+      }
+    });
+    return { height, frames };
+  });
+}
+
+/** Waits until the received frames are at most (or at least) a height, and keep coming. */
+async function heightBecomes(page, what, ok) {
+  const seen = await until(what, async () => {
+    const r = await received(page);
+    return ok(r.height) ? r : false;
+  }, 40_000, 300);
+  await until(`${what}: frames keep coming`, async () => (await received(page)).frames > seen.frames + 5, 20_000);
+  return seen.height;
+}
+
+test("simulcast: the received size follows the tile, and media comes back after the network is cut", { timeout: 240_000 }, async () => {
+  const host = await world.person("host");
+  await host.signUp("Sima Host");
+  const { room } = await host.api("POST", "/api/rooms", { name: "Simulcast" });
+  const guest = await world.person("guest");
+
+  await joinSignedIn(host.page, room.url);
+  await connected(host.page);
+  await joinAsGuest(guest.page, room.url, "Vic Viewer");
+  await connected(guest.page);
+  await remoteTiles(guest.page).first().waitFor();
+
+  // Chromium offers three layers and sends them.
+  const layers = await until("the host to send simulcast", async () => {
+    const l = await sentLayers(host.page);
+    return l && Object.keys(l.sending).length >= 2 ? l : false;
+  }, 30_000);
+  assert.deepEqual(layers.rids, ["q", "h", "f"], `encodings ${JSON.stringify(layers)}`);
+
+  // A large tile gets a large layer; a small one a small layer; and back.
+  const large = await heightBecomes(guest.page, "a large tile to get at least 360p", (h) => h >= 360);
+  await guest.page.setViewportSize({ width: 360, height: 300 });
+  const small = await heightBecomes(guest.page, "a small tile to get at most 180p", (h) => h > 0 && h <= 180);
+  await guest.page.setViewportSize({ width: 1280, height: 800 });
+  const again = await heightBecomes(guest.page, "the large tile to get at least 360p again", (h) => h >= 360);
+  console.log(`received heights: large ${large}, small ${small}, large again ${again}`);
+
+  // The guest's network goes away for a few seconds, then comes back:
+  // media flows again, and the host sees one guest, not a ghost too.
+  const before = (await received(guest.page)).frames;
+  await guest.context.setOffline(true);
+  await sleep(5_000);
+  await guest.context.setOffline(false);
+  await connected(guest.page, 40_000);
+  await until("the guest to decode video again", async () => (await received(guest.page)).frames > before + 10, 40_000);
+  await until("the host to see exactly one guest", async () => (await remoteTiles(host.page).count()) === 1, 20_000);
+});
