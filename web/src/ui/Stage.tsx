@@ -29,14 +29,19 @@ interface Props {
   onLayout?: (tracks: TrackSetting[]) => void;
 }
 
-/** How many tiles fit on one page at the window's size. */
-function perPage(view: ViewMode): number {
-  const w = window.innerWidth;
-  const h = window.innerHeight;
+/**
+ * How many tiles fit on one page: as many 16:9 tiles at least 200 pixels
+ * wide as the grid holds (49 at most), six on a phone held upright; the
+ * speaker view's strip holds a few.
+ */
+function perPage(view: ViewMode, grid: { w: number; h: number }): number {
+  const w = grid.w || window.innerWidth;
+  const h = grid.h || window.innerHeight - 160;
   if (view === "speaker") return w < 700 ? 3 : w < 1200 ? 4 : 6;
-  if (w < 700) return h > 700 ? 6 : 4;
-  if (w >= 1600 && h >= 900) return 25;
-  return 16;
+  if (h > w * 1.1) return h > 600 ? 6 : 4;
+  const cols = Math.max(2, Math.floor((w + GAP) / (200 + GAP)));
+  const rows = Math.max(2, Math.floor((h + GAP) / (200 * (9 / 16) + GAP)));
+  return Math.min(49, cols * rows);
 }
 
 /** The size of an element (its content box), kept up to date; pass the setter as the element's ref. */
@@ -100,7 +105,7 @@ export function Stage({ items, view: chosen, featured, speaking, reactions, onLa
 
   const bigItem = view === "speaker" ? (items.find((i) => i.screen && !i.self) ?? items.find((i) => i.screen) ?? items.find((i) => i.key === featured) ?? items.find((i) => !i.self) ?? items[0]) : undefined;
   const rest = bigItem ? items.filter((i) => i !== bigItem) : items;
-  const size = perPage(view);
+  const size = perPage(view, gridSize);
   const pages = Math.max(1, Math.ceil(rest.length / size));
   const current = Math.min(page, pages - 1);
   const shown = rest.slice(current * size, current * size + size);
