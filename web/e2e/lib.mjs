@@ -93,6 +93,8 @@ export class World {
     assert.ok(existsSync(BINARY), `${BINARY} is missing: run 'make build' from the repository root first`);
     this.port = await freeTcpPort();
     this.mediaPort = await freeUdpPort();
+    // ICE over TCP, the fallback where UDP is blocked, has its own port.
+    this.mediaTcpPort = await freeTcpPort();
     this.dataDir = mkdtempSync(join(tmpdir(), "rooms-e2e-"));
     this.base = `http://127.0.0.1:${this.port}`;
     await this.startServer();
@@ -102,7 +104,7 @@ export class World {
   async startServer() {
     // Every person of a test comes from 127.0.0.1: without the exemption
     // the sign-up and guest limits per address would refuse the later ones.
-    const args = ["-addr", `127.0.0.1:${this.port}`, "-data", this.dataDir, "-media-port", String(this.mediaPort), "-rate-limit-exempt", "127.0.0.1/32", ...this.extraArgs];
+    const args = ["-addr", `127.0.0.1:${this.port}`, "-data", this.dataDir, "-media-port", String(this.mediaPort), "-media-tcp-port", String(this.mediaTcpPort), "-rate-limit-exempt", "127.0.0.1/32", ...this.extraArgs];
     this.server = spawn(BINARY, args, {
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -359,7 +359,7 @@ test("effects: a fun effect and a blurred background, picked on the join page an
     const seen = await until("the guest to see the host's sepia picture", async () => {
       const c = await remoteColour(guest.page);
       return c && c.r > 60 ? c : false;
-    }, 20_000);
+    }, 40_000);
     console.log(`host's picture on the guest's screen with the vintage effect: ${JSON.stringify(seen)}`);
 
     // In the call: no effect again, and the picture is green again.
@@ -368,7 +368,7 @@ test("effects: a fun effect and a blurred background, picked on the join page an
     await until("the guest to see the host's plain green picture", async () => {
       const c = await remoteColour(guest.page);
       return c && c.g > c.r + 40 ? c : false;
-    }, 20_000);
+    }, 40_000);
 
     // A blurred background needs the segmentation model, which needs the
     // server's Content-Security-Policy to allow WebAssembly.
