@@ -203,9 +203,6 @@ func (u *upTrack) topLayer() int {
 // forward reads one layer's packets and writes them to every subscriber
 // that takes this layer, until the stream ends.
 func (l *upLayer) forward() {
-	u := l.up
-	room := u.publisher.room
-	st := room.engine.stats
 	buf := make([]byte, cacheSlotSize)
 	var pkt rtp.Packet
 	var sample uint32
@@ -214,56 +211,67 @@ func (l *upLayer) forward() {
 		if err != nil {
 			return
 		}
-		start := time.Now()
-		l.packets.Add(1)
-		l.bytes.Add(uint64(n))
-		if err := pkt.Unmarshal(buf[:n]); err != nil {
-			continue
+		l.route(buf[:n], &pkt, &sample)
+	}
+}
+
+// route handles one packet read from the publisher: caches it for NACKs,
+// reads its audio level, and writes it to every subscriber that takes
+// this layer. It is the hot path, benchmarked in forward_bench_test.go:
+// it must not allocate. pkt and sample are the reader's own scratch.
+func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
+	u := l.up
+	room := u.publisher.room
+	st := room.engine.stats
+	start := time.Now()
+	l.packets.Add(1)
+	l.bytes.Add(uint64(len(b)))
+	if err := pkt.Unmarshal(b); err != nil {
+		return
+	}
+	if l.cache != nil {
+		l.cache.add(pkt.SequenceNumber, b)
+	}
+	if u.paused.Load() {
+		return
+	}
+	if u.levelID != 0 {
+		if ext := pkt.GetExtension(u.levelID); len(ext) > 0 {
+			u.level.add(ext[0] & 0x7f)
 		}
-		if l.cache != nil {
-			l.cache.add(pkt.SequenceNumber, buf[:n])
+	}
+	if u.audio && !u.audible.Load() {
+		return
+	}
+	key := u.isKey == nil || u.isKey(pkt.Payload)
+	if key && u.vp8 {
+		if w, h, ok := vp8KeyframeSize(pkt.Payload); ok {
+			l.width.Store(int32(w))
+			l.height.Store(int32(h))
 		}
-		if u.paused.Load() {
-			continue
+	}
+	now := start.UnixNano()
+	wantKey := false
+	var sent, bytes uint64
+	for _, d := range *u.downs.Load() {
+		switch d.writeFrom(l, pkt, key, now) {
+		case wrote:
+			sent++
+			bytes += uint64(len(pkt.Payload) + 12)
+		case needsKeyframe:
+			wantKey = true
 		}
-		if u.levelID != 0 {
-			if ext := pkt.GetExtension(u.levelID); len(ext) > 0 {
-				u.level.add(ext[0] & 0x7f)
-			}
-		}
-		if u.audio && !u.audible.Load() {
-			continue
-		}
-		key := u.isKey == nil || u.isKey(pkt.Payload)
-		if key && u.vp8 {
-			if w, h, ok := vp8KeyframeSize(pkt.Payload); ok {
-				l.width.Store(int32(w))
-				l.height.Store(int32(h))
-			}
-		}
-		now := start.UnixNano()
-		wantKey := false
-		var sent, bytes uint64
-		for _, d := range *u.downs.Load() {
-			switch d.writeFrom(l, &pkt, key, now) {
-			case wrote:
-				sent++
-				bytes += uint64(len(pkt.Payload) + 12)
-			case needsKeyframe:
-				wantKey = true
-			}
-		}
-		if wantKey {
-			l.requestKeyframe()
-		}
-		if sent > 0 {
-			room.forwardedBytes.Add(bytes)
-			st.forwarded(sent, bytes)
-			// Timing every packet would cost more than it tells; one in
-			// sixteen is plenty for a histogram.
-			if sample++; sample&15 == 0 {
-				st.latency.Observe(time.Since(start).Seconds())
-			}
+	}
+	if wantKey {
+		l.requestKeyframe()
+	}
+	if sent > 0 {
+		room.forwardedBytes.Add(bytes)
+		st.forwarded(sent, bytes)
+		// Timing every packet would cost more than it tells; one in
+		// sixteen is plenty for a histogram.
+		if *sample++; *sample&15 == 0 {
+			st.latency.Observe(time.Since(start).Seconds())
 		}
 	}
 }
