@@ -43,6 +43,8 @@ const (
 // they carry valid VP8 payload descriptors and key frame headers (with
 // the layer's size) so the SFU and receivers see keyframes and sizes.
 type Synthetic struct {
+	// Audio is the microphone; set it to nil before joining to publish
+	// video only.
 	Audio *webrtc.TrackLocalStaticRTP
 	// Video is the single video stream; nil for simulcast (see Layers), or
 	// set to nil before joining to publish audio only.
@@ -195,7 +197,10 @@ func (s *Synthetic) videoTracks() []*webrtc.TrackLocalStaticRTP {
 // tracks are the tracks to publish with AddTrack (the first simulcast
 // layer stands for all of them; the others are added as encodings).
 func (s *Synthetic) tracks() []webrtc.TrackLocal {
-	out := []webrtc.TrackLocal{s.Audio}
+	var out []webrtc.TrackLocal
+	if s.Audio != nil {
+		out = append(out, s.Audio)
+	}
 	if v := s.videoTracks(); len(v) > 0 {
 		out = append(out, v[0])
 	}
@@ -234,6 +239,9 @@ func (s *Synthetic) run(ctx context.Context) {
 		case <-keyEvery.C:
 			s.RequestKeyframe()
 		case <-audioTick.C:
+			if s.Audio == nil {
+				continue // video only
+			}
 			tick++
 			audio.Timestamp += 960
 			level := byte(s.level.Load())

@@ -52,18 +52,28 @@ type roomPlan struct {
 	name        string
 	publishers  int
 	subscribers int
-	audioOnly   bool
+	media       mediaKind
 }
+
+// mediaKind is what a shape's publishers send.
+type mediaKind int
+
+const (
+	audioVideo mediaKind = iota // Opus and one 180p VP8 stream
+	simulcast                   // Opus and three VP8 layers (180p, 360p, 720p)
+	videoOnly                   // one 180p VP8 stream, no audio (fanout)
+	audioOnly                   // Opus only
+)
 
 func (c *Config) plan() (plan, error) {
 	var p plan
 	switch c.Shape {
 	case ShapeMeeting:
-		p.rooms = []roomPlan{{name: "meeting", publishers: c.Participants}}
+		p.rooms = []roomPlan{{name: "meeting", publishers: c.Participants, media: simulcast}}
 	case ShapeFanout:
-		p.rooms = []roomPlan{{name: "fanout", publishers: c.Publishers, subscribers: c.Subscribers}}
+		p.rooms = []roomPlan{{name: "fanout", publishers: c.Publishers, subscribers: c.Subscribers, media: videoOnly}}
 	case ShapeAudio:
-		p.rooms = []roomPlan{{name: "audio", publishers: c.Participants, audioOnly: true}}
+		p.rooms = []roomPlan{{name: "audio", publishers: c.Participants, media: audioOnly}}
 	case ShapeLivestream:
 		p.rooms = []roomPlan{{name: "livestream", publishers: 1, subscribers: c.Participants}}
 	case ShapeRooms:
@@ -87,9 +97,57 @@ func (c *Config) plan() (plan, error) {
 
 // participant is one bot.
 type participant struct {
-	call *client.Call
-	rec  *bot
-	pub  *client.Synthetic
+	call      *client.Call
+	rec       *bot
+	pub       *client.Synthetic
+	publisher bool
+}
+
+// maxTiles is how many small tiles a meeting bot watches besides the
+// speaker, as a grid on one screen shows.
+const maxTiles = 24
+
+// watch sets what each bot of a room looks at, as the web client would:
+// in a meeting, the speaker (the host's bot, who talks) large and up to
+// 24 others as small tiles, the rest off screen; in a fanout, publishers
+// watch nobody (only the subscribers receive).
+func watch(rp roomPlan, speaker *participant, bots []*participant) error {
+	switch rp.media {
+	case simulcast:
+		speaker.pub.SetSpeaking(true)
+		for _, b := range bots {
+			var settings []client.TrackSetting
+			tiles := 0
+			for id := range b.call.Participants() {
+				s := client.TrackSetting{Participant: id}
+				switch {
+				case id == speaker.call.ID():
+					s.Visible, s.Width, s.Height = true, 1280, 720
+				case tiles < maxTiles:
+					s.Visible, s.Width, s.Height = true, 320, 180
+					tiles++
+				}
+				settings = append(settings, s)
+			}
+			if err := b.call.SetTrackSettings(settings...); err != nil {
+				return err
+			}
+		}
+	case videoOnly:
+		for _, b := range bots {
+			if !b.publisher {
+				continue
+			}
+			var settings []client.TrackSetting
+			for id := range b.call.Participants() {
+				settings = append(settings, client.TrackSetting{Participant: id})
+			}
+			if err := b.call.SetTrackSettings(settings...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Run makes the load, measures, and returns the summary. Everything it
@@ -149,7 +207,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		// The host opens the call first, publishing as the first
 		// publisher, so nobody waits.
-		first, err := joinBot(ctx, host, room.Token, rp.publishers > 0, rp.audioOnly)
+		first, err := joinBot(ctx, host, room.Token, rp.publishers > 0, rp.media)
 		if err != nil {
 			return nil, fmt.Errorf("host join: %w", err)
 		}
@@ -169,7 +227,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 				err := hint(s.JoinAsGuest(ctx, room.Token, fmt.Sprintf("Bot %d", i)))
 				var b *participant
 				if err == nil {
-					b, err = joinBot(ctx, s, room.Token, publish, rp.audioOnly)
+					b, err = joinBot(ctx, s, room.Token, publish, rp.media)
 				}
 				mu.Lock()
 				defer mu.Unlock()
@@ -188,6 +246,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		if joinErr != nil {
 			return nil, fmt.Errorf("join: %w", joinErr)
 		}
+		if err := watch(rp, first, bots[len(bots)-(rp.publishers+rp.subscribers):]); err != nil {
+			return nil, err
+		}
 	}
 	fmt.Fprintf(cfg.Progress, "\rjoined %d participants in %.1fs\n", total, time.Since(start).Seconds())
 
@@ -199,16 +260,25 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	return measure(ctx, cfg, pid, base, bots)
 }
 
-func joinBot(ctx context.Context, s *client.Session, token string, publish, audioOnly bool) (*participant, error) {
-	b := &participant{rec: newBot()}
+func joinBot(ctx context.Context, s *client.Session, token string, publish bool, media mediaKind) (*participant, error) {
+	b := &participant{rec: newBot(), publisher: publish}
 	opts := client.JoinOptions{OnPacket: b.rec.onPacket}
 	if publish {
-		src, err := client.NewSynthetic("load")
+		var src *client.Synthetic
+		var err error
+		if media == simulcast {
+			src, err = client.NewSimulcastSynthetic("load")
+		} else {
+			src, err = client.NewSynthetic("load")
+		}
 		if err != nil {
 			return nil, err
 		}
-		if audioOnly {
+		switch media {
+		case audioOnly:
 			src.Video = nil
+		case videoOnly:
+			src.Audio = nil
 		}
 		b.pub = src
 		opts.Publish = src

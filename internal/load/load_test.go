@@ -34,6 +34,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 
 	for _, cfg := range []load.Config{
 		{Shape: load.ShapeFanout, Publishers: 2, Subscribers: 3},
+		{Shape: load.ShapeMeeting, Participants: 3},
 		{Shape: load.ShapeRooms, Participants: 6},
 		{Shape: load.ShapeAudio, Participants: 3},
 		{Shape: load.ShapeLivestream, Participants: 3},
