@@ -7,7 +7,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, PHONE, DESKTOP, connected, joinAsGuest, joinSignedIn, moreOption, remoteTiles } from "./lib.mjs";
+import { World, PHONE, DESKTOP, connected, joinAsGuest, joinSignedIn, moreOption, remoteTiles, until } from "./lib.mjs";
 
 const world = new World("social");
 let mod; // a moderator, granted by the operator command
@@ -126,12 +126,23 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     await hugo.page.goto(`${world.base}/#events`);
     await hugo.page.getByRole("button", { name: "Tournament night" }).waitFor();
 
-    // A room for the group: the form's context offers it.
-    await gail.page.goto(`${world.base}/#rooms`);
-    await gail.page.getByLabel("For").selectOption({ label: "Chess club" });
+    // A room for the group, from the group's page: the form starts set to it.
+    await gail.page.goto(`${world.base}/#groups`);
+    await gail.page.getByRole("button", { name: "Chess club" }).click();
+    await gail.page.getByRole("button", { name: "Create a room for this group" }).click();
+    await gail.page.getByRole("heading", { name: "New room" }).waitFor();
+    await until("the form to be set to the group", async () => (await gail.page.getByLabel("For").evaluate((el) => el.selectedOptions[0]?.textContent)) === "Chess club");
     await gail.page.getByLabel("Room name").fill("Chess room");
     await gail.page.getByRole("button", { name: "Create room" }).click();
     await gail.page.getByLabel("Room link").waitFor();
+    // Hugo, a member, is shown it once Gail opens it.
+    const chessLink = await gail.page.getByLabel("Room link").inputValue();
+    await gail.page.goto(chessLink);
+    await gail.page.getByRole("button", { name: "Join", exact: true }).click();
+    await connected(gail.page);
+    await hugo.page.goto(`${world.base}/#rooms`);
+    await hugo.page.getByTestId("dropin-room").filter({ hasText: "Chess room" }).waitFor({ timeout: 15_000 });
+    await gail.page.goto(`${world.base}/`);
 
     // The profile: a new avatar.
     await gail.page.goto(`${world.base}/#profile`);

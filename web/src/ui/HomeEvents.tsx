@@ -8,6 +8,7 @@ import { formatDateTime, t } from "../i18n";
 import { announce } from "./announcer";
 import { ErrorLine, messageOf } from "./common";
 import { PersonPicker, PersonRow } from "./PersonPicker";
+import { createRoomFor } from "./HomeRooms";
 
 export function EventsSection() {
   const [events, setEvents] = useState<RoomsEvent[] | null>(null);
@@ -159,7 +160,14 @@ function EventDetail({ id }: { id: string }) {
       <p class="muted">
         {formatDateTime(ev.startsAt)} · {ev.isHost ? t("You host") : t("Hosted by {name}", { name: ev.host.displayName })}
       </p>
-      {ev.isHost && <p class="small muted">{t("Create a room for this event under Rooms; its guests will see it and can drop in.")}</p>}
+      {ev.isHost && (
+        <div class="row">
+          <button type="button" class="primary small" onClick={() => createRoomFor(`event:${ev.id}`)}>
+            {t("Create a room for this event")}
+          </button>
+          <span class="small muted">{t("Its guests will see the room and can drop in.")}</span>
+        </div>
+      )}
       <h3 class="panel-subtitle">{t("Guests ({n})", { n: guests.length })}</h3>
       <ul class="people-rows" aria-label={t("Guests")}>
         {guests.length === 0 && <li class="muted">{t("Nobody invited yet.")}</li>}

@@ -8,6 +8,7 @@ import { t } from "../i18n";
 import { announce } from "./announcer";
 import { ErrorLine, messageOf } from "./common";
 import { PersonPicker, PersonRow, type RowAction } from "./PersonPicker";
+import { createRoomFor } from "./HomeRooms";
 
 export function GroupsSection() {
   const [groups, setGroups] = useState<Group[] | null>(null);
@@ -161,6 +162,11 @@ function GroupDetail({ id, onLeft }: { id: string; onLeft: () => void }) {
           }
         />
       )}
+      <div class="row">
+        <button type="button" class="primary small" onClick={() => createRoomFor(`group:${group.id}`)}>
+          {t("Create a room for this group")}
+        </button>
+      </div>
       <LeaveGroup group={group} onLeft={onLeft} />
     </section>
   );

@@ -25,6 +25,18 @@ import { Avatar, ErrorLine, copyText, messageOf } from "./common";
 import { RoomSettingsFields, defaultSettings, type SettingsValue } from "./RoomSettingsFields";
 import { themeLabel, themeOf } from "./themes";
 
+/**
+ * The context a new room should start with, set by "Create a room" on a
+ * group's or an event's page ("group:<id>" or "event:<id>").
+ */
+let pendingContext = "";
+
+/** Opens the rooms section with the create form set to a group or an event. */
+export function createRoomFor(context: string): void {
+  pendingContext = context;
+  window.location.hash = "rooms";
+}
+
 export function RoomsSection() {
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const [roomsError, setRoomsError] = useState<string | null>(null);
@@ -89,9 +101,13 @@ function CreateRoomForm({ onCreated }: { onCreated: (r: Room) => void }) {
   const [groups, setGroups] = useState<Group[]>([]);
   const [events, setEvents] = useState<RoomsEvent[]>([]);
   // "standalone", "group:<id>" or "event:<id>".
-  const [context, setContext] = useState("standalone");
+  const [context, setContext] = useState(() => {
+    const c = pendingContext || "standalone";
+    pendingContext = "";
+    return c;
+  });
   const kind: RoomKind = context.startsWith("group:") ? "group" : context.startsWith("event:") ? "event" : "standalone";
-  const [value, setValue] = useState<SettingsValue>({ name: "", theme: "", ...defaultSettings("standalone") });
+  const [value, setValue] = useState<SettingsValue>({ name: "", theme: "", ...defaultSettings(kind) });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
