@@ -133,6 +133,13 @@ func watch(rp roomPlan, speaker *participant, bots []*participant) error {
 				return err
 			}
 		}
+	case audioOnly:
+		// Everyone talks: the server forwards the loudest few.
+		for _, b := range bots {
+			if b.pub != nil {
+				b.pub.SetSpeaking(true)
+			}
+		}
 	case videoOnly:
 		for _, b := range bots {
 			if !b.publisher {

@@ -25,6 +25,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 		Web:            fstest.MapFS{"index.html": {Data: []byte("x")}},
 		PasswordParams: &auth.Params{Memory: 64, Time: 1, Threads: 1},
 		LimitExempt:    []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Metrics:        true,
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +52,9 @@ func TestLoadAgainstARealServer(t *testing.T) {
 			}
 			if cfg.Shape != load.ShapeAudio && s.JoinFirstKeyframeMs.P50 <= 0 {
 				t.Fatalf("no keyframe measured: %+v", s)
+			}
+			if s.GoroutinesPerPart == -1 || (cfg.Shape != load.ShapeAudio && s.FwdLatencyUs.P50 <= 0) {
+				t.Fatalf("nothing read from the server's /metrics: %+v", s)
 			}
 			if s.LossRatio > 0.2 {
 				t.Fatalf("loss %.2f on loopback", s.LossRatio)
