@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"math"
+	"sort"
 	"sync"
 	"time"
 )
@@ -10,20 +11,28 @@ import (
 // without a fresh one: browsers send one about every second.
 const rembTimeout = 5 * time.Second
 
+// lossFloor is the least the loss-based rule cuts a subscriber to: the
+// lowest layer of a few tiles and the audio always fit.
+const lossFloor = 300_000
+
+// maxLossSamples bounds the reports kept between two updates.
+const maxLossSamples = 64
+
 // estimator is one subscriber's available downlink bandwidth, from what the
-// subscriber reports: its own estimate (REMB, RFC draft-alvestrand-rmcat-
-// remb, which browsers compute when transport-cc is not negotiated), and
-// the loss in its receiver reports, with the classic loss-based rule
-// (RFC 8698 §5, as in libwebrtc's send-side controller): above 10% loss cut
-// to the rate actually sent times (1 - loss/2), below 2% grow by 8% a
-// second. With no feedback at all the budget is unlimited.
+// subscriber reports: its own estimate (REMB, draft-alvestrand-rmcat-remb,
+// which browsers compute when transport-cc is not negotiated), and the loss
+// in its receiver reports, with the classic loss-based rule (as in
+// libwebrtc's send-side controller): above 10% loss cut to the rate sent
+// times (1 - loss/2), never below lossFloor; below 2% grow by 8% a second.
+// The loss is the median over the subscriber's video streams, so one
+// publisher's own losses (which the SFU passes on) do not cut everything
+// the subscriber receives. With no feedback at all the budget is unlimited.
 type estimator struct {
 	mu       sync.Mutex
 	remb     float64 // bits per second; 0 when none
 	rembAt   time.Time
 	lossCap  float64 // bits per second; 0 when loss imposes no limit
-	lossSum  float64 // weighted loss fractions since the last update
-	lossW    float64
+	losses   []float64
 	lastLoss time.Time
 }
 
@@ -33,14 +42,12 @@ func (e *estimator) onREMB(bps float64, now time.Time) {
 	e.mu.Unlock()
 }
 
-// onLoss records one report's loss fraction for a stream of weight bps.
-func (e *estimator) onLoss(fraction, weight float64) {
-	if weight <= 0 {
-		weight = 1
-	}
+// onLoss records one stream's reported loss fraction.
+func (e *estimator) onLoss(fraction, _ float64) {
 	e.mu.Lock()
-	e.lossSum += fraction * weight
-	e.lossW += weight
+	if len(e.losses) < maxLossSamples {
+		e.losses = append(e.losses, fraction)
+	}
 	e.mu.Unlock()
 }
 
@@ -50,16 +57,18 @@ func (e *estimator) onLoss(fraction, weight float64) {
 func (e *estimator) budget(sending float64, now time.Time) float64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.lossW > 0 && now.Sub(e.lastLoss) >= time.Second {
-		loss := e.lossSum / e.lossW
-		e.lossSum, e.lossW = 0, 0
+	if len(e.losses) > 0 && now.Sub(e.lastLoss) >= time.Second {
+		sort.Float64s(e.losses)
+		loss := e.losses[len(e.losses)/2]
+		e.losses = e.losses[:0]
 		e.lastLoss = now
 		switch {
 		case loss > 0.10:
-			capped := sending * (1 - loss/2)
-			if e.lossCap == 0 || capped < e.lossCap {
-				e.lossCap = capped
+			base := sending
+			if e.lossCap > 0 && e.lossCap < base {
+				base = e.lossCap
 			}
+			e.lossCap = math.Max(lossFloor, base*(1-loss/2))
 		case loss < 0.02 && e.lossCap > 0:
 			e.lossCap *= 1.08
 			if e.lossCap > 2*sending+500_000 {

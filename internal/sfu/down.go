@@ -51,6 +51,12 @@ type downTrack struct {
 	rtxPkt  rtp.Packet
 	rtxBuf  []byte
 	sent    bool // anything has reached the subscriber's transport
+	// Retransmission limits: each sequence number at most once per
+	// rtxRepeat, and at most rtxPerSecond a second, so a receiver that
+	// keeps asking (or a link losing everything) cannot multiply the load.
+	rtxAt     [64]rtxEntry
+	rtxWindow int64 // unix second of the current count
+	rtxCount  int
 
 	// Allocation state, used only by the owning peer's allocator (under
 	// sub.allocMu).
@@ -225,12 +231,33 @@ func (d *downTrack) fillHeader(p *rtp.Packet, seq uint16, ts uint32) {
 	h.SSRC = d.ssrc
 }
 
+type rtxEntry struct {
+	seq uint16
+	at  int64
+}
+
+const (
+	rtxRepeat    = 250 * time.Millisecond
+	rtxPerSecond = 200
+)
+
 // retransmit answers a NACK for one output sequence number from the
 // publisher layer's packet cache, rewritten as it was first sent.
 func (d *downTrack) retransmit(seq uint16) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ws == nil {
+		return false
+	}
+	now := time.Now().UnixNano()
+	slot := &d.rtxAt[seq&63]
+	if slot.seq == seq && now-slot.at < int64(rtxRepeat) {
+		return false
+	}
+	if sec := now / 1e9; sec != d.rtxWindow {
+		d.rtxWindow, d.rtxCount = sec, 0
+	}
+	if d.rtxCount >= rtxPerSecond {
 		return false
 	}
 	e, in, ok := d.rw.lookup(seq)
@@ -251,8 +278,12 @@ func (d *downTrack) retransmit(seq uint16) bool {
 	if d.up.vp8 && (e.picOffset != 0 || e.tl0Offset != 0) {
 		rewritePayload(&e, payload) // rtxBuf is private: rewrite in place
 	}
-	_, err := d.ws.WriteRTP(&d.hdr, payload)
-	return err == nil
+	if _, err := d.ws.WriteRTP(&d.hdr, payload); err != nil {
+		return false
+	}
+	*slot = rtxEntry{seq: seq, at: now}
+	d.rtxCount++
+	return true
 }
 
 // readRTCP reads the subscriber's feedback for this track until the

@@ -1,7 +1,9 @@
 package sfu
 
 import (
+	"math"
 	"testing"
+	"time"
 
 	"github.com/pion/rtp"
 )
@@ -271,3 +273,43 @@ type discard struct{}
 
 func (discard) WriteRTP(_ *rtp.Header, p []byte) (int, error) { return 12 + len(p), nil }
 func (discard) Write(b []byte) (int, error)                   { return len(b), nil }
+
+func TestLossBasedBudget(t *testing.T) {
+	var e estimator
+	now := time.Unix(0, 0)
+	if b := e.budget(1e6, now); !math.IsInf(b, 1) {
+		t.Fatalf("no feedback: budget %v, want unlimited", b)
+	}
+	// One publisher's stream loses 50% (its own uplink), the others none:
+	// the median says the subscriber's link is fine.
+	e.onLoss(0.5, 0)
+	e.onLoss(0, 0)
+	e.onLoss(0, 0)
+	now = now.Add(time.Second)
+	if b := e.budget(1e6, now); !math.IsInf(b, 1) {
+		t.Fatalf("one lossy stream: budget %v, want unlimited", b)
+	}
+	// Everything loses 30%: cut to 85% of what is sent.
+	for i := 0; i < 3; i++ {
+		e.onLoss(0.3, 0)
+	}
+	now = now.Add(time.Second)
+	if b := e.budget(1e6, now); b != 850_000 {
+		t.Fatalf("30%% loss at 1 Mbps: budget %v, want 850000", b)
+	}
+	// Never below the floor, however bad.
+	for i := 0; i < 20; i++ {
+		e.onLoss(0.9, 0)
+		now = now.Add(time.Second)
+		e.budget(100_000, now)
+	}
+	if b := e.budget(100_000, now); b != lossFloor {
+		t.Fatalf("budget %v after heavy loss, want the floor %v", b, lossFloor)
+	}
+	// Clean reports lift it.
+	e.onLoss(0, 0)
+	now = now.Add(time.Second)
+	if b := e.budget(100_000, now); b <= lossFloor {
+		t.Fatalf("budget %v after a clean second, want more than %v", b, lossFloor)
+	}
+}
