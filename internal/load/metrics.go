@@ -79,10 +79,16 @@ func buckets(f *dto.MetricFamily) map[float64]float64 {
 		if x.Histogram == nil {
 			continue
 		}
+		hasInf := false
 		for _, b := range x.Histogram.Bucket {
 			out[b.GetUpperBound()] += float64(b.GetCumulativeCount())
+			hasInf = hasInf || math.IsInf(b.GetUpperBound(), 1)
 		}
-		out[math.Inf(1)] += float64(x.Histogram.GetSampleCount())
+		// The text format lists the +Inf bucket; the protobuf one leaves
+		// it to the sample count.
+		if !hasInf {
+			out[math.Inf(1)] += float64(x.Histogram.GetSampleCount())
+		}
 	}
 	return out
 }

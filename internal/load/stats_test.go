@@ -2,8 +2,12 @@ package load
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/roomsdev/rooms/client"
 )
@@ -69,5 +73,28 @@ func TestPercentile(t *testing.T) {
 	}
 	if percentile(nil, 50) != 0 {
 		t.Error("empty percentile")
+	}
+}
+
+func TestBucketsFromTheTextFormat(t *testing.T) {
+	text := `# TYPE rooms_forward_latency_seconds histogram
+rooms_forward_latency_seconds_bucket{le="0.0001"} 50
+rooms_forward_latency_seconds_bucket{le="0.001"} 99
+rooms_forward_latency_seconds_bucket{le="+Inf"} 100
+rooms_forward_latency_seconds_sum 0.05
+rooms_forward_latency_seconds_count 100
+`
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	m, err := p.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := latencyFamily(m)
+	if f == nil {
+		t.Fatal("the forwarding latency histogram was not found")
+	}
+	ps := histogramPercentiles(map[float64]float64{}, buckets(f), 50)
+	if ps[0] < 99 || ps[0] > 100.01 {
+		t.Fatalf("p50 = %.1f µs, want 100 (the +Inf bucket must not be counted twice)", ps[0])
 	}
 }
