@@ -185,22 +185,29 @@ func admin(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return errors.New("usage: rooms admin grant-moderator|revoke-moderator EMAIL [-data DIR]")
 	}
-	sub := args[0]
-	cfg, fs, err := parseConfig("admin "+sub, args[1:])
+	sub, rest := args[0], args[1:]
+	// The email may come before the flags or after them.
+	var email string
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		email, rest = rest[0], rest[1:]
+	}
+	cfg, fs, err := parseConfig("admin "+sub, rest)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: rooms admin %s EMAIL", sub)
+	if email == "" && fs.NArg() == 1 {
+		email = fs.Arg(0)
+	} else if email == "" || fs.NArg() != 0 {
+		return fmt.Errorf("usage: rooms admin %s EMAIL [-data DIR]", sub)
 	}
 	store, err := sqlite.Open(ctx, filepath.Join(cfg.data, "rooms.db"))
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer store.Close()
-	u, err := store.UserByEmail(ctx, fs.Arg(0))
+	u, err := store.UserByEmail(ctx, email)
 	if err != nil {
-		return fmt.Errorf("%s: %s", fs.Arg(0), rooms.ErrorMessage(err))
+		return fmt.Errorf("%s: %s", email, rooms.ErrorMessage(err))
 	}
 	switch sub {
 	case "grant-moderator", "revoke-moderator":

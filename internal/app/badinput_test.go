@@ -215,3 +215,22 @@ func TestJoinNeedsAnIdentityForThisRoom(t *testing.T) {
 		t.Fatal("a guest of another room joined")
 	}
 }
+
+func TestPagesAndSecurityHeaders(t *testing.T) {
+	s := startServer(t, 50)
+	for _, path := range []string{"/", "/mod", "/d/someroom"} {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d, want the client's page", path, resp.StatusCode)
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		// Backgrounds run a WebAssembly model: wasm may compile, no eval.
+		if !strings.Contains(csp, "'wasm-unsafe-eval'") || strings.Contains(csp, "'unsafe-eval'") || resp.Header.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("GET %s headers: CSP %q, Referrer-Policy %q", path, csp, resp.Header.Get("Referrer-Policy"))
+		}
+	}
+}

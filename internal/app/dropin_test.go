@@ -78,6 +78,11 @@ func TestDropIn(t *testing.T) {
 	if c.Room().Token != "" {
 		t.Fatal("a drop-in participant was given the link while sharing is off")
 	}
+	// Without the link, they can still report the room.
+	do(t, friend.Session, http.MethodPost, "/api/dropin/"+list.Rooms[0].ID+"/report", map[string]string{"reason": "spam"}, nil)
+	if e := apiErr(t, stranger.Session, http.MethodPost, "/api/dropin/"+list.Rooms[0].ID+"/report", map[string]string{"reason": "spam"}); e.Status != http.StatusNotFound {
+		t.Fatalf("a stranger reporting by id: %d, want 404", e.Status)
+	}
 	if _, err := stranger.DropIn(ctx, list.Rooms[0].ID, client.JoinOptions{}); err == nil {
 		t.Fatal("a stranger dropped in")
 	}

@@ -406,3 +406,25 @@ func TestBlockedPeopleNeverShareARoom(t *testing.T) {
 	hc.Leave()
 	refused(t, dave.Session, gr.Token, "forbidden", "You can't join this room.")
 }
+
+// TestNewcomersLearnTheTracksAlreadyPublished: someone joining is told of
+// every track already there, with its source, not only of those that
+// start later.
+func TestNewcomersLearnTheTracksAlreadyPublished(t *testing.T) {
+	s := startServer(t, 50)
+	host := signUp(t, s, "Host")
+	room := createRoom(t, host, map[string]any{"name": "Tracks"})
+	h := join(t, host.Session, room.Token, true)
+	first := joinAsGuestWith(t, s, room.Token, "First", false)
+	receivesFrom(t, first, h) // the host's tracks are published by now
+	late := joinAsGuestWith(t, s, room.Token, "Late", false)
+	eventually(t, 5*time.Second, "the newcomer to be told of the host's audio and video", func() bool {
+		kinds := map[string]string{}
+		for _, tr := range late.RemoteTracks() {
+			if tr.Participant == h.ID() {
+				kinds[tr.Kind] = tr.Source
+			}
+		}
+		return kinds["audio"] == "microphone" && kinds["video"] == "camera"
+	})
+}

@@ -15,6 +15,9 @@ type userJSON struct {
 	DisplayName string `json:"displayName"`
 	Email       string `json:"email"`
 	Avatar      string `json:"avatar"`
+	// Moderator is shown to the account itself, so the client knows to
+	// offer the moderation page.
+	Moderator bool `json:"moderator"`
 }
 
 type guestJSON struct {
@@ -24,7 +27,7 @@ type guestJSON struct {
 }
 
 func toUserJSON(u *rooms.User) *userJSON {
-	return &userJSON{ID: string(u.ID), DisplayName: u.DisplayName, Email: u.Email, Avatar: u.Avatar}
+	return &userJSON{ID: string(u.ID), DisplayName: u.DisplayName, Email: u.Email, Avatar: u.Avatar, Moderator: u.Moderator}
 }
 
 func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {

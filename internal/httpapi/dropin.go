@@ -214,3 +214,13 @@ func (s *Server) handleDropInWS(w http.ResponseWriter, r *http.Request) {
 	}
 	s.calls.ServeWS(w, r, room, id)
 }
+
+// handleDropInReport reports a room joined by drop-in, where the person
+// may never have had the link.
+func (s *Server) handleDropInReport(w http.ResponseWriter, r *http.Request) {
+	room, _, ok := s.dropInRoom(w, r)
+	if !ok {
+		return
+	}
+	s.handleReport(w, r, room)
+}

@@ -160,6 +160,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/dropin/stream", s.handleDropInStream)
 	mux.HandleFunc("GET /api/dropin/{id}", s.handleDropInRoom)
 	mux.HandleFunc("GET /api/dropin/{id}/ws", s.handleDropInWS)
+	mux.HandleFunc("POST /api/dropin/{id}/report", s.handleDropInReport)
 
 	mux.HandleFunc("GET /api/mod/reports", s.moderatorOnly(s.handleListReports))
 	mux.HandleFunc("POST /api/mod/reports/{id}/resolve", s.moderatorOnly(s.handleResolveReport))
@@ -171,6 +172,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux.HandleFunc("GET /r/{token}", s.handleJoinPage)
 	mux.HandleFunc("GET /d/{id}", s.handleDropInPage)
+	mux.HandleFunc("GET /mod", s.handleAppPage)
 	mux.Handle("/", s.staticHandler())
 
 	// Cross-origin protection (Go's net/http, using Sec-Fetch-Site and
@@ -189,7 +191,7 @@ func securityHeaders(h http.Handler) http.Handler {
 		// Room links are secrets: never leak them to other sites.
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "+
+		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "+
 			"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		hd.Set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)")
 		h.ServeHTTP(w, r)

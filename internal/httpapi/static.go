@@ -72,3 +72,9 @@ func (s *Server) staticHandler() http.Handler {
 func (s *Server) handleDropInPage(w http.ResponseWriter, r *http.Request) {
 	s.serveIndex(w, http.StatusOK)
 }
+
+// handleAppPage serves the client for one of its own pages (/mod); the
+// API decides what the person may see there.
+func (s *Server) handleAppPage(w http.ResponseWriter, r *http.Request) {
+	s.serveIndex(w, http.StatusOK)
+}

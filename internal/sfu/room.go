@@ -105,6 +105,17 @@ func (e *Engine) NewRoom(id string, log *slog.Logger) *Room {
 	}
 }
 
+// Tracks describes every track published in the room now.
+func (r *Room) Tracks() []TrackInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]TrackInfo, 0, len(r.tracks))
+	for u := range r.tracks {
+		out = append(out, u.info)
+	}
+	return out
+}
+
 // Len returns the number of peers in the room.
 func (r *Room) Len() int {
 	r.mu.Lock()

@@ -184,9 +184,13 @@ func (c *call) remove(p *participant) {
 		return
 	}
 	delete(c.participants, p.id)
-	left := participantLeftMsg{Type: typeParticipantLeft, ID: p.id}
-	for _, o := range c.participants {
-		o.send(left)
+	// While the server stops, everyone goes at once and comes back after
+	// the restart: telling each that the others left would only flicker.
+	if !c.hub.shuttingDown.Load() {
+		left := participantLeftMsg{Type: typeParticipantLeft, ID: p.id}
+		for _, o := range c.participants {
+			o.send(left)
+		}
 	}
 	lock := p.isHost && !c.hub.shuttingDown.Load() && !c.room.Locked && !c.room.Ended() && rooms.LocksWhenHostLeaves(c.room) && !c.hostInsideLocked()
 	if lock {

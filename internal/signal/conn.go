@@ -289,6 +289,13 @@ func (p *participant) startMedia() error {
 	p.peer = peer
 	audioMuted := p.audioMuted
 	p.mu.Unlock()
+	// Tell the newcomer what is already published, with each track's
+	// source, as trackPublished tells of tracks that start later.
+	for _, t := range p.call.media.Tracks() {
+		if t.Publisher != sfu.PeerID(p.id) {
+			p.send(trackMsg{Type: typeTrackPublished, Participant: string(t.Publisher), Kind: t.Kind, TrackID: t.ID, Source: t.Source})
+		}
+	}
 	peer.SetPaused(sfu.KindAudio, audioMuted)
 	select {
 	case <-p.done:
