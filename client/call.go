@@ -576,13 +576,11 @@ func newPeerConnection(nacks *atomic.Int64, imp *Impairment, noRestart bool) (*w
 	if !noRestart {
 		se.SetICETimeouts(3*time.Second, 15*time.Second, time.Second)
 	}
-	if imp != nil {
-		n, err := newImpairedNet(imp)
-		if err != nil {
-			return nil, err
-		}
-		se.SetNet(n)
+	n, err := newImpairedNet(imp)
+	if err != nil {
+		return nil, err
 	}
+	se.SetNet(n)
 	m := &webrtc.MediaEngine{}
 	if err := registerCodecs(m); err != nil {
 		return nil, err

@@ -26,6 +26,9 @@ func (i *Impairment) SetLoss(fraction float64) {
 }
 
 func (i *Impairment) drop() bool {
+	if i == nil {
+		return false
+	}
 	if i.cut.Load() {
 		return true
 	}
@@ -33,7 +36,13 @@ func (i *Impairment) drop() bool {
 	return l > 0 && rand.Uint32N(65536) < l
 }
 
-// impairedNet is the network pion uses, with every UDP socket impaired.
+// socketBuffer is what the client asks the kernel for on each media socket:
+// the default (about 200 KiB) overflows when a program runs many clients
+// that receive a room's worth of video each (the load tool, tests).
+const socketBuffer = 1 << 20
+
+// impairedNet is the network pion uses: every UDP socket gets a larger
+// receive buffer, and the impairment, if any.
 type impairedNet struct {
 	*stdnet.Net
 	imp *Impairment
@@ -51,6 +60,10 @@ func (n impairedNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UD
 	c, err := n.Net.ListenUDP(network, laddr)
 	if err != nil {
 		return nil, err
+	}
+	_ = c.SetReadBuffer(socketBuffer) // the system may cap it; fine
+	if n.imp == nil {
+		return c, nil
 	}
 	return &impairedConn{UDPConn: c, imp: n.imp}, nil
 }
