@@ -101,6 +101,7 @@ type participant struct {
 	rec       *bot
 	pub       *client.Synthetic
 	publisher bool
+	joinedAt  time.Time // when Join returned
 }
 
 // maxTiles is how many small tiles a meeting bot watches besides the
@@ -298,6 +299,7 @@ func joinBot(ctx context.Context, s *client.Session, token string, publish bool,
 		return nil, hint(err)
 	}
 	b.call = c
+	b.joinedAt = time.Now()
 	return b, nil
 }
 

@@ -74,7 +74,7 @@ type bot struct {
 	mu        sync.Mutex
 	joinStart time.Time
 	streams   map[streamKey]*stream
-	firstKey  map[string]time.Duration // publisher → join to first keyframe
+	firstKey  map[string]time.Time // publisher → first keyframe from it
 }
 
 type streamKey struct {
@@ -83,7 +83,7 @@ type streamKey struct {
 }
 
 func newBot() *bot {
-	return &bot{streams: make(map[streamKey]*stream), firstKey: make(map[string]time.Duration)}
+	return &bot{streams: make(map[streamKey]*stream), firstKey: make(map[string]time.Time)}
 }
 
 func (b *bot) onPacket(p client.Packet) {
@@ -98,7 +98,7 @@ func (b *bot) onPacket(p client.Packet) {
 	s.add(p)
 	if p.Keyframe {
 		if _, ok := b.firstKey[p.From]; !ok {
-			b.firstKey[p.From] = p.At.Sub(b.joinStart)
+			b.firstKey[p.From] = p.At
 		}
 	}
 }
@@ -109,6 +109,8 @@ type totals struct {
 	jitterSum                float64
 	jitterN                  int
 	firstKeys                []time.Duration
+	// publishedAt is when each publisher (by participant id) had joined.
+	publishedAt map[string]time.Time
 }
 
 func (b *bot) snapshot(t *totals) {
@@ -121,8 +123,14 @@ func (b *bot) snapshot(t *totals) {
 		t.jitterSum += s.jitterMs()
 		t.jitterN++
 	}
-	for _, d := range b.firstKey {
-		t.firstKeys = append(t.firstKeys, d)
+	for from, at := range b.firstKey {
+		// From whichever came last, this bot's join or the publisher's:
+		// a publisher who joins later cannot be seen sooner.
+		start := b.joinStart
+		if p, ok := t.publishedAt[from]; ok && p.After(start) {
+			start = p
+		}
+		t.firstKeys = append(t.firstKeys, at.Sub(start))
 	}
 }
 

@@ -32,6 +32,8 @@ type Summary struct {
 		P99  float64 `json:"p99"`
 		P999 float64 `json:"p999"`
 	} `json:"fwd_latency_us"`
+	// JoinFirstKeyframeMs is, for every subscriber and publisher, the time
+	// from the later of the two joins to the first keyframe arriving.
 	JoinFirstKeyframeMs struct {
 		P50 float64 `json:"p50"`
 		P95 float64 `json:"p95"`
@@ -98,7 +100,12 @@ loop:
 	m1, _ := scrape(ctx, cfg.Server)
 
 	s := &Summary{Shape: cfg.Shape, Participants: len(bots), Seconds: dt}
-	var all totals
+	all := totals{publishedAt: make(map[string]time.Time)}
+	for _, b := range bots {
+		if b.publisher {
+			all.publishedAt[b.call.ID()] = b.joinedAt
+		}
+	}
 	for _, b := range bots {
 		if b.pub != nil {
 			s.Publishers++
