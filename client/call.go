@@ -94,6 +94,9 @@ type JoinOptions struct {
 	// NoICERestart turns off the automatic ICE restart when a media
 	// connection is disconnected.
 	NoICERestart bool
+	// RelayOnly sends all media through the TURN servers of
+	// joined.iceServers (ICE transport policy "relay").
+	RelayOnly bool
 }
 
 // ErrJoinRefused wraps the server's refusal of a join (full, locked, ...).
@@ -114,6 +117,8 @@ type Call struct {
 	done     chan struct{}
 	nacks    atomic.Int64
 	media    mediaState
+
+	iceServers []webrtc.ICEServer // from joined
 
 	mu           sync.Mutex
 	waiting      bool
@@ -151,6 +156,7 @@ type wire struct {
 	Speaking     []string                 `json:"speaking,omitempty"`
 	Sources      map[string]string        `json:"sources,omitempty"`
 	Tracks       []TrackSetting           `json:"tracks,omitempty"`
+	ICEServers   []webrtc.ICEServer       `json:"iceServers,omitempty"`
 }
 
 // Join enters the room's call with this session's identity (an account, or
@@ -232,6 +238,7 @@ func (c *Call) onJoined(m *wire) error {
 	for _, p := range m.Participants {
 		c.participants[p.ID] = p
 	}
+	c.iceServers = m.ICEServers
 	c.mu.Unlock()
 	return c.setupMedia(c.opts)
 }
@@ -259,10 +266,14 @@ func (c *Call) ID() string {
 
 func (c *Call) setupMedia(opts JoinOptions) error {
 	var err error
-	if c.pub, err = newPeerConnection(&c.nacks, opts.Impair, opts.NoICERestart); err != nil {
+	pcfg := webrtc.Configuration{ICEServers: c.iceServers}
+	if opts.RelayOnly {
+		pcfg.ICETransportPolicy = webrtc.ICETransportPolicyRelay
+	}
+	if c.pub, err = newPeerConnection(&c.nacks, opts.Impair, opts.NoICERestart, pcfg); err != nil {
 		return err
 	}
-	if c.sub, err = newPeerConnection(&c.nacks, opts.Impair, opts.NoICERestart); err != nil {
+	if c.sub, err = newPeerConnection(&c.nacks, opts.Impair, opts.NoICERestart, pcfg); err != nil {
 		return err
 	}
 	c.watchCandidates("pub", c.pub)
@@ -567,7 +578,7 @@ func (c *Call) Leave() {
 // newPeerConnection builds a connection like a browser's: NACKs, receiver
 // reports and transport-wide congestion control feedback, with the NACKs
 // this client sends counted in nacks.
-func newPeerConnection(nacks *atomic.Int64, imp *Impairment, noRestart bool) (*webrtc.PeerConnection, error) {
+func newPeerConnection(nacks *atomic.Int64, imp *Impairment, noRestart bool, cfg webrtc.Configuration) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
@@ -594,7 +605,7 @@ func newPeerConnection(nacks *atomic.Int64, imp *Impairment, noRestart bool) (*w
 		return nil, err
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(ir))
-	return api.NewPeerConnection(webrtc.Configuration{})
+	return api.NewPeerConnection(cfg)
 }
 
 // NACKsSent is how many NACKs this client has sent (packets it asked the

@@ -3,6 +3,9 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -457,4 +460,34 @@ func within(d time.Duration, cond func() bool) bool {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return true
+}
+
+func TestTURNRelaysMediaAndMetricsCount(t *testing.T) {
+	s := startServer(t, 50, func(c *app.Config) {
+		c.TURNPort = -1
+		c.Metrics = true
+	})
+	host, room := newHost(t, s)
+	a := join(t, host, room.Token, true)
+	src, err := client.NewSynthetic("relayed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Bea's media may only go through the embedded TURN server, with the
+	// credentials `joined` gave her.
+	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Publish: src, RelayOnly: true})
+	receivesFrom(t, a, b)
+	receivesFrom(t, b, a)
+
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"rooms_participants 2", `rooms_tracks{kind="video"} 2`, "rooms_forwarded_packets_total ", "rooms_forward_latency_seconds_bucket", "rooms_room_bitrate_bps{room="} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 }
