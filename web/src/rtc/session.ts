@@ -28,6 +28,7 @@ import { ApiError, getDropInRoom, getMe, getRoom } from "../api";
 import { acquireTrack, describeMediaError, stopStream } from "./media";
 import { loudParticipants } from "./levels";
 import { applyPublishLayers, publishInit } from "./simulcast";
+import { exposeForTests } from "./debug";
 
 /** The connection state shown to people in the status line. */
 export type ConnectionStatus = "connecting" | "waiting" | "connected" | "reconnecting" | "disconnected";
@@ -698,6 +699,11 @@ export class CallSession {
     return out;
   }
 
+  /** Queues a new publisher offer after the tracks changed. */
+  private renegotiatePub(): void {
+    this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+  }
+
   /**
    * Shares a screen, window or tab (the browser asks which) as an extra
    * video track. Answers null, or plain words for why it did not start.
@@ -724,7 +730,7 @@ export class CallSession {
     const pc = this.pubPC;
     if (pc) {
       pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
-      this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+      this.renegotiatePub();
     }
     this.announce("You are sharing your screen");
     this.emit();
@@ -743,7 +749,7 @@ export class CallSession {
       for (const sender of pc.getSenders()) {
         if (sender.track && ids.has(sender.track.id)) pc.removeTrack(sender);
       }
-      this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+      this.renegotiatePub();
     }
     this.emit();
   }
@@ -791,7 +797,7 @@ export class CallSession {
     if (sender) await sender.replaceTrack(track);
     else if (this.pubPC) {
       this.pubPC.addTransceiver(track, publishInit(track, this.localStream));
-      this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+      this.renegotiatePub();
     }
     this.emit();
     return null;
@@ -830,7 +836,7 @@ export class CallSession {
       if (free) await free.sender.replaceTrack(track);
       else {
         pc.addTransceiver(track, publishInit(track, this.localStream));
-        this.queue = this.queue.then(() => this.negotiatePub()).catch((err: unknown) => console.error("rooms: renegotiating", err));
+        this.renegotiatePub();
       }
     }
     return true;
@@ -883,35 +889,6 @@ export class CallSession {
   private emit(): void {
     for (const fn of this.listeners) fn();
   }
-}
-
-/** What window.__rooms shows: the live peer connections, for tests and debugging (getStats). */
-export interface RoomsDebug {
-  readonly session: CallSession;
-  readonly pubPC: RTCPeerConnection | null;
-  readonly subPC: RTCPeerConnection | null;
-  readonly selfId: string | null;
-}
-
-declare global {
-  interface Window {
-    __rooms?: RoomsDebug;
-  }
-}
-
-function exposeForTests(session: CallSession): void {
-  window.__rooms = {
-    session,
-    get pubPC() {
-      return session.pubPC;
-    },
-    get subPC() {
-      return session.subPC;
-    },
-    get selfId() {
-      return session.self?.id ?? null;
-    },
-  };
 }
 
 async function addCandidate(pc: RTCPeerConnection, c: RTCIceCandidateInit): Promise<void> {
