@@ -76,16 +76,33 @@ func (s *Server) socialRoutes(mux *http.ServeMux) {
 // signedIn returns the account making the request. For guests and
 // anonymous callers it answers 401 "Sign in to <what>." and returns false.
 func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, what string) (rooms.UserID, bool) {
-	id, err := s.identity(r.Context(), r)
-	if err != nil {
+	id, ok := s.accountOnly(w, r, what)
+	return id.UserID, ok
+}
+
+// signedInAbout resolves the signed-in account and the person named by
+// {id}. A malformed id cannot name anyone, so it is answered with
+// notFound, as an unknown one would be, without asking the store.
+func (s *Server) signedInAbout(w http.ResponseWriter, r *http.Request, what string, notFound func() error) (me, other rooms.UserID, ok bool) {
+	if me, ok = s.signedIn(w, r, what); !ok {
+		return "", "", false
+	}
+	other = rooms.UserID(r.PathValue("id"))
+	if !wellFormedID(string(other)) {
+		s.writeError(w, r, notFound())
+		return "", "", false
+	}
+	return me, other, true
+}
+
+// deleted answers an idempotent removal: done, whether or not there was
+// anything to remove.
+func (s *Server) deleted(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil && rooms.ErrorCode(err) != rooms.ENOTFOUND {
 		s.writeError(w, r, err)
-		return "", false
+		return
 	}
-	if id.UserID == "" {
-		s.writeError(w, r, rooms.Errorf(rooms.EUNAUTHORIZED, "Sign in to %s.", what))
-		return "", false
-	}
-	return id.UserID, true
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // wellFormedID reports whether s is shaped like one of our ids. Anything else

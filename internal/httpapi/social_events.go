@@ -366,10 +366,5 @@ func (s *Server) handleUninvite(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNoSuchPerson())
 		return
 	}
-	err = s.store.Uninvite(ctx, e.ID, other)
-	if err != nil && rooms.ErrorCode(err) != rooms.ENOTFOUND {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.deleted(w, r, s.store.Uninvite(ctx, e.ID, other))
 }

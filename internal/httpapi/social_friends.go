@@ -115,13 +115,8 @@ func (s *Server) handleRequestFriend(w http.ResponseWriter, r *http.Request) {
 
 // handleAcceptFriend accepts the friend request from {id}.
 func (s *Server) handleAcceptFriend(w http.ResponseWriter, r *http.Request) {
-	me, ok := s.signedIn(w, r, "accept friend requests")
+	me, other, ok := s.signedInAbout(w, r, "accept friend requests", errNoRequest)
 	if !ok {
-		return
-	}
-	other := rooms.UserID(r.PathValue("id"))
-	if !wellFormedID(string(other)) {
-		s.writeError(w, r, errNoRequest())
 		return
 	}
 	err := s.store.AcceptFriend(r.Context(), other, me, time.Now().UTC())
@@ -138,13 +133,8 @@ func (s *Server) handleAcceptFriend(w http.ResponseWriter, r *http.Request) {
 // handleDeclineFriend declines the friend request from {id}. The other
 // person is not told; their request simply stops waiting.
 func (s *Server) handleDeclineFriend(w http.ResponseWriter, r *http.Request) {
-	me, ok := s.signedIn(w, r, "decline friend requests")
+	me, other, ok := s.signedInAbout(w, r, "decline friend requests", errNoRequest)
 	if !ok {
-		return
-	}
-	other := rooms.UserID(r.PathValue("id"))
-	if !wellFormedID(string(other)) {
-		s.writeError(w, r, errNoRequest())
 		return
 	}
 	ctx := r.Context()
@@ -167,21 +157,11 @@ func (s *Server) handleDeclineFriend(w http.ResponseWriter, r *http.Request) {
 // handleRemoveFriend ends a friendship with {id}, or cancels a request
 // either way. Removing what is not there is not an error.
 func (s *Server) handleRemoveFriend(w http.ResponseWriter, r *http.Request) {
-	me, ok := s.signedIn(w, r, "remove friends")
+	me, other, ok := s.signedInAbout(w, r, "remove friends", errNoSuchPerson)
 	if !ok {
 		return
 	}
-	other := rooms.UserID(r.PathValue("id"))
-	if !wellFormedID(string(other)) {
-		s.writeError(w, r, errNoSuchPerson())
-		return
-	}
-	err := s.store.RemoveFriend(r.Context(), me, other)
-	if err != nil && rooms.ErrorCode(err) != rooms.ENOTFOUND {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.deleted(w, r, s.store.RemoveFriend(r.Context(), me, other))
 }
 
 // handleListBlocks lists the people the caller has blocked. Who has
@@ -260,19 +240,9 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 // handleUnblock lifts the caller's block of {id}. Lifting a block that is
 // not there is not an error.
 func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request) {
-	me, ok := s.signedIn(w, r, "unblock people")
+	me, other, ok := s.signedInAbout(w, r, "unblock people", errNoSuchPerson)
 	if !ok {
 		return
 	}
-	other := rooms.UserID(r.PathValue("id"))
-	if !wellFormedID(string(other)) {
-		s.writeError(w, r, errNoSuchPerson())
-		return
-	}
-	err := s.store.Unblock(r.Context(), me, other)
-	if err != nil && rooms.ErrorCode(err) != rooms.ENOTFOUND {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.deleted(w, r, s.store.Unblock(r.Context(), me, other))
 }
