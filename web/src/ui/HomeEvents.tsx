@@ -6,21 +6,13 @@ import type { JSX } from "preact";
 import { createEvent, getEvent, inviteToEvent, listEvents, listFriends, uninviteFromEvent, type Profile, type RoomsEvent } from "../api";
 import { formatDateTime, t } from "../i18n";
 import { announce } from "./announcer";
-import { ErrorLine, messageOf } from "./common";
+import { ErrorLine, messageOf, useLoaded } from "./common";
 import { PersonPicker, PersonRow } from "./PersonPicker";
 import { createRoomFor } from "./HomeRooms";
 
 export function EventsSection() {
-  const [events, setEvents] = useState<RoomsEvent[] | null>(null);
+  const { value: events, error, refresh } = useLoaded(listEvents, []);
   const [open, setOpen] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const refresh = () =>
-    listEvents()
-      .then(setEvents)
-      .catch((err: unknown) => setError(messageOf(err)));
-  useEffect(() => {
-    void refresh();
-  }, []);
 
   return (
     <div class="two-columns">
@@ -141,16 +133,7 @@ function CreateEventForm({ onCreated }: { onCreated: (ev: RoomsEvent) => void })
 }
 
 function EventDetail({ id }: { id: string }) {
-  const [ev, setEv] = useState<RoomsEvent | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
-  const refresh = () => {
-    getEvent(id)
-      .then(setEv)
-      .catch((err: unknown) => setError(messageOf(err)));
-    setVersion((v) => v + 1);
-  };
-  useEffect(refresh, [id]);
+  const { value: ev, error, refresh, version } = useLoaded(() => getEvent(id), [id]);
   if (!ev) return <ErrorLine error={error} />;
   const guests = ev.guests ?? [];
   const invited = new Set(guests.map((g) => g.id));

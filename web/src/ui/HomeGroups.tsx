@@ -1,27 +1,18 @@
 // Groups: create one (I am its first admin), see its members and admins;
 // admins add and remove members and make admins; anyone may leave.
 
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { addGroupMember, createGroup, getGroup, getMe, listGroups, makeGroupAdmin, removeGroupMember, type Group } from "../api";
 import { t } from "../i18n";
 import { announce } from "./announcer";
-import { ErrorLine, messageOf } from "./common";
+import { ErrorLine, messageOf, useLoaded } from "./common";
 import { PersonPicker, PersonRow, type RowAction } from "./PersonPicker";
 import { createRoomFor } from "./HomeRooms";
 
 export function GroupsSection() {
-  const [groups, setGroups] = useState<Group[] | null>(null);
+  const { value: groups, error, refresh } = useLoaded(listGroups, []);
   const [open, setOpen] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const refresh = () =>
-    listGroups()
-      .then(setGroups)
-      .catch((err: unknown) => setError(messageOf(err)));
-  useEffect(() => {
-    void refresh();
-  }, []);
 
   return (
     <div class="two-columns">
@@ -93,16 +84,7 @@ function CreateGroupForm({ onCreated }: { onCreated: (g: Group) => void }) {
 }
 
 function GroupDetail({ id, onLeft }: { id: string; onLeft: () => void }) {
-  const [group, setGroup] = useState<Group | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
-  const refresh = () => {
-    getGroup(id)
-      .then(setGroup)
-      .catch((err: unknown) => setError(messageOf(err)));
-    setVersion((v) => v + 1);
-  };
-  useEffect(refresh, [id]);
+  const { value: group, error, refresh, version } = useLoaded(() => getGroup(id), [id]);
   if (!group) return <ErrorLine error={error} />;
   const members = group.members ?? [];
   const memberIds = new Set(members.map((m) => m.profile.id));

@@ -1,9 +1,29 @@
 // Small pieces shared by the pages: dialogs, avatars, errors, copying.
 
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { ApiError } from "../api";
 import { t } from "../i18n";
+
+/**
+ * Loads something from the API when deps change, and again on refresh():
+ * the value (null until it first arrives), the last error in plain words,
+ * and a version that grows with every refresh (for parts that reload with
+ * it).
+ */
+export function useLoaded<T>(load: () => Promise<T>, deps: unknown[]): { value: T | null; error: string | null; refresh: () => void; version: number } {
+  const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const refresh = () => {
+    load()
+      .then((v) => setValue(() => v))
+      .catch((err: unknown) => setError(messageOf(err)));
+    setVersion((n) => n + 1);
+  };
+  useEffect(refresh, deps);
+  return { value, error, refresh, version };
+}
 
 /** Plain words for any error a call to the API may throw. */
 export function messageOf(err: unknown): string {
