@@ -80,6 +80,9 @@ type Received struct {
 	// FirstKeyframe is the time from the video track's arrival to its
 	// first keyframe, in nanoseconds (0 until then).
 	FirstKeyframe atomic.Int64
+	// PaddingPackets are padding-only packets: the server probing this
+	// client's downlink. They count in neither VideoPackets nor VideoBytes.
+	PaddingPackets atomic.Int64
 }
 
 // JoinOptions says what to publish.
@@ -94,6 +97,12 @@ type JoinOptions struct {
 	// NoICERestart turns off the automatic ICE restart when a media
 	// connection is disconnected.
 	NoICERestart bool
+	// NoResume turns off resuming the call on a new signalling socket
+	// when the socket drops.
+	NoResume bool
+	// TCPOnly uses ICE over TCP alone, as where UDP is blocked: the
+	// server's passive TCP candidates (ICE-TCP, RFC 6544).
+	TCPOnly bool
 	// RelayOnly sends all media through the TURN servers of
 	// joined.iceServers (ICE transport policy "relay").
 	RelayOnly bool
@@ -105,7 +114,9 @@ var ErrJoinRefused = errors.New("join refused")
 // Call is one presence in a room's call.
 type Call struct {
 	session *Session
-	ws      *websocket.Conn
+	wsURL   string
+	wsMu    sync.Mutex
+	ws      *websocket.Conn // replaced when the call resumes on a new socket
 	ctx     context.Context
 	cancel  context.CancelFunc
 
@@ -118,7 +129,8 @@ type Call struct {
 	nacks    atomic.Int64
 	media    mediaState
 
-	iceServers []webrtc.ICEServer // from joined
+	iceServers  []webrtc.ICEServer // from joined
+	resumeToken string             // from joined
 
 	mu           sync.Mutex
 	waiting      bool
@@ -157,6 +169,8 @@ type wire struct {
 	Sources      map[string]string        `json:"sources,omitempty"`
 	Tracks       []TrackSetting           `json:"tracks,omitempty"`
 	ICEServers   []webrtc.ICEServer       `json:"iceServers,omitempty"`
+	ResumeToken  string                   `json:"resumeToken,omitempty"`
+	Token        string                   `json:"token,omitempty"`
 }
 
 // Join enters the room's call with this session's identity (an account, or
@@ -175,17 +189,14 @@ func (s *Session) DropIn(ctx context.Context, roomID string, opts JoinOptions) (
 
 func (s *Session) join(ctx context.Context, path string, opts JoinOptions) (*Call, error) {
 	wsURL := "ws" + strings.TrimPrefix(s.BaseURL, "http") + path
-	ws, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{
-		HTTPClient: s.HTTP,
-		HTTPHeader: map[string][]string{"Origin": {s.BaseURL}},
-	})
+	ws, err := s.dial(ctx, wsURL)
 	if err != nil {
-		return nil, fmt.Errorf("dial signalling: %w", err)
+		return nil, err
 	}
-	ws.SetReadLimit(4 << 20)
 	cctx, cancel := context.WithCancel(context.Background())
 	c := &Call{
 		session:      s,
+		wsURL:        wsURL,
 		opts:         opts,
 		ws:           ws,
 		ctx:          cctx,
@@ -239,6 +250,7 @@ func (c *Call) onJoined(m *wire) error {
 		c.participants[p.ID] = p
 	}
 	c.iceServers = m.ICEServers
+	c.resumeToken = m.ResumeToken
 	c.mu.Unlock()
 	return c.setupMedia(c.opts)
 }
@@ -270,10 +282,10 @@ func (c *Call) setupMedia(opts JoinOptions) error {
 	if opts.RelayOnly {
 		pcfg.ICETransportPolicy = webrtc.ICETransportPolicyRelay
 	}
-	if c.pub, err = newPeerConnection(&c.nacks, opts.Impair, opts.NoICERestart, pcfg); err != nil {
+	if c.pub, err = newPeerConnection(&c.nacks, opts, pcfg); err != nil {
 		return err
 	}
-	if c.sub, err = newPeerConnection(&c.nacks, opts.Impair, opts.NoICERestart, pcfg); err != nil {
+	if c.sub, err = newPeerConnection(&c.nacks, opts, pcfg); err != nil {
 		return err
 	}
 	c.watchCandidates("pub", c.pub)
@@ -335,7 +347,8 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		if pkt.Unmarshal(buf[:n]) != nil {
 			continue
 		}
-		key := isKey != nil && isKey(pkt.Payload)
+		padding := pkt.Padding && len(pkt.Payload) == 0
+		key := !padding && isKey != nil && isKey(pkt.Payload)
 		var w, h int
 		if key {
 			var ok bool
@@ -350,12 +363,15 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		if onPacket != nil {
 			onPacket(Packet{
 				From: from, Kind: kind, SSRC: pkt.SSRC, Seq: pkt.SequenceNumber, Timestamp: pkt.Timestamp,
-				ClockRate: clock, Size: n, Keyframe: key, Width: w, Height: h, SyntheticLayer: syntheticLayer(pkt.Payload), At: time.Now(),
+				ClockRate: clock, Size: n, Keyframe: key, Width: w, Height: h, SyntheticLayer: syntheticLayer(pkt.Payload), Padding: padding, At: time.Now(),
 			})
 		}
-		if t.Kind() == webrtc.RTPCodecTypeAudio {
+		switch {
+		case padding:
+			r.PaddingPackets.Add(1)
+		case t.Kind() == webrtc.RTPCodecTypeAudio:
 			r.AudioPackets.Add(1)
-		} else {
+		default:
 			r.VideoPackets.Add(1)
 			r.VideoBytes.Add(int64(n))
 		}
@@ -382,6 +398,11 @@ func (c *Call) readLoop() {
 	for {
 		var m wire
 		if err := c.read(c.ctx, &m); err != nil {
+			// A socket the server closed (with a status) was closed on
+			// purpose: the call is over. One that broke may resume.
+			if websocket.CloseStatus(err) == -1 && c.resume() {
+				continue
+			}
 			return
 		}
 		if err := c.handle(&m); err != nil {
@@ -515,11 +536,17 @@ func (c *Call) send(m wire) error {
 func (c *Call) SendRaw(b []byte) error {
 	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 	defer cancel()
-	return c.ws.Write(ctx, websocket.MessageText, b)
+	return c.socket().Write(ctx, websocket.MessageText, b)
+}
+
+func (c *Call) socket() *websocket.Conn {
+	c.wsMu.Lock()
+	defer c.wsMu.Unlock()
+	return c.ws
 }
 
 func (c *Call) read(ctx context.Context, m *wire) error {
-	_, b, err := c.ws.Read(ctx)
+	_, b, err := c.socket().Read(ctx)
 	if err != nil {
 		return err
 	}
@@ -562,9 +589,9 @@ func (c *Call) SetMuted(audio, video bool) error {
 
 // Leave leaves the call and closes everything. It is idempotent.
 func (c *Call) Leave() {
-	if c.ws != nil {
+	if ws := c.socket(); ws != nil {
 		_ = c.send(wire{Type: "leave"})
-		_ = c.ws.Close(websocket.StatusNormalClosure, "")
+		_ = ws.Close(websocket.StatusNormalClosure, "")
 	}
 	c.cancel()
 	if c.pub != nil {
@@ -578,16 +605,20 @@ func (c *Call) Leave() {
 // newPeerConnection builds a connection like a browser's: NACKs, receiver
 // reports and transport-wide congestion control feedback, with the NACKs
 // this client sends counted in nacks.
-func newPeerConnection(nacks *atomic.Int64, imp *Impairment, noRestart bool, cfg webrtc.Configuration) (*webrtc.PeerConnection, error) {
+func newPeerConnection(nacks *atomic.Int64, opts JoinOptions, cfg webrtc.Configuration) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	if opts.TCPOnly {
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})
+	} else {
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	}
 	// Notice a cut network quickly, as a browser does, to restart ICE;
 	// without restarts, pion's defaults, kinder to a busy machine.
-	if !noRestart {
+	if !opts.NoICERestart {
 		se.SetICETimeouts(3*time.Second, 15*time.Second, time.Second)
 	}
-	n, err := newImpairedNet(imp)
+	n, err := newImpairedNet(opts.Impair)
 	if err != nil {
 		return nil, err
 	}

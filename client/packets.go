@@ -26,7 +26,10 @@ type Packet struct {
 	// SyntheticLayer is the simulcast layer a Synthetic source sent the
 	// packet on (0 lowest), read from its payload; -1 for other sources.
 	SyntheticLayer int
-	At             time.Time
+	// Padding marks a padding-only packet (no payload): the server probing
+	// the downlink. It takes a sequence number like any other.
+	Padding bool
+	At      time.Time
 }
 
 // isKeyframe tells keyframes of the codec apart; nil for audio.

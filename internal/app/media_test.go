@@ -97,32 +97,59 @@ func TestSimulcastLayerSwitchIsContinuous(t *testing.T) {
 	}
 
 	pkts := log.snapshot()
-	switches := 0
-	for i := 1; i < len(pkts); i++ {
-		p, q := pkts[i], pkts[i-1]
-		if p.SSRC != q.SSRC {
-			t.Fatalf("packet %d: SSRC changed from %d to %d", i, q.SSRC, p.SSRC)
-		}
-		if p.Seq != q.Seq+1 {
-			t.Fatalf("packet %d: sequence %d after %d (a gap or a duplicate)", i, p.Seq, q.Seq)
-		}
-		if int32(p.Timestamp-q.Timestamp) < 0 {
-			t.Fatalf("packet %d: timestamp went back from %d to %d", i, q.Timestamp, p.Timestamp)
-		}
-		if p.SyntheticLayer != q.SyntheticLayer {
-			switches++
-			if !p.Keyframe {
-				t.Fatalf("packet %d: switched from layer %d to %d on a delta frame", i, q.SyntheticLayer, p.SyntheticLayer)
-			}
-		}
-	}
-	if pkts[0].SyntheticLayer >= 0 && !pkts[0].Keyframe {
-		t.Fatal("the first packet is not a keyframe")
-	}
+	switches := checkContinuous(t, pkts)
 	if switches < 4 {
 		t.Fatalf("%d layer switches seen, want at least 4", switches)
 	}
 	t.Logf("%d packets, %d switches, first keyframe after %v", len(pkts), switches, time.Duration(viewer.Received(pub.Self.ID).FirstKeyframe.Load()))
+}
+
+// checkContinuous checks one subscriber's video from one publisher is one
+// continuous stream: one SSRC, sequence numbers without gaps or repeats,
+// timestamps that never go back, a keyframe first and after every layer
+// switch, and padding (probes) only between frames. It returns the number
+// of layer switches.
+func checkContinuous(t *testing.T, pkts []client.Packet) (switches int) {
+	t.Helper()
+	if len(pkts) == 0 {
+		t.Fatal("no video received")
+	}
+	media := -1 // the last media packet (not padding)
+	for i, p := range pkts {
+		if i > 0 {
+			q := pkts[i-1]
+			if p.SSRC != q.SSRC {
+				t.Fatalf("packet %d: SSRC changed from %d to %d", i, q.SSRC, p.SSRC)
+			}
+			if p.Seq != q.Seq+1 {
+				t.Fatalf("packet %d: sequence %d after %d (a gap or a duplicate)", i, p.Seq, q.Seq)
+			}
+			if int32(p.Timestamp-q.Timestamp) < 0 {
+				t.Fatalf("packet %d: timestamp went back from %d to %d", i, q.Timestamp, p.Timestamp)
+			}
+		}
+		if p.Padding {
+			continue
+		}
+		if media < 0 {
+			if p.SyntheticLayer >= 0 && !p.Keyframe {
+				t.Fatal("the first packet is not a keyframe")
+			}
+		} else {
+			m := pkts[media]
+			if media < i-1 && p.Timestamp == m.Timestamp {
+				t.Fatalf("packet %d: padding inside a frame (timestamp %d)", i, p.Timestamp)
+			}
+			if p.SyntheticLayer != m.SyntheticLayer {
+				switches++
+				if !p.Keyframe {
+					t.Fatalf("packet %d: switched from layer %d to %d on a delta frame", i, m.SyntheticLayer, p.SyntheticLayer)
+				}
+			}
+		}
+		media = i
+	}
+	return switches
 }
 
 func TestConstrainedSubscriberGetsLowerLayer(t *testing.T) {
@@ -142,6 +169,44 @@ func TestConstrainedSubscriberGetsLowerLayer(t *testing.T) {
 	// The constraint lifts (no more estimates): back to 720p.
 	viewer.LimitBandwidth(0)
 	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+}
+
+// A subscriber held at a low layer by its own estimate is probed: the
+// server sends padding between its frames, in the same continuous stream,
+// so a browser's estimate (which only grows with what arrives) can climb;
+// once the estimate allows it the tile goes up and the padding stops.
+func TestHeldBackSubscriberIsProbed(t *testing.T) {
+	s := startServer(t, 50)
+	host, room := newHost(t, s)
+	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: simulcast(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Leave)
+	log := &videoLog{from: pub.Self.ID}
+	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
+	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+	r := viewer.Received(pub.Self.ID)
+	if n := r.PaddingPackets.Load(); n != 0 {
+		t.Fatalf("%d padding packets while nothing held the viewer back", n)
+	}
+
+	viewer.LimitBandwidth(300_000)
+	waitHeight(t, viewer, pub.Self.ID, 180, 10*time.Second)
+	eventually(t, 10*time.Second, "padding to probe the viewer's downlink", func() bool { return r.PaddingPackets.Load() > 20 })
+
+	// The estimate grows, as a browser's does: up to 720p, and no more padding.
+	viewer.LimitBandwidth(20_000_000)
+	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+	eventually(t, 5*time.Second, "the padding to stop", func() bool {
+		n := r.PaddingPackets.Load()
+		time.Sleep(time.Second)
+		return r.PaddingPackets.Load() == n
+	})
+	if sw := checkContinuous(t, log.snapshot()); sw < 2 {
+		t.Fatalf("%d layer switches, want at least 2", sw)
+	}
+	t.Logf("%d padding packets, %d video packets", r.PaddingPackets.Load(), r.VideoPackets.Load())
 }
 
 func TestOffscreenTilePausesAndPublisherStopsLayers(t *testing.T) {
@@ -490,4 +555,20 @@ func TestTURNRelaysMediaAndMetricsCount(t *testing.T) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
+}
+
+// Where UDP is blocked, media goes over ICE-TCP: a client that may use
+// TCP alone reaches the server's passive TCP candidates on the media TCP
+// port, and media flows both ways.
+func TestICETCPWhenUDPIsBlocked(t *testing.T) {
+	s := startServer(t, 50, func(c *app.Config) { c.Media.TCPPort = -1 })
+	host, room := newHost(t, s)
+	a := join(t, host, room.Token, true)
+	src, err := client.NewSynthetic("tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Publish: src, TCPOnly: true})
+	receivesFrom(t, a, b)
+	receivesFrom(t, b, a)
 }

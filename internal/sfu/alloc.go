@@ -182,6 +182,8 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 	if !math.IsInf(budget, 1) {
 		headroom = upgradeHeadroom
 	}
+	var held *downTrack // the first track the budget keeps below its wish
+	heldExtra := 0.0
 	for i := range allocs {
 		a := &allocs[i]
 		for a.got >= 0 && a.got < a.want {
@@ -190,20 +192,27 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 				break
 			}
 			extra := a.d.up.rate(next) - a.d.up.rate(a.got)
-			if extra*headroom > budget && a.d.target.Load() < int32(next) {
-				break
-			}
-			if extra > budget {
+			if (extra*headroom > budget && a.d.target.Load() < int32(next)) || extra > budget {
+				if held == nil {
+					held, heldExtra = a.d, extra
+				}
 				break
 			}
 			a.got = next
 			budget -= extra
 		}
 	}
+	remb, lossy := p.bwe.signals(now)
+	if p.probe.update(now, held, heldExtra, sending, remb, lossy) && held != nil {
+		p.log.Debug("probing", "track", held.up.info.ID, "extra", heldExtra, "remb", remb)
+	}
 	for i := range allocs {
 		a := &allocs[i]
-		if old := a.d.target.Swap(int32(a.got)); old != int32(a.got) && a.got >= 0 {
-			a.d.up.requestKeyframe(a.got)
+		if old := a.d.target.Swap(int32(a.got)); old != int32(a.got) {
+			p.log.Debug("layer chosen", "track", a.d.up.info.ID, "from", old, "to", a.got, "want", a.want, "budget_left", budget, "sending", sending)
+			if a.got >= 0 {
+				a.d.up.requestKeyframe(a.got)
+			}
 		}
 	}
 }

@@ -34,6 +34,7 @@ type estimator struct {
 	lossCap  float64 // bits per second; 0 when loss imposes no limit
 	losses   []float64
 	lastLoss time.Time
+	loss     float64 // the median loss at the last update
 }
 
 func (e *estimator) onREMB(bps float64, now time.Time) {
@@ -60,6 +61,7 @@ func (e *estimator) budget(sending float64, now time.Time) float64 {
 	if len(e.losses) > 0 && now.Sub(e.lastLoss) >= time.Second {
 		sort.Float64s(e.losses)
 		loss := e.losses[len(e.losses)/2]
+		e.loss = loss
 		e.losses = e.losses[:0]
 		e.lastLoss = now
 		switch {
@@ -84,4 +86,16 @@ func (e *estimator) budget(sending float64, now time.Time) float64 {
 		b = e.lossCap
 	}
 	return b
+}
+
+// signals returns the subscriber's current estimate (0 when none is
+// fresh), and whether it reports loss or loss limits its budget: what
+// decides whether probing may help (see prober).
+func (e *estimator) signals(now time.Time) (remb float64, lossy bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.remb > 0 && now.Sub(e.rembAt) < rembTimeout {
+		remb = e.remb
+	}
+	return remb, e.loss >= 0.02 || e.lossCap > 0
 }

@@ -220,7 +220,7 @@ func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult 
 func (d *downTrack) fillHeader(p *rtp.Packet, seq uint16, ts uint32) {
 	h := &d.hdr
 	h.Version = 2
-	h.Padding = false
+	h.Padding, h.PaddingSize = false, 0
 	h.Extension = false
 	h.Extensions = h.Extensions[:0]
 	h.CSRC = nil
@@ -229,6 +229,44 @@ func (d *downTrack) fillHeader(p *rtp.Packet, seq uint16, ts uint32) {
 	h.SequenceNumber = seq
 	h.Timestamp = ts
 	h.SSRC = d.ssrc
+}
+
+// maxPadding is the padding one RTP packet carries (its last byte counts
+// the padding, RFC 3550 5.1).
+const maxPadding = 255
+
+// pad sends up to n padding-only packets, between two frames of the
+// stream, to probe the subscriber's downlink (see prober). It returns how
+// many went out: none when the stream is not between frames right now.
+func (d *downTrack) pad(n int) int {
+	if n <= 0 || !d.bound.Load() || d.current.Load() < 0 {
+		return 0
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ws == nil || !d.sent || !d.rw.canPad() {
+		return 0
+	}
+	seq, ts := d.rw.pad(n)
+	h := &d.hdr
+	h.Version = 2
+	h.Padding, h.PaddingSize = true, maxPadding
+	h.Extension = false
+	h.Extensions = h.Extensions[:0]
+	h.CSRC = nil
+	h.Marker = false
+	h.PayloadType = d.pt
+	h.Timestamp = ts
+	h.SSRC = d.ssrc
+	for i := 0; i < n; i++ {
+		h.SequenceNumber = seq + uint16(i)
+		if _, err := d.ws.WriteRTP(h, nil); err != nil {
+			// The sequence numbers are taken: the subscriber sees a gap,
+			// which is what a lost packet looks like too.
+			return i
+		}
+	}
+	return n
 }
 
 type rtxEntry struct {

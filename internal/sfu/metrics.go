@@ -18,6 +18,7 @@ type stats struct {
 	retransmits atomic.Uint64 // of those, answered from the packet cache
 	plis        atomic.Uint64 // keyframe requests sent to publishers
 	switches    atomic.Uint64 // simulcast layer switches
+	padding     atomic.Uint64 // bytes of padding sent to probe subscribers' downlinks
 	latency     prometheus.Histogram
 }
 
@@ -39,8 +40,8 @@ func newStats() *stats {
 type collector struct {
 	e *Engine
 
-	participants, tracks, roomBitrate                         *prometheus.Desc
-	packets, bytes, nacks, retransmits, plis, switches, rooms *prometheus.Desc
+	participants, tracks, roomBitrate                                  *prometheus.Desc
+	packets, bytes, nacks, retransmits, plis, switches, padding, rooms *prometheus.Desc
 }
 
 func newCollector(e *Engine) *collector {
@@ -59,11 +60,12 @@ func newCollector(e *Engine) *collector {
 		retransmits:  d("rooms_retransmits_total", "NACKed packets sent again from the packet cache."),
 		plis:         d("rooms_plis_total", "Keyframe requests (PLI) sent to publishers."),
 		switches:     d("rooms_layer_switches_total", "Simulcast layer switches."),
+		padding:      d("rooms_probe_padding_bytes_total", "Padding sent to probe subscribers' downlinks, bytes."),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding} {
 		ch <- d
 	}
 }
@@ -79,6 +81,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.retransmits, s.retransmits.Load())
 	counter(c.plis, s.plis.Load())
 	counter(c.switches, s.switches.Load())
+	counter(c.padding, s.padding.Load())
 
 	rooms := c.e.liveRooms()
 	participants, audio, video := 0, 0, 0

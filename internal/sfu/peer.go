@@ -51,7 +51,8 @@ type Peer struct {
 	allocMu  sync.Mutex
 	settings map[string]TrackSettings
 
-	bwe estimator
+	bwe   estimator
+	probe prober
 }
 
 func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
@@ -209,6 +210,16 @@ func (p *Peer) addEarlyCandidates(t Target, pc *webrtc.PeerConnection) {
 func (p *Peer) RestartICE() {
 	p.negMu.Lock()
 	p.iceRestart = true
+	p.negMu.Unlock()
+	p.negotiate()
+}
+
+// Resync sends a new subscriber offer, forgetting any still unanswered:
+// the signalling connection it went out on was lost (the client resumed
+// on a new one), so its answer may never come.
+func (p *Peer) Resync() {
+	p.negMu.Lock()
+	p.awaitingAnswer = false
 	p.negMu.Unlock()
 	p.negotiate()
 }

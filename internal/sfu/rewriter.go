@@ -2,9 +2,13 @@ package sfu
 
 import "github.com/pion/rtp"
 
-// maxEpochs is how many past splices a rewriter remembers, to map a
-// subscriber's NACK back to the packet it names.
-const maxEpochs = 8
+// maxEpochs is how many past splices and padding runs a rewriter
+// remembers, to map a subscriber's NACK back to the packet it names. A
+// probe adds two epochs every 100 ms, so this keeps well over a second.
+const maxEpochs = 32
+
+// paddingLayer marks an epoch of padding packets: nothing to retransmit.
+const paddingLayer = -1
 
 // epoch is a stretch of one down track's output taken from one source
 // layer with one set of offsets. A new epoch starts at every layer switch
@@ -39,6 +43,7 @@ type rewriter struct {
 	lastAt  int64  // when it was sent, unix nanoseconds
 	lastPic uint16 // its PictureID
 	lastTL0 uint8  // its TL0PICIDX
+	lastEnd bool   // it ended a frame (marker bit): padding may follow
 
 	epochs [maxEpochs]epoch
 	next   int // where the next epoch goes in epochs
@@ -93,11 +98,37 @@ func (r *rewriter) splice(layer int, h *rtp.Header, payload []byte, now int64) {
 	r.started = true
 	r.cur = e
 	r.inStart = h.SequenceNumber
+	r.record(e)
+}
+
+func (r *rewriter) record(e epoch) {
 	r.epochs[r.next] = e
 	r.next = (r.next + 1) % maxEpochs
 	if r.count < maxEpochs {
 		r.count++
 	}
+}
+
+// canPad reports whether padding packets may go out now: something has
+// been sent and the last packet ended a frame, so padding never splits a
+// frame's run of sequence numbers (which would leave it incomplete).
+func (r *rewriter) canPad() bool { return r.started && r.lastEnd }
+
+// pad takes n output sequence numbers for padding packets, which carry the
+// last frame's timestamp, and shifts the current epoch past them: the
+// source's next packet follows the padding without a gap. It returns the
+// first of the n numbers and the timestamp.
+func (r *rewriter) pad(n int) (first uint16, ts uint32) {
+	first = r.lastSeq + 1
+	r.record(epoch{layer: paddingLayer, outStart: first})
+	r.lastSeq += uint16(n)
+	e := r.cur
+	e.outStart = r.lastSeq + 1
+	e.seqOffset += uint16(n)
+	r.inStart = r.lastSeq - r.cur.seqOffset - uint16(n) + 1 // the source's next packet
+	r.cur = e
+	r.record(e)
+	return first, r.lastTS
 }
 
 // rewrite maps a packet of the current epoch to its output sequence number
@@ -110,7 +141,7 @@ func (r *rewriter) rewrite(h *rtp.Header, payload []byte, now int64) (seq uint16
 	seq = h.SequenceNumber + r.cur.seqOffset
 	ts = h.Timestamp + r.cur.tsOffset
 	if int16(seq-r.lastSeq) > 0 || seq == r.cur.outStart {
-		r.lastSeq, r.lastTS, r.lastAt = seq, ts, now
+		r.lastSeq, r.lastTS, r.lastAt, r.lastEnd = seq, ts, now, h.Marker
 		if r.vp8 {
 			if d, ok := parseVP8(payload); ok {
 				r.lastPic = d.pictureID(payload) + r.cur.picOffset
@@ -151,6 +182,9 @@ func (r *rewriter) lookup(out uint16) (e epoch, in uint16, ok bool) {
 	for i := 1; i <= r.count; i++ {
 		c := r.epochs[(r.next-i+maxEpochs)%maxEpochs]
 		if int16(out-c.outStart) >= 0 {
+			if c.layer == paddingLayer {
+				return epoch{}, 0, false
+			}
 			return c, out - c.seqOffset, true
 		}
 	}

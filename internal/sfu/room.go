@@ -251,6 +251,11 @@ func (r *Room) run(stop chan struct{}) {
 		}
 		tracks, peers := r.snapshot()
 		r.updateSpeakers(now, tracks, peers)
+		for _, p := range peers {
+			if n := p.probe.tick(now); n > 0 {
+				r.engine.stats.padding.Add(uint64(n))
+			}
+		}
 		if i%allocEvery != 0 {
 			continue
 		}
@@ -263,6 +268,25 @@ func (r *Room) run(stop chan struct{}) {
 			u.updateDynacast(now)
 		}
 	}
+}
+
+// rateSmoothing is the weight of a new measurement in a layer's bitrate:
+// a keyframe doubles a layer's rate for one measurement, and the
+// allocator would otherwise move subscribers down and up again on it.
+const rateSmoothing = 0.3
+
+// smoothRate folds one measurement (bits per second) into a layer's rate.
+// A layer that sent nothing (paused, as dynacast does) keeps its last
+// rate: it is what the layer will take when it resumes, a better guess
+// than the nominal rate.
+func smoothRate(old int64, sample float64) int64 {
+	switch {
+	case sample <= 0:
+		return old
+	case old <= 0:
+		return int64(sample)
+	}
+	return int64(float64(old) + rateSmoothing*(sample-float64(old)))
 }
 
 // measure updates every layer's bitrate and the room's.
@@ -282,7 +306,7 @@ func (r *Room) measure(now time.Time, tracks []*upTrack) {
 				continue
 			}
 			b := l.bytes.Load()
-			l.bitrate.Store(int64(float64(b-l.lastBytes) * 8 / secs))
+			l.bitrate.Store(smoothRate(l.bitrate.Load(), float64(b-l.lastBytes)*8/secs))
 			l.lastBytes = b
 		}
 	}

@@ -76,7 +76,7 @@ type upLayer struct {
 	cache  *packetCache // nil for audio
 
 	packets, bytes      atomic.Uint64
-	bitrate             atomic.Int64 // bits per second, measured by the room
+	bitrate             atomic.Int64 // bits per second, measured and smoothed by the room (smoothRate)
 	lastBytes           uint64       // room ticker only
 	width, height       atomic.Int32 // from the latest keyframe (VP8)
 	lastKeyframeRequest atomic.Int64 // unix nanoseconds

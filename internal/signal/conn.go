@@ -27,16 +27,24 @@ const (
 	writeTimeout    = 10 * time.Second
 )
 
-// participant is one WebSocket connection in a call.
+// participant is one person's presence in a call, reached through one
+// WebSocket at a time: a socket that drops without a goodbye leaves the
+// participant in place for resumeGrace, for the client to resume on a new
+// one (resume.go).
 type participant struct {
 	id       string
 	identity rooms.Identity
 	call     *call
-	conn     *websocket.Conn
 	log      *slog.Logger
 	limiter  *rate.Limiter
+	// resumeToken lets the client, and only it, take this participant
+	// over from a new socket.
+	resumeToken string
 
-	out         chan []byte
+	sockMu sync.Mutex
+	sock   *socket     // nil while detached
+	grace  *time.Timer // runs while detached
+
 	closeOnce   sync.Once
 	done        chan struct{} // closed when the participant is leaving
 	closeCode   websocket.StatusCode
@@ -74,28 +82,66 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, room *rooms.Room, 
 	}
 	conn.SetReadLimit(maxMessageBytes)
 	c := h.callFor(room)
-	defer h.release(c)
-	p := &participant{
-		id:         newParticipantID(),
-		identity:   id,
-		call:       c,
-		conn:       conn,
-		limiter:    rate.NewLimiter(messageRate, messageBurst),
-		out:        make(chan []byte, sendQueueLen),
-		done:       make(chan struct{}),
-		mediaReady: make(chan struct{}),
-	}
-	p.log = c.log.With("participant", p.id)
+	owned := false // a new participant takes over the call reference
+	defer func() {
+		if !owned {
+			h.release(c)
+		}
+	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	s := newSocket(conn)
+	// The first message says whether this is someone new (join) or a
+	// participant coming back on a new socket (resume).
+	first, err := s.readFirst(ctx)
+	if err != nil {
+		return
+	}
+	p, err := c.resume(s, id, first)
+	if err != nil {
+		return // told, and closed
+	}
+	resumed := p != nil
+	if !resumed {
+		p = c.newParticipant(id, s)
+		owned = true
+	}
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		p.writeLoop(ctx)
+		p.writeLoop(ctx, s)
 	}()
-	p.readLoop(ctx)
-	p.close(websocket.StatusNormalClosure, "")
+	if resumed {
+		p.afterResume()
+	} else if stop := p.dispatch(first); stop {
+		p.close(websocket.StatusNormalClosure, "")
+		<-written
+		return
+	}
+	clean := p.readLoop(ctx, s)
+	switch {
+	case clean || !p.isAdmitted():
+		p.close(websocket.StatusNormalClosure, "")
+	default:
+		p.detach(s) // the client may resume on a new socket
+	}
 	<-written
+}
+
+// newParticipant makes the participant a new socket's `join` is for.
+func (c *call) newParticipant(id rooms.Identity, s *socket) *participant {
+	p := &participant{
+		id:          newParticipantID(),
+		identity:    id,
+		call:        c,
+		limiter:     rate.NewLimiter(messageRate, messageBurst),
+		resumeToken: newResumeToken(),
+		sock:        s,
+		done:        make(chan struct{}),
+		mediaReady:  make(chan struct{}),
+	}
+	p.log = c.log.With("participant", p.id)
+	return p
 }
 
 // view is how the others see p.
@@ -122,9 +168,16 @@ func (p *participant) send(msg any) {
 		p.log.Error("encode message", "err", err)
 		return
 	}
+	p.sockMu.Lock()
+	s := p.sock
+	p.sockMu.Unlock()
+	if s == nil {
+		return // detached: a resume sends the state afresh
+	}
 	select {
 	case <-p.done:
-	case p.out <- b:
+	case <-s.gone:
+	case s.out <- b:
 	default:
 		p.log.Warn("send queue full, disconnecting")
 		go p.close(websocket.StatusPolicyViolation, "too slow")
@@ -147,49 +200,58 @@ func (p *participant) close(code websocket.StatusCode, reason string) {
 		p.mu.Lock()
 		peer := p.peer
 		p.mu.Unlock()
+		p.sockMu.Lock()
+		if p.grace != nil {
+			p.grace.Stop()
+		}
+		p.sockMu.Unlock()
 		p.call.remove(p)
 		if peer != nil {
 			peer.Close()
 		}
+		p.log.Info("participant left", "code", int(code), "reason", reason)
 		p.closeCode, p.closeReason = code, reason
 		// The writer flushes what is queued (a fatal error, say), then
 		// closes the socket with this code.
 		close(p.done)
+		p.call.hub.release(p.call)
 	})
 }
 
-// writeLoop is the only writer to the socket. It ends by closing it.
-func (p *participant) writeLoop(ctx context.Context) {
+// writeLoop is the only writer to socket s. It ends by closing it: with
+// p's close code once p is leaving, at once when s is dropped or replaced.
+func (p *participant) writeLoop(ctx context.Context, s *socket) {
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
 	for {
 		select {
-		case b := <-p.out:
-			if err := p.write(ctx, b); err != nil {
-				p.close(websocket.StatusGoingAway, "")
-				_ = p.conn.CloseNow()
+		case b := <-s.out:
+			if err := s.write(ctx, b); err != nil {
+				s.drop()
 				return
 			}
 		case <-ping.C:
 			pctx, cancel := context.WithTimeout(ctx, writeTimeout)
-			err := p.conn.Ping(pctx)
+			err := s.conn.Ping(pctx)
 			cancel()
 			if err != nil {
-				p.close(websocket.StatusGoingAway, "")
-				_ = p.conn.CloseNow()
+				s.drop()
 				return
 			}
+		case <-s.gone:
+			_ = s.conn.CloseNow()
+			return
 		case <-p.done:
 			// Flush what is already queued, then close.
 			for {
 				select {
-				case b := <-p.out:
-					if p.write(ctx, b) != nil {
-						_ = p.conn.CloseNow()
+				case b := <-s.out:
+					if s.write(ctx, b) != nil {
+						_ = s.conn.CloseNow()
 						return
 					}
 				default:
-					_ = p.conn.Close(p.closeCode, p.closeReason)
+					_ = s.conn.Close(p.closeCode, p.closeReason)
 					return
 				}
 			}
@@ -197,33 +259,31 @@ func (p *participant) writeLoop(ctx context.Context) {
 	}
 }
 
-func (p *participant) write(ctx context.Context, b []byte) error {
-	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
-	defer cancel()
-	return p.conn.Write(wctx, websocket.MessageText, b)
-}
-
-func (p *participant) readLoop(ctx context.Context) {
-	joinCtx, cancel := context.WithTimeout(ctx, joinTimeout)
-	defer cancel()
+// readLoop reads p's messages from socket s until it ends. clean says the
+// end was meant (the client closed the socket, broke the protocol or
+// left), rather than the connection being lost.
+func (p *participant) readLoop(ctx context.Context, s *socket) (clean bool) {
 	for {
-		rctx := ctx
-		if !p.joined() {
-			rctx = joinCtx
-		}
-		typ, b, err := p.conn.Read(rctx)
+		typ, b, err := s.conn.Read(ctx)
 		if err != nil {
 			var ce websocket.CloseError
 			switch {
 			case errors.As(err, &ce):
-			case errors.Is(err, context.DeadlineExceeded):
-				p.sendError(outOfOrder("The first message must be join."), true)
+				// A browser closing its page says so (1001); a lost
+				// network says nothing.
+				return ce.Code == websocket.StatusNormalClosure || ce.Code == websocket.StatusGoingAway
 			case errors.Is(err, websocket.ErrMessageTooBig):
 				// The library has already closed the socket with status
 				// 1009 (message too big): nothing more can be sent.
 				p.log.Info("message too large")
+				return true
 			}
-			return
+			return false
+		}
+		select {
+		case <-s.gone:
+			return false // replaced by a newer socket
+		default:
 		}
 		if !p.limiter.Allow() {
 			p.sendError(&protocolError{codeRateLimited, "Too many messages; slow down."}, false)
@@ -234,7 +294,7 @@ func (p *participant) readLoop(ctx context.Context) {
 			continue
 		}
 		if stop := p.dispatch(b); stop {
-			return
+			return true
 		}
 	}
 }
@@ -289,13 +349,7 @@ func (p *participant) startMedia() error {
 	p.peer = peer
 	audioMuted := p.audioMuted
 	p.mu.Unlock()
-	// Tell the newcomer what is already published, with each track's
-	// source, as trackPublished tells of tracks that start later.
-	for _, t := range p.call.media.Tracks() {
-		if t.Publisher != sfu.PeerID(p.id) {
-			p.send(trackMsg{Type: typeTrackPublished, Participant: string(t.Publisher), Kind: t.Kind, TrackID: t.ID, Source: t.Source})
-		}
-	}
+	p.sendTracks() // what is already published
 	peer.SetPaused(sfu.KindAudio, audioMuted)
 	select {
 	case <-p.done:

@@ -111,6 +111,9 @@ type joinedMsg struct {
 	Participants []Participant `json:"participants"`
 	Room         RoomInfo      `json:"room"`
 	ICEServers   []ICEServer   `json:"iceServers"`
+	// ResumeToken lets this client take its place back from a new socket
+	// (resume); only in `joined`.
+	ResumeToken string `json:"resumeToken,omitempty"`
 }
 
 type participantMsg struct {

@@ -9,7 +9,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createServer } from "node:net";
+import { createServer, connect } from "node:net";
 import { createSocket } from "node:dgram";
 import { chromium } from "playwright-core";
 
@@ -209,6 +209,36 @@ export class World {
   async shot(page, name) {
     await page.screenshot({ path: join(RESULTS, `${name}.png`) });
   }
+}
+
+/**
+ * A TCP proxy on loopback to the server's HTTP port: pages opened through
+ * it reach the API and the signalling socket through it, and cut() drops
+ * every connection at once, without a goodbye, as a network switch does.
+ * Media does not pass through it (it goes to the media port directly).
+ */
+export async function tcpProxy(targetPort) {
+  const sockets = new Set();
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => {});
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    cut() {
+      for (const s of sockets) s.resetAndDestroy();
+    },
+    close() {
+      this.cut();
+      return new Promise((ok) => server.close(ok));
+    },
+  };
 }
 
 export const tiles = (page) => page.locator('[data-testid="tile"]');

@@ -3,7 +3,7 @@
 // again (issue 3, persistence).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, until, connected, joinSignedIn, joinAsGuest, remoteTiles } from "./lib.mjs";
+import { World, until, connected, joinSignedIn, joinAsGuest, remoteTiles, tcpProxy, sleep } from "./lib.mjs";
 
 const world = new World("restart");
 before(() => world.start());
@@ -55,4 +55,52 @@ test("a server restart mid-call: both reconnect by themselves and see each other
   await joinAsGuest(late.page, room.url, "Late Lou");
   await connected(late.page);
   assert.equal(await late.page.getByText("This room is locked").count(), 0);
+});
+
+test("a dropped signalling connection resumes: the same participant, nobody sees them leave, media never stops", { timeout: 120_000 }, async () => {
+  const host = await world.person("host2");
+  await host.signUp("Rosa Host");
+  const { room } = await host.api("POST", "/api/rooms", { name: "Resume club" });
+  // The guest reaches the server through a proxy that can cut the line.
+  const proxy = await tcpProxy(new URL(world.base).port);
+  const guest = await world.person("guest2");
+  try {
+    await joinSignedIn(host.page, room.url);
+    await connected(host.page);
+    await joinAsGuest(guest.page, room.url.replace(world.base, proxy.base), "Gale Guest");
+    await connected(guest.page);
+    await decoding(host.page, "host");
+    await decoding(guest.page, "guest");
+    const id = await guest.page.evaluate(() => window.__rooms?.selfId);
+    assert.ok(id, "the guest has a participant id");
+
+    // Watch the host's grid: the guest's tile must never go away.
+    await host.page.evaluate(() => {
+      window.__tileDrops = 0;
+      const count = () => document.querySelectorAll('[data-testid="tile"]:not([data-self])').length;
+      new MutationObserver(() => {
+        if (count() === 0) window.__tileDrops++;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const logBefore = world.log.length;
+    proxy.cut();
+    await sleep(500);
+    await connected(guest.page, 20_000);
+    await until("the server to log the resume", async () => world.log.slice(logBefore).includes("participant resumed"), 10_000);
+    assert.equal(await guest.page.evaluate(() => window.__rooms?.selfId), id, "the guest's participant id after the resume");
+    // The new socket works both ways: a chat message from the guest reaches the host.
+    await guest.page.getByRole("button", { name: "Chat", exact: true }).click();
+    await guest.page.getByLabel("Message", { exact: true }).fill("Still here");
+    await guest.page.getByRole("button", { name: "Send", exact: true }).click();
+    await host.page.getByRole("button", { name: "Chat, 1 unread" }).click({ timeout: 10_000 });
+    await host.page.getByTestId("chat-list").getByText("Still here").waitFor({ timeout: 10_000 });
+    await decoding(host.page, "host");
+    await decoding(guest.page, "guest");
+    assert.equal(await host.page.evaluate(() => window.__tileDrops), 0, "the guest's tile left the host's grid");
+    assert.equal(await remoteTiles(host.page).count(), 1);
+    assert.ok(!world.log.slice(logBefore).includes("participant left"), "the server logged the guest leaving");
+  } finally {
+    await proxy.close();
+    for (const p of [host, guest]) await p.close();
+  }
 });

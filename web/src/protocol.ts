@@ -73,6 +73,15 @@ export interface MuteMessage {
 export interface LeaveMessage {
   type: "leave";
 }
+/**
+ * The first message of a new socket after the old one dropped: take back
+ * our place in the call (same participant, same connections).
+ */
+export interface ResumeMessage {
+  type: "resume";
+  participant: string;
+  token: string;
+}
 /** Asks the server to restart ICE on the subscriber connection (a new subOffer follows). */
 export interface RestartIceMessage {
   type: "restartIce";
@@ -121,6 +130,7 @@ export type ClientMessage =
   | LeaveMessage
   | TrackSettingsMessage
   | RestartIceMessage
+  | ResumeMessage
   | SocialMessage;
 
 /** The longest chat message the server relays, in characters. */
@@ -137,6 +147,12 @@ export interface JoinedMessage {
   participants: Participant[];
   room: SignalRoom;
   iceServers: RTCIceServer[];
+  /** Lets this client take its place back on a new socket (`resume`). */
+  resumeToken?: string;
+}
+/** The answer to `resume`: the call as it is now; our connections carry on. */
+export interface ResumedMessage extends Omit<JoinedMessage, "type" | "resumeToken"> {
+  type: "resumed";
 }
 export interface PubAnswerMessage {
   type: "pubAnswer";
@@ -234,6 +250,7 @@ export interface ErrorMessage {
 
 export type ServerMessage =
   | JoinedMessage
+  | ResumedMessage
   | PubAnswerMessage
   | SubOfferMessage
   | CandidateMessage
@@ -260,6 +277,7 @@ export type ErrorCode =
   | "too_large"
   | "rate_limited"
   | "negotiation_failed"
+  | "cannot_resume"
   | "not_found"
   | "room_ended"
   | "room_full"
@@ -304,13 +322,16 @@ function isRoom(v: unknown): v is SignalRoom {
 
 // One shape check per server message type: a message that fails its check is
 // dropped (and logged) rather than half-applied.
+const isJoined: Check = (m) =>
+  isParticipant(m.self) &&
+  Array.isArray(m.participants) &&
+  m.participants.every(isParticipant) &&
+  isRoom(m.room) &&
+  (m.iceServers === undefined || m.iceServers === null || Array.isArray(m.iceServers));
+
 const checks: Record<ServerMessage["type"], Check> = {
-  joined: (m) =>
-    isParticipant(m.self) &&
-    Array.isArray(m.participants) &&
-    m.participants.every(isParticipant) &&
-    isRoom(m.room) &&
-    (m.iceServers === undefined || m.iceServers === null || Array.isArray(m.iceServers)),
+  joined: isJoined,
+  resumed: isJoined,
   pubAnswer: (m) => isString(m.sdp),
   subOffer: (m) => isString(m.sdp),
   candidate: (m) => (m.pc === "pub" || m.pc === "sub") && isObject(m.candidate),
@@ -346,7 +367,7 @@ export function parseServerMessage(data: unknown): ServerMessage | null {
   if (!isObject(m) || !isString(m.type)) return null;
   const check = (checks as Record<string, Check | undefined>)[m.type];
   if (!check || !check(m)) return null;
-  if (m.type === "joined") {
+  if (m.type === "joined" || m.type === "resumed") {
     // A server without STUN/TURN configured may send null or omit the list.
     m.iceServers = Array.isArray(m.iceServers) ? m.iceServers : [];
   }

@@ -16,6 +16,7 @@ import {
   type ClientMessage,
   type ErrorMessage,
   type JoinedMessage,
+  type ResumedMessage,
   type Participant,
   type PCName,
   type ServerMessage,
@@ -60,6 +61,10 @@ export interface SessionOptions {
 
 // Reconnect delays after a dropped socket: about half a minute in all.
 const RETRY_DELAYS_MS = [300, 1000, 2000, 3000, 5000, 5000, 5000, 5000];
+
+// Resume attempts after the socket drops in a call, all within the six
+// seconds the server keeps our place (docs/protocol.md, "Reconnecting").
+const RESUME_DELAYS_MS = [100, 500, 1000, 2000, 2000];
 
 // Peer connections that fail in a row before we give up.
 const MAX_MEDIA_FAILURES = 3;
@@ -112,6 +117,11 @@ export class CallSession {
   private ws: WebSocket | null = null;
   /** Bumped on every (re)connection, so callbacks of an older one do nothing. */
   private generation = 0;
+  /** Counts sockets: a resume replaces the socket but keeps the connections. */
+  private socketGen = 0;
+  private resumeToken: string | null = null;
+  private resumeTries = 0;
+  private resumeTimer: ReturnType<typeof setTimeout> | null = null;
   private joined = false;
   private everJoined = false;
   private retries = 0;
@@ -237,9 +247,16 @@ export class CallSession {
 
   // --- Connection lifecycle ------------------------------------------------
 
-  private connect(): void {
-    this.closeConnection();
+  /**
+   * Opens a signalling socket. resume keeps the peer connections and takes
+   * our place in the call back; otherwise everything starts afresh.
+   */
+  private connect(resume = false): void {
+    if (resume) this.dropSocket();
+    else this.closeConnection();
     const g = this.generation;
+    const sg = ++this.socketGen;
+    const live = () => g === this.generation && sg === this.socketGen;
     this.fatal = null;
     this.joined = false;
     const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
@@ -247,27 +264,44 @@ export class CallSession {
     const ws = new WebSocket(`${proto}//${window.location.host}${path}`);
     this.ws = ws;
     ws.onopen = () => {
-      if (g !== this.generation) return;
-      this.send({ type: "join", muted: { audio: this.audioMuted, video: this.videoMuted } });
+      if (!live()) return;
+      if (resume && this.self && this.resumeToken) {
+        this.send({ type: "resume", participant: this.self.id, token: this.resumeToken });
+      } else {
+        this.send({ type: "join", muted: { audio: this.audioMuted, video: this.videoMuted } });
+      }
     };
     ws.onmessage = (ev: MessageEvent) => {
-      if (g !== this.generation) return;
+      if (!live()) return;
       const msg = parseServerMessage(ev.data);
       if (!msg) {
         console.warn("rooms: ignoring a malformed message", ev.data);
         return;
       }
       this.queue = this.queue
-        .then(() => (g === this.generation ? this.handle(msg) : undefined))
+        .then(() => (live() ? this.handle(msg) : undefined))
         .then(() => {
-          if (g === this.generation) for (const fn of this.messageListeners) fn(msg);
+          if (live()) for (const fn of this.messageListeners) fn(msg);
         })
         .catch((err: unknown) => console.error(`rooms: handling ${msg.type}`, err));
     };
-    ws.onclose = () => {
-      if (g !== this.generation) return;
-      this.onSocketClosed();
+    ws.onclose = (ev: CloseEvent) => {
+      if (!live()) return;
+      // 1006: the connection broke without a closing handshake (the network,
+      // a proxy); a socket the server closed on purpose says why.
+      this.onSocketClosed(ev.code === 1006);
     };
+  }
+
+  /** Closes the socket alone; its callbacks no longer do anything. */
+  private dropSocket(): void {
+    this.socketGen++;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
+    }
   }
 
   /**
@@ -280,12 +314,7 @@ export class CallSession {
     // RTCPeerConnection never settles an operation it had pending. Its
     // messages are ignored anyway, so the new connection starts a new chain.
     this.queue = Promise.resolve();
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onclose = null;
-      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
-    }
+    this.dropSocket();
     for (const pc of [this.pubPC, this.subPC]) {
       if (!pc) continue;
       pc.onicecandidate = pc.onconnectionstatechange = pc.ontrack = pc.ondatachannel = null;
@@ -299,17 +328,34 @@ export class CallSession {
     this.streams.clear();
   }
 
-  private onSocketClosed(): void {
-    this.closeConnection();
+  private onSocketClosed(broken: boolean): void {
     if (this.ended) return;
     if (this.goodbye) {
       this.finish(this.goodbye);
       return;
     }
-    if (this.fatal) {
+    const cannotResume = this.fatal?.code === "cannot_resume";
+    if (this.fatal && !cannotResume) {
       this.finish({ reason: "refused", message: this.fatal.message, code: this.fatal.code });
       return;
     }
+    // Dropped in the call (a network switch, a proxy): take our place back
+    // on a new socket, keeping the connections, while the server holds it.
+    const delay = RESUME_DELAYS_MS[this.resumeTries];
+    if (broken && delay !== undefined && this.resumeToken && this.self && this.pubPC) {
+      this.resumeTries++;
+      this.dropSocket();
+      this.joined = false;
+      this.setStatus("reconnecting");
+      this.resumeTimer = setTimeout(() => {
+        this.resumeTimer = null;
+        if (!this.ended) this.connect(true);
+      }, delay);
+      return;
+    }
+    // Our place is gone: join again as someone new.
+    this.resumeToken = null;
+    this.closeConnection();
     this.scheduleRetry();
   }
 
@@ -365,6 +411,8 @@ export class CallSession {
     this.ended = end;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.resumeTimer !== null) clearTimeout(this.resumeTimer);
+    this.resumeTimer = null;
     if (this.levelTimer !== null) clearInterval(this.levelTimer);
     this.levelTimer = null;
     window.removeEventListener("online", this.onOnline);
@@ -384,6 +432,7 @@ export class CallSession {
     // Each message type has its own small handler.
     const handlers: { [T in ServerMessage["type"]]: Handler<T> } = {
       joined: (m) => this.onJoined(m),
+      resumed: (m) => this.onResumed(m),
       pubAnswer: (m) => this.onPubAnswer(m.sdp),
       subOffer: (m) => this.onSubOffer(m.sdp),
       candidate: (m) => this.onCandidate(m),
@@ -447,6 +496,8 @@ export class CallSession {
     this.joined = this.everJoined = true;
     if (this.status === "waiting") this.status = "connecting";
     this.retries = 0;
+    this.resumeTries = 0;
+    this.resumeToken = m.resumeToken ?? null;
     this.self = m.self;
     this.room = m.room;
     this.participants.clear();
@@ -457,6 +508,27 @@ export class CallSession {
     this.announce(reconnected ? "Back in the room" : describeJoin(m.participants.length));
     this.emit();
     await this.negotiatePub();
+  }
+
+  /** Back in the call on a new socket, with our connections as they were. */
+  private onResumed(m: ResumedMessage): void {
+    this.joined = true;
+    this.retries = this.resumeTries = 0;
+    this.self = m.self;
+    this.room = m.room;
+    this.participants.clear();
+    for (const p of m.participants) this.participants.set(p.id, p);
+    // What we said while the socket was down was lost: say it again.
+    this.sendMute();
+    this.sentTileLayout = "";
+    this.sendTileLayout();
+    const pub = this.pubPC;
+    if (pub?.signalingState === "have-local-offer" && pub.localDescription) {
+      this.send({ type: "pubOffer", sdp: pub.localDescription.sdp, sources: this.publishedSources(pub) });
+    }
+    this.announce("Back in the room");
+    this.onPCStateChange(); // connected again, or an ICE restart now that we can signal
+    this.emit();
   }
 
   private async onPubAnswer(sdp: string): Promise<void> {

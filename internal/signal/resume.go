@@ -1,0 +1,208 @@
+package signal
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/roomsdev/rooms/internal/rooms"
+	"github.com/roomsdev/rooms/internal/sfu"
+)
+
+// Resuming (docs/protocol.md, "Reconnecting"). A socket can drop while
+// the person is still there: a network switch, a proxy's idle timeout, a
+// laptop lid. Its participant then stays in the call, media and all, for
+// resumeGrace; a client that comes back within it sends `resume` as the
+// first message of a new socket, with the participant id and the
+// resumeToken it got in `joined`, and carries on as the same participant:
+// nobody sees it leave and come back. After resumeGrace it leaves like
+// anyone else (its media would have failed by then anyway, see sfu's
+// failAfter), so nobody stays in the grid as a ghost.
+const resumeGrace = 6 * time.Second
+
+const (
+	typeResume  = "resume"  // client → server, first message only
+	typeResumed = "resumed" // server → client, the call's state afresh
+
+	codeCannotResume = "cannot_resume"
+)
+
+type resumeMsg struct {
+	Type        string `json:"type"`
+	Participant string `json:"participant"`
+	Token       string `json:"token"`
+}
+
+// newResumeToken makes a participant's resume secret: 130 bits from
+// crypto/rand.
+func newResumeToken() string { return rand.Text() }
+
+// socket is one WebSocket connection of a participant.
+type socket struct {
+	conn *websocket.Conn
+	out  chan []byte
+	gone chan struct{} // closed when the socket is dropped or replaced
+	once sync.Once
+}
+
+func newSocket(conn *websocket.Conn) *socket {
+	return &socket{conn: conn, out: make(chan []byte, sendQueueLen), gone: make(chan struct{})}
+}
+
+// drop ends the socket's use: its writer closes it.
+func (s *socket) drop() { s.once.Do(func() { close(s.gone) }) }
+
+func (s *socket) write(ctx context.Context, b []byte) error {
+	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	return s.conn.Write(wctx, websocket.MessageText, b)
+}
+
+// readFirst reads the socket's first message, which must come within
+// joinTimeout. On any error the socket is closed.
+func (s *socket) readFirst(ctx context.Context) ([]byte, error) {
+	rctx, cancel := context.WithTimeout(ctx, joinTimeout)
+	defer cancel()
+	typ, b, err := s.conn.Read(rctx)
+	if err != nil {
+		// The library closes the socket when the read's context ends (a
+		// silent client) or the message is too big (status 1009).
+		_ = s.conn.CloseNow()
+		return nil, err
+	}
+	if typ != websocket.MessageText {
+		s.fail(badMessage("Messages must be JSON text."))
+		return nil, errBinary
+	}
+	return b, nil
+}
+
+var errBinary = &protocolError{codeBadMessage, "binary message"}
+
+// fail tells a socket that has no participant of a fatal error, and
+// closes it.
+func (s *socket) fail(err error) {
+	m := errorFor(err)
+	m.Fatal = true
+	if b, merr := json.Marshal(m); merr == nil {
+		_ = s.write(context.Background(), b)
+	}
+	_ = s.conn.Close(closeNormal, "")
+}
+
+// resume attaches socket s to the participant its first message names, if
+// that message is `resume`. It returns nil, nil for any other message
+// (the caller treats it as a join), and an error, already told to the
+// client, when the participant cannot be resumed: then the client joins
+// again as someone new.
+func (c *call) resume(s *socket, id rooms.Identity, first []byte) (*participant, error) {
+	var env envelope
+	if json.Unmarshal(first, &env) != nil || env.Type != typeResume {
+		return nil, nil
+	}
+	var m resumeMsg
+	if err := json.Unmarshal(first, &m); err != nil {
+		err := badMessage("resume needs a participant and a token.")
+		s.fail(err)
+		return nil, err
+	}
+	c.mu.Lock()
+	p := c.participants[m.Participant]
+	// The same person (the session's identity), holding the secret the
+	// participant was given.
+	ok := p != nil && p.identity.UserID == id.UserID && p.identity.GuestID == id.GuestID &&
+		len(m.Token) == len(p.resumeToken) && subtle.ConstantTimeCompare([]byte(m.Token), []byte(p.resumeToken)) == 1
+	if ok {
+		select {
+		case <-p.done:
+			ok = false // leaving right now
+		default:
+		}
+	}
+	if !ok {
+		c.mu.Unlock()
+		err := &protocolError{codeCannotResume, "Your place in the call has gone; join again."}
+		s.fail(err)
+		return nil, err
+	}
+	p.sockMu.Lock()
+	old := p.sock
+	p.sock = s
+	if p.grace != nil {
+		p.grace.Stop()
+		p.grace = nil
+	}
+	p.sockMu.Unlock()
+	if old != nil {
+		old.drop() // a socket the server had not yet seen die
+	}
+	// The call as it is now, queued under the lock so that it comes before
+	// any later change.
+	others := make([]Participant, 0, len(c.participants))
+	for _, o := range c.participants {
+		if o != p {
+			others = append(others, o.view())
+		}
+	}
+	p.send(joinedMsg{
+		Type:         typeResumed,
+		Self:         p.view(),
+		Participants: others,
+		Room:         c.roomInfoLocked(p),
+		ICEServers:   c.hub.iceServersFor(p.id),
+	})
+	c.mu.Unlock()
+	p.log.Info("participant resumed")
+	return p, nil
+}
+
+// afterResume sends what a resumed client may have missed of the media:
+// the tracks now published, and a new subscriber offer in place of any
+// that went out on the lost socket.
+func (p *participant) afterResume() {
+	peer, err := p.awaitMedia()
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	p.sendTracks()
+	peer.Resync()
+}
+
+// sendTracks tells p of every track published by someone else, with its
+// source, as trackPublished tells of tracks that start later.
+func (p *participant) sendTracks() {
+	for _, t := range p.call.media.Tracks() {
+		if t.Publisher != sfu.PeerID(p.id) {
+			p.send(trackMsg{Type: typeTrackPublished, Participant: string(t.Publisher), Kind: t.Kind, TrackID: t.ID, Source: t.Source})
+		}
+	}
+}
+
+// detach takes socket s, which dropped without a goodbye, off p. If it was
+// p's socket, p stays in the call for resumeGrace, then leaves.
+func (p *participant) detach(s *socket) {
+	s.drop()
+	p.sockMu.Lock()
+	defer p.sockMu.Unlock()
+	if p.sock != s {
+		return // already replaced by a resume
+	}
+	p.sock = nil
+	p.grace = time.AfterFunc(resumeGrace, func() {
+		p.log.Info("not resumed in time")
+		p.close(websocket.StatusGoingAway, "connection lost")
+	})
+	p.log.Info("connection lost; waiting for the client to resume", "grace", resumeGrace)
+}
+
+func init() {
+	handlers[typeResume] = func(*participant, []byte) (bool, error) {
+		return false, outOfOrder("resume may only be the first message on a new connection.")
+	}
+}
