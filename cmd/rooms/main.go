@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -65,6 +66,7 @@ type config struct {
 	capacity      int
 	secureCookies bool
 	logLevel      string
+	pprofAddr     string
 	idleExpiry    time.Duration
 	limitExempt   string
 	mediaTCPPort  int
@@ -92,6 +94,7 @@ func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("ROOMS_SECURE_COOKIES", "") == "true", "mark cookies Secure (behind a TLS proxy) (ROOMS_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.idleExpiry, "room-idle-expiry", envDuration("ROOMS_ROOM_IDLE_EXPIRY", 30*24*time.Hour), "end rooms nobody has been in for this long; 0 never (ROOMS_ROOM_IDLE_EXPIRY)")
 	fs.StringVar(&cfg.limitExempt, "rate-limit-exempt", env("ROOMS_RATE_LIMIT_EXEMPT", ""), "comma-separated CIDRs the per-address rate limits skip, for load tests only (ROOMS_RATE_LIMIT_EXEMPT)")
+	fs.StringVar(&cfg.pprofAddr, "pprof", env("ROOMS_PPROF", ""), "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; empty turns it off (ROOMS_PPROF)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("ROOMS_LOG_LEVEL", "info"), "debug, info, warn or error (ROOMS_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -160,6 +163,9 @@ func serve(ctx context.Context, args []string) error {
 	log.Info("rooms is ready: open http://"+displayAddr(ln.Addr()), "media_udp", a.Media.LocalAddr().String(), "data", cfg.data)
 
 	go a.Run(ctx)
+	if cfg.pprofAddr != "" {
+		go servePprof(cfg.pprofAddr, log)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -218,6 +224,20 @@ func admin(ctx context.Context, args []string) error {
 		return nil
 	default:
 		return fmt.Errorf("unknown admin command %q", sub)
+	}
+}
+
+// servePprof serves the profiler on its own listener, apart from the
+// public handler: profiles show everything in memory.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Warn("profiler on: keep its address private", "addr", addr)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("profiler", "err", err)
 	}
 }
 

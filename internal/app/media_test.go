@@ -572,3 +572,60 @@ func TestICETCPWhenUDPIsBlocked(t *testing.T) {
 	receivesFrom(t, a, b)
 	receivesFrom(t, b, a)
 }
+
+// A subscriber on a lossy downlink asks for what it missed (NACK), and the
+// server sends it again from its packet cache: what reaches the video
+// decoder has far fewer holes than the link loses.
+func TestLossyDownlinkIsRepairedFromCache(t *testing.T) {
+	s := startServer(t, 50, func(c *app.Config) { c.Metrics = true })
+	host, room := newHost(t, s)
+	a := join(t, host, room.Token, true)
+	imp := &client.Impairment{}
+	seen := map[uint16]bool{}
+	var mu sync.Mutex
+	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Impair: imp, OnPacket: func(p client.Packet) {
+		if p.Kind == "video" && p.From == a.ID() {
+			mu.Lock()
+			seen[p.Seq] = true
+			mu.Unlock()
+		}
+	}})
+	receivesFrom(t, b, a)
+	imp.SetLoss(0.05)
+	time.Sleep(8 * time.Second)
+	imp.SetLoss(0)
+	time.Sleep(time.Second) // the last repairs
+
+	mu.Lock()
+	var lo, hi uint16
+	first := true
+	for seq := range seen {
+		if first || int16(seq-lo) < 0 {
+			lo = seq
+		}
+		if first || int16(seq-hi) > 0 {
+			hi = seq
+		}
+		first = false
+	}
+	want := int(hi-lo) + 1
+	got := len(seen)
+	mu.Unlock()
+	missing := float64(want-got) / float64(want)
+	if b.NACKsSent() == 0 {
+		t.Fatal("no NACKs sent on a link losing 5%")
+	}
+	if missing > 0.01 {
+		t.Fatalf("%d of %d video packets never arrived (%.1f%%): the losses were not repaired", want-got, want, 100*missing)
+	}
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), "rooms_retransmits_total 0\n") {
+		t.Fatal("the server counts no retransmissions")
+	}
+	t.Logf("%d packets, %d missing after repair (%.2f%%), %d NACKs sent", want, want-got, 100*missing, b.NACKsSent())
+}

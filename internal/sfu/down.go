@@ -94,6 +94,7 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	d.ws = ctx.WriteStream()
 	d.rw = newRewriter(codec.ClockRate, d.up.vp8)
 	d.mu.Unlock()
+	d.sub.bindSSRC(uint32(ctx.SSRC()), d)
 	d.current.Store(-1)
 	d.bound.Store(true)
 	d.up.requestKeyframe(int(d.target.Load()))
@@ -121,8 +122,11 @@ func matchCodec(want webrtc.RTPCodecParameters, have []webrtc.RTPCodecParameters
 }
 
 // Unbind is called by pion when the track is removed or the connection closes.
-func (d *downTrack) Unbind(webrtc.TrackLocalContext) error {
+func (d *downTrack) Unbind(ctx webrtc.TrackLocalContext) error {
 	d.bound.Store(false)
+	if d.sub.downBySSRC(uint32(ctx.SSRC())) == d {
+		d.sub.bindSSRC(uint32(ctx.SSRC()), nil)
+	}
 	return nil
 }
 
@@ -324,38 +328,32 @@ func (d *downTrack) retransmit(seq uint16) bool {
 	return true
 }
 
-// readRTCP reads the subscriber's feedback for this track until the
-// sender stops: picture loss goes to the publisher, NACKs are answered
-// from the packet cache, bandwidth estimates and loss reports feed the
-// subscriber's allocator.
-func (d *downTrack) readRTCP() {
+// handleRTCP acts on the subscriber's feedback for this track (see
+// rtcpSink): picture loss goes to the publisher, NACKs are answered from
+// the packet cache, bandwidth estimates and loss reports feed the
+// subscriber's allocator. It runs on pion's SRTCP reading goroutine.
+func (d *downTrack) handleRTCP(pkts []rtcp.Packet) {
 	st := d.sub.room.engine.stats
-	for {
-		pkts, _, err := d.sender.ReadRTCP()
-		if err != nil {
-			return
-		}
-		for _, pkt := range pkts {
-			switch p := pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				d.up.requestKeyframe(int(d.current.Load()))
-			case *rtcp.TransportLayerNack:
-				for _, pair := range p.Nacks {
-					pair.Range(func(seq uint16) bool {
-						st.nacks.Add(1)
-						if d.retransmit(seq) {
-							st.retransmits.Add(1)
-						}
-						return true
-					})
-				}
-			case *rtcp.ReceiverEstimatedMaximumBitrate:
-				d.sub.bwe.onREMB(float64(p.Bitrate), time.Now())
-			case *rtcp.ReceiverReport:
-				d.onReports(p.Reports)
-			case *rtcp.SenderReport:
-				d.onReports(p.Reports)
+	for _, pkt := range pkts {
+		switch p := pkt.(type) {
+		case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+			d.up.requestKeyframe(int(d.current.Load()))
+		case *rtcp.TransportLayerNack:
+			for _, pair := range p.Nacks {
+				pair.Range(func(seq uint16) bool {
+					st.nacks.Add(1)
+					if d.retransmit(seq) {
+						st.retransmits.Add(1)
+					}
+					return true
+				})
 			}
+		case *rtcp.ReceiverEstimatedMaximumBitrate:
+			d.sub.bwe.onREMB(float64(p.Bitrate), time.Now())
+		case *rtcp.ReceiverReport:
+			d.onReports(p.Reports)
+		case *rtcp.SenderReport:
+			d.onReports(p.Reports)
 		}
 	}
 }

@@ -257,8 +257,9 @@ func registerCodecs(m *webrtc.MediaEngine, t Target) error {
 // estimate can grow to all three simulcast layers. It accepts the rid and
 // mid extensions that simulcast needs, and the audio level. The subscriber
 // side only sends sender reports; NACKs are answered by the down tracks
-// from one cache per publisher layer rather than a copy per subscriber.
-func (e *Engine) newPeerConnection(t Target) (*webrtc.PeerConnection, error) {
+// from one cache per publisher layer rather than a copy per subscriber,
+// and its RTCP goes straight to them (rtcpsink.go).
+func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, error) {
 	m := &webrtc.MediaEngine{}
 	if err := registerCodecs(m, t); err != nil {
 		return nil, fmt.Errorf("register codecs: %w", err)
@@ -297,7 +298,11 @@ func (e *Engine) newPeerConnection(t Target) (*webrtc.PeerConnection, error) {
 		}
 		ir.Add(sr)
 	}
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(e.settings))
+	settings := e.settings
+	if t == Sub {
+		settings = e.subscriberSettings(p)
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(settings))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{
 		BundlePolicy:  webrtc.BundlePolicyMaxBundle,
 		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,

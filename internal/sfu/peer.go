@@ -53,6 +53,11 @@ type Peer struct {
 
 	bwe   estimator
 	probe prober
+
+	// ssrcMu guards bySSRC: which down track sends on each SSRC of the
+	// subscriber connection, for its RTCP (rtcpsink.go).
+	ssrcMu sync.RWMutex
+	bySSRC map[uint32]*downTrack
 }
 
 func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
@@ -70,10 +75,10 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 		settings: make(map[string]TrackSettings),
 	}
 	var err error
-	if p.pub, err = r.engine.newPeerConnection(Pub); err != nil {
+	if p.pub, err = r.engine.newPeerConnection(Pub, p); err != nil {
 		return nil, err
 	}
-	if p.sub, err = r.engine.newPeerConnection(Sub); err != nil {
+	if p.sub, err = r.engine.newPeerConnection(Sub, p); err != nil {
 		_ = p.pub.Close()
 		return nil, err
 	}
@@ -276,7 +281,6 @@ func (p *Peer) subscribe(u *upTrack) bool {
 	p.mu.Unlock()
 
 	u.addDown(d)
-	go d.readRTCP()
 	return true
 }
 

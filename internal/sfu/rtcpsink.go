@@ -1,0 +1,99 @@
+package sfu
+
+import (
+	"io"
+	"sync"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/transport/v5/packetio"
+	"github.com/pion/webrtc/v4"
+)
+
+// Subscriber feedback without a goroutine per track. pion hands each
+// incoming RTCP packet, decrypted, to a buffer per SSRC, which someone must
+// read (RTPSender.ReadRTCP): a goroutine per track a subscriber receives,
+// 98 of them for each person in a room of 50. Instead the subscriber
+// connection gets its own buffer factory (SettingEngine.BufferFactory, as
+// LiveKit does): its RTCP "buffers" are sinks that hand each packet to the
+// down track with that SSRC at once, on pion's SRTCP reading goroutine,
+// and keep nothing. Nothing reads them.
+
+// rtcpSink receives the RTCP addressed to one SSRC of a subscriber
+// connection.
+type rtcpSink struct {
+	peer   *Peer
+	ssrc   uint32
+	once   sync.Once
+	closed chan struct{}
+}
+
+// Write handles one RTCP packet (pion splits compound packets and writes
+// each to the streams it is addressed to). b is pion's buffer: not kept.
+func (s *rtcpSink) Write(b []byte) (int, error) {
+	if d := s.peer.downBySSRC(s.ssrc); d != nil {
+		if pkts, err := rtcp.Unmarshal(b); err == nil {
+			d.handleRTCP(pkts)
+		}
+	}
+	return len(b), nil
+}
+
+// Read blocks until the sink is closed: nobody reads a sink.
+func (s *rtcpSink) Read([]byte) (int, error) {
+	<-s.closed
+	return 0, io.EOF
+}
+
+func (s *rtcpSink) Close() error {
+	s.once.Do(func() { close(s.closed) })
+	return nil
+}
+
+// rtpBuffer is an ordinary packet buffer, for the RTP streams (a
+// subscriber connection receives none, but pion asks the same factory).
+type rtpBuffer struct{ *packetio.Buffer }
+
+func (b rtpBuffer) Read(p []byte) (int, error) {
+	n, _, err := b.Buffer.Read(p, nil)
+	return n, err
+}
+
+func (b rtpBuffer) Write(p []byte) (int, error) { return b.Buffer.Write(p, nil) }
+
+// bufferFactory is the subscriber connection's SettingEngine.BufferFactory.
+func (p *Peer) bufferFactory(t packetio.BufferPacketType, ssrc uint32) io.ReadWriteCloser {
+	if t == packetio.RTCPBufferPacket {
+		return &rtcpSink{peer: p, ssrc: ssrc, closed: make(chan struct{})}
+	}
+	b := packetio.NewBuffer()
+	b.SetLimitSize(1 << 20) // srtp's own limit
+	return rtpBuffer{b}
+}
+
+// downBySSRC finds the down track sending on ssrc.
+func (p *Peer) downBySSRC(ssrc uint32) *downTrack {
+	p.ssrcMu.RLock()
+	defer p.ssrcMu.RUnlock()
+	return p.bySSRC[ssrc]
+}
+
+// bindSSRC records which down track sends on ssrc (nil: none any more).
+func (p *Peer) bindSSRC(ssrc uint32, d *downTrack) {
+	p.ssrcMu.Lock()
+	defer p.ssrcMu.Unlock()
+	if d == nil {
+		delete(p.bySSRC, ssrc)
+		return
+	}
+	if p.bySSRC == nil {
+		p.bySSRC = make(map[uint32]*downTrack)
+	}
+	p.bySSRC[ssrc] = d
+}
+
+// subscriberSettings are the engine's settings with p's buffer factory.
+func (e *Engine) subscriberSettings(p *Peer) webrtc.SettingEngine {
+	s := e.settings
+	s.BufferFactory = p.bufferFactory
+	return s
+}
