@@ -3,6 +3,15 @@
 /** The level (0..1, linear, as WebRTC reports it) that counts as talking. */
 export const SPEAKING_LEVEL = 0.04;
 
+/** How often levels are sampled. */
+export const LEVEL_POLL_MS = 300;
+
+/**
+ * How long someone stays "speaking" after the last loud sample, so that the
+ * highlight does not flicker between words.
+ */
+const SPEAKING_HOLD_MS = 900;
+
 /**
  * Answers the ids of the participants heard above SPEAKING_LEVEL right now:
  * everyone else from the subscriber's RTP receivers (no stats round trip
@@ -31,4 +40,25 @@ export async function loudParticipants(
     });
   }
   return loud;
+}
+
+/** Who counts as speaking: anyone heard loud within the last SPEAKING_HOLD_MS. */
+export class SpeakingHold {
+  /** Who is talking right now (participant ids). */
+  speaking: ReadonlySet<string> = new Set();
+  /** When each participant was last heard above SPEAKING_LEVEL. */
+  private lastHeard = new Map<string, number>();
+
+  /** Takes who was loud at `now` (performance.now()); answers whether `speaking` changed. */
+  hear(loud: Iterable<string>, now: number): boolean {
+    for (const id of loud) this.lastHeard.set(id, now);
+    const speaking = new Set<string>();
+    for (const [id, at] of this.lastHeard) {
+      if (now - at < SPEAKING_HOLD_MS) speaking.add(id);
+      else this.lastHeard.delete(id);
+    }
+    const changed = speaking.size !== this.speaking.size || [...speaking].some((id) => !this.speaking.has(id));
+    if (changed) this.speaking = speaking;
+    return changed;
+  }
 }
