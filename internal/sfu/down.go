@@ -41,16 +41,14 @@ type downTrack struct {
 	// mu serialises writes: the current and the target layer's readers
 	// may both write during a switch, and NACK answers write too. The
 	// fields below it are what it guards.
-	mu      sync.Mutex
-	ssrc    uint32
-	pt      uint8
-	ws      webrtc.TrackLocalWriter
-	rw      rewriter
-	hdr     rtp.Header
-	scratch []byte // a private payload copy when VP8 fields change
-	rtxPkt  rtp.Packet
-	rtxBuf  []byte
-	sent    bool // anything has reached the subscriber's transport
+	mu     sync.Mutex
+	ssrc   uint32
+	pt     uint8
+	ws     webrtc.TrackLocalWriter
+	rw     rewriter
+	hdr    rtp.Header
+	rtxPkt rtp.Packet
+	sent   bool // anything has reached the subscriber's transport
 	// Retransmission limits: each sequence number at most once per
 	// rtxRepeat, and at most rtxPerSecond a second, so a receiver that
 	// keeps asking (or a link losing everything) cannot multiply the load.
@@ -71,10 +69,6 @@ func newDownTrack(u *upTrack, sub *Peer) *downTrack {
 	d.target.Store(int32(u.defaultLayer()))
 	d.current.Store(-1)
 	d.desired.Store(int32(u.defaultLayer()))
-	if !u.audio {
-		d.scratch = make([]byte, cacheSlotSize)
-		d.rtxBuf = make([]byte, cacheSlotSize)
-	}
 	return d
 }
 
@@ -197,8 +191,13 @@ func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult 
 	d.fillHeader(p, seq, ts)
 	payload := p.Payload
 	if d.rw.needsPayloadRewrite() {
-		n := copy(d.scratch, payload)
-		payload = d.scratch[:n]
+		// A private copy to change: the payload is shared by every
+		// subscriber. Pooled, not one per down track: a big room has
+		// thousands of down tracks and few write at once.
+		scratch := slots.Get().(*[]byte)
+		defer slots.Put(scratch)
+		n := copy(*scratch, payload)
+		payload = (*scratch)[:n]
 		rewritePayload(e, payload)
 	}
 	n, err := d.ws.WriteRTP(&d.hdr, payload)
@@ -273,6 +272,12 @@ func (d *downTrack) pad(n int) int {
 	return n
 }
 
+// slots are packet-sized buffers for private payload copies.
+var slots = sync.Pool{New: func() any {
+	b := make([]byte, cacheSlotSize)
+	return &b
+}}
+
 type rtxEntry struct {
 	seq uint16
 	at  int64
@@ -307,18 +312,24 @@ func (d *downTrack) retransmit(seq uint16) bool {
 		return false
 	}
 	l := d.up.layers.Load()[e.layer]
-	if l == nil || l.cache == nil {
+	if l == nil {
 		return false
 	}
-	n := l.cache.get(in, d.rtxBuf)
-	if n == 0 || d.rtxPkt.Unmarshal(d.rtxBuf[:n]) != nil {
+	c := l.cache.Load()
+	if c == nil {
+		return false
+	}
+	buf := slots.Get().(*[]byte)
+	defer slots.Put(buf)
+	n := c.get(in, *buf)
+	if n == 0 || d.rtxPkt.Unmarshal((*buf)[:n]) != nil {
 		return false
 	}
 	p := &d.rtxPkt
 	d.fillHeader(p, seq, p.Timestamp+e.tsOffset)
 	payload := p.Payload
 	if d.up.vp8 && (e.picOffset != 0 || e.tl0Offset != 0) {
-		rewritePayload(&e, payload) // rtxBuf is private: rewrite in place
+		rewritePayload(&e, payload) // buf is private: rewrite in place
 	}
 	if _, err := d.ws.WriteRTP(&d.hdr, payload); err != nil {
 		return false

@@ -46,7 +46,8 @@ func testTrack(t *testing.T) (*upTrack, *downTrack, *recorder) {
 	}}
 	layers := [maxLayers]*upLayer{}
 	for i := range layers {
-		layers[i] = &upLayer{up: u, index: i, ssrc: uint32(100 + i), cache: newPacketCache(64)}
+		layers[i] = &upLayer{up: u, index: i, ssrc: uint32(100 + i), cacheSize: 64}
+		layers[i].cache.Store(newPacketCache(64))
 	}
 	u.layers.Store(&layers)
 	u.downs.Store(&[]*downTrack{})
@@ -84,7 +85,7 @@ func TestLayerSwitchIsContinuous(t *testing.T) {
 		p := srcs[layer].next(key)
 		now += 11e6
 		l := u.layers.Load()[layer]
-		l.cache.add(p.SequenceNumber, mustMarshal(t, &p))
+		l.cache.Load().add(p.SequenceNumber, mustMarshal(t, &p))
 		return d.writeFrom(l, &p, key, now)
 	}
 	d.target.Store(0)
@@ -311,5 +312,38 @@ func TestLossBasedBudget(t *testing.T) {
 	now = now.Add(time.Second)
 	if b := e.budget(100_000, now); b <= lossFloor {
 		t.Fatalf("budget %v after a clean second, want more than %v", b, lossFloor)
+	}
+}
+
+// A layer that stops (dynacast turns it off) frees its packet cache; its
+// next packet makes a new one.
+func TestIdleLayerFreesItsCache(t *testing.T) {
+	u, _, _ := testTrack(t)
+	r := u.publisher.room
+	tracks := []*upTrack{u}
+	l := u.layers.Load()[0]
+	now := time.Unix(100, 0)
+	r.measure(now, tracks)
+	l.bytes.Add(1000)
+	now = now.Add(500 * time.Millisecond)
+	r.measure(now, tracks)
+	if l.cache.Load() == nil {
+		t.Fatal("the cache of a sending layer was freed")
+	}
+	for i := 0; i < cacheIdleTicks; i++ {
+		now = now.Add(500 * time.Millisecond)
+		r.measure(now, tracks)
+	}
+	if l.cache.Load() != nil {
+		t.Fatal("a layer idle for two seconds keeps its cache")
+	}
+	src := &source{ssrc: 100, seq: 1}
+	p := src.next(true)
+	var pkt rtp.Packet
+	var sample uint32
+	l.route(mustMarshal(t, &p), &pkt, &sample)
+	c := l.cache.Load()
+	if c == nil || c.get(p.SequenceNumber, make([]byte, cacheSlotSize)) == 0 {
+		t.Fatal("the layer's next packet is not cached")
 	}
 }

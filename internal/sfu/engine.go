@@ -209,16 +209,20 @@ const opusFmtp = "minptime=10;useinbandfec=1;usedtx=1"
 // stream); subscribers get retransmissions on the original SSRC from the
 // SFU's own cache, so no RTX is offered to them. Only codecs the SFU can
 // find keyframes in are offered for video (VP8 first, then H.264).
-func registerCodecs(m *webrtc.MediaEngine, t Target) error {
+// videoFeedback is the RTCP feedback video codecs take on each side.
+func videoFeedback(t Target) []webrtc.RTCPFeedback {
 	fb := []webrtc.RTCPFeedback{{Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"}}
 	if t == Sub {
 		// Without transport-cc on this side, browsers estimate the
 		// downlink themselves and report it in REMB, which sizes the
 		// layers each subscriber gets.
-		fb = append(fb, webrtc.RTCPFeedback{Type: "goog-remb"})
-	} else {
-		fb = append(fb, webrtc.RTCPFeedback{Type: webrtc.TypeRTCPFBTransportCC})
+		return append(fb, webrtc.RTCPFeedback{Type: "goog-remb"})
 	}
+	return append(fb, webrtc.RTCPFeedback{Type: webrtc.TypeRTCPFBTransportCC})
+}
+
+func registerCodecs(m *webrtc.MediaEngine, t Target) error {
+	fb := videoFeedback(t)
 	codecs := []struct {
 		pt, rtx uint8
 		cap     webrtc.RTPCodecCapability

@@ -74,7 +74,7 @@ func benchTrack(b *testing.B, n int, writer func(i int) interface {
 		return ok && p[d.headerLen]&1 == 0
 	}}
 	layers := [maxLayers]*upLayer{}
-	layers[0] = &upLayer{up: u, index: 0, ssrc: 100, cache: newPacketCache(512)}
+	layers[0] = &upLayer{up: u, index: 0, ssrc: 100, cacheSize: 512}
 	u.layers.Store(&layers)
 	downs := make([]*downTrack, n)
 	for i := range downs {

@@ -246,6 +246,7 @@ func (p *Peer) negotiate() {
 		opts = &webrtc.OfferOptions{ICERestart: true}
 		p.iceRestart = false
 	}
+	p.log.Debug("subscriber offer", "ice_restart", opts != nil)
 	offer, err := p.sub.CreateOffer(opts)
 	if err == nil {
 		err = p.sub.SetLocalDescription(offer)
@@ -279,9 +280,32 @@ func (p *Peer) subscribe(u *upTrack) bool {
 	}
 	p.downs[u] = d
 	p.mu.Unlock()
+	if !u.audio {
+		p.preferCodec(d)
+	}
 
 	u.addDown(d)
 	return true
+}
+
+// preferCodec offers only the publisher's codec in d's media section,
+// rather than every video codec the server knows: in a full room the
+// subscriber's SDP has a hundred sections and every join renegotiates it,
+// so its size is what a join costs everyone.
+func (p *Peer) preferCodec(d *downTrack) {
+	c := d.up.codec
+	pref := webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: c.MimeType, ClockRate: c.ClockRate, Channels: c.Channels, SDPFmtpLine: c.SDPFmtpLine,
+		RTCPFeedback: videoFeedback(Sub),
+	}}
+	for _, tr := range p.sub.GetTransceivers() {
+		if tr.Sender() == d.sender {
+			if err := tr.SetCodecPreferences([]webrtc.RTPCodecParameters{pref}); err != nil {
+				p.log.Debug("codec preference", "track", d.up.info.ID, "err", err)
+			}
+			return
+		}
+	}
 }
 
 // unsubscribe stops forwarding u to p. It reports whether anything changed.

@@ -25,7 +25,7 @@ func TestPaddingBetweenFramesKeepsStreamContinuous(t *testing.T) {
 				p.Marker = true
 			}
 			now += 5e6
-			l.cache.add(p.SequenceNumber, mustMarshal(t, &p))
+			l.cache.Load().add(p.SequenceNumber, mustMarshal(t, &p))
 			if got := d.writeFrom(l, &p, key && i == 0, now); got != wrote {
 				t.Fatalf("frame packet %d: %v", i, got)
 			}

@@ -270,6 +270,10 @@ func (r *Room) run(stop chan struct{}) {
 	}
 }
 
+// cacheIdleTicks is how many measurements (half a second apart) a layer
+// sends nothing before its packet cache is freed.
+const cacheIdleTicks = 4
+
 // rateSmoothing is the weight of a new measurement in a layer's bitrate:
 // a keyframe doubles a layer's rate for one measurement, and the
 // allocator would otherwise move subscribers down and up again on it.
@@ -307,6 +311,13 @@ func (r *Room) measure(now time.Time, tracks []*upTrack) {
 			}
 			b := l.bytes.Load()
 			l.bitrate.Store(smoothRate(l.bitrate.Load(), float64(b-l.lastBytes)*8/secs))
+			if b == l.lastBytes {
+				if l.idleTicks++; l.idleTicks == cacheIdleTicks {
+					l.cache.Store(nil) // stopped: free its packets
+				}
+			} else {
+				l.idleTicks = 0
+			}
 			l.lastBytes = b
 		}
 	}

@@ -73,7 +73,13 @@ type upLayer struct {
 	rid    string
 	remote *webrtc.TrackRemote
 	ssrc   uint32
-	cache  *packetCache // nil for audio
+	// cache holds the layer's recent packets for NACKs: cacheSize of them
+	// (0 for audio, which is not repaired). It is made at the layer's
+	// first packet and dropped when the layer stops (dynacast turns most
+	// layers off in a big room), so idle layers hold no memory.
+	cache     atomic.Pointer[packetCache]
+	cacheSize int
+	idleTicks int // room ticker only: measurements in a row with no packets
 
 	packets, bytes      atomic.Uint64
 	bitrate             atomic.Int64 // bits per second, measured and smoothed by the room (smoothRate)
@@ -168,7 +174,7 @@ func (u *upTrack) addLayer(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver)
 	if !u.audio {
 		// About two seconds of each layer, for NACKs: enough on any network
 		// where retransmission still helps.
-		l.cache = newPacketCache([maxLayers]int{64, 128, 256}[idx])
+		l.cacheSize = [maxLayers]int{64, 128, 256}[idx]
 	}
 	next := *old
 	next[idx] = l
@@ -229,8 +235,14 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	if err := pkt.Unmarshal(b); err != nil {
 		return
 	}
-	if l.cache != nil {
-		l.cache.add(pkt.SequenceNumber, b)
+	if l.cacheSize > 0 {
+		c := l.cache.Load()
+		if c == nil {
+			// Only this reader stores a cache; the room ticker only drops it.
+			c = newPacketCache(l.cacheSize)
+			l.cache.Store(c)
+		}
+		c.add(pkt.SequenceNumber, b)
 	}
 	if u.paused.Load() {
 		return
