@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -34,9 +35,10 @@ type Peer struct {
 	// negMu serialises subscriber negotiation; the fields below it are
 	// what it guards.
 	negMu          sync.Mutex
-	awaitingAnswer bool // an offer is out, its answer not yet in
-	offerPending   bool // something changed while awaiting an answer
-	iceRestart     bool // the next offer restarts ICE
+	awaitingAnswer bool        // an offer is out, its answer not yet in
+	offerPending   bool        // something changed while awaiting an answer
+	iceRestart     bool        // the next offer restarts ICE
+	negTimer       *time.Timer // an offer is about to be made
 
 	mu      sync.Mutex
 	closed  bool
@@ -229,11 +231,35 @@ func (p *Peer) Resync() {
 	p.negotiate()
 }
 
-// negotiate sends a subscriber offer now, or right after the pending
-// answer arrives.
+// negotiateDelay gathers changes that come together into one subscriber
+// offer: a newcomer's audio and video arrive as two tracks, and in a busy
+// room several people join at once. Every offer costs the server and the
+// client a parse of an SDP with a section per track, so in a full room
+// two offers where one does makes every join slower for everyone.
+const negotiateDelay = 30 * time.Millisecond
+
+// negotiate sends a subscriber offer shortly (negotiateDelay), or right
+// after the pending answer arrives.
 func (p *Peer) negotiate() {
 	p.negMu.Lock()
 	defer p.negMu.Unlock()
+	if p.isClosed() {
+		return
+	}
+	if p.awaitingAnswer {
+		p.offerPending = true
+		return
+	}
+	if p.negTimer == nil {
+		p.negTimer = time.AfterFunc(negotiateDelay, p.sendOffer)
+	}
+}
+
+// sendOffer makes and sends the subscriber offer negotiate scheduled.
+func (p *Peer) sendOffer() {
+	p.negMu.Lock()
+	defer p.negMu.Unlock()
+	p.negTimer = nil
 	if p.isClosed() {
 		return
 	}
