@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -74,6 +75,10 @@ type config struct {
 	turnPort      int
 	turnSecret    string
 	turnTTL       time.Duration
+	turnTLSPort   int
+	turnTLSCert   string
+	turnTLSKey    string
+	turnHost      string
 	metrics       bool
 }
 
@@ -88,6 +93,10 @@ func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
 	fs.IntVar(&cfg.audioTopN, "audio-top-n", envInt("ROOMS_AUDIO_TOP_N", 3), "in big rooms, forward only the loudest N audio streams; -1 forwards all (ROOMS_AUDIO_TOP_N)")
 	fs.IntVar(&cfg.turnPort, "turn-port", envInt("ROOMS_TURN_PORT", 0), "UDP and TCP port of the embedded TURN server, e.g. 3478; 0 turns it off (ROOMS_TURN_PORT)")
 	fs.StringVar(&cfg.turnSecret, "turn-secret", env("ROOMS_TURN_SECRET", ""), "secret that signs TURN credentials; empty makes a random one at start (ROOMS_TURN_SECRET)")
+	fs.IntVar(&cfg.turnTLSPort, "turn-tls-port", envInt("ROOMS_TURN_TLS_PORT", 0), "TCP port for TURN over TLS, e.g. 443 or 5349, with -turn-tls-cert and -turn-tls-key; 0 turns it off (ROOMS_TURN_TLS_PORT)")
+	fs.StringVar(&cfg.turnTLSCert, "turn-tls-cert", env("ROOMS_TURN_TLS_CERT", ""), "PEM certificate chain for TURN over TLS (ROOMS_TURN_TLS_CERT)")
+	fs.StringVar(&cfg.turnTLSKey, "turn-tls-key", env("ROOMS_TURN_TLS_KEY", ""), "PEM private key for TURN over TLS (ROOMS_TURN_TLS_KEY)")
+	fs.StringVar(&cfg.turnHost, "turn-host", env("ROOMS_TURN_HOST", ""), "host name clients use for TURN, one the TLS certificate covers; empty uses the relay address (ROOMS_TURN_HOST)")
 	fs.DurationVar(&cfg.turnTTL, "turn-ttl", envDuration("ROOMS_TURN_TTL", 12*time.Hour), "how long a participant's TURN credentials work (ROOMS_TURN_TTL)")
 	fs.BoolVar(&cfg.metrics, "metrics", env("ROOMS_METRICS", "true") == "true", "serve Prometheus metrics at /metrics (ROOMS_METRICS)")
 	fs.IntVar(&cfg.capacity, "capacity", envInt("ROOMS_CAPACITY", 50), "most people in one room (ROOMS_CAPACITY)")
@@ -129,6 +138,17 @@ func serve(ctx context.Context, args []string) error {
 		exempt = append(exempt, p)
 		log.Warn("rate limits off for these addresses: use for load tests only", "cidr", p.String())
 	}
+	var turnTLS *tls.Config
+	if cfg.turnTLSPort != 0 {
+		if cfg.turnPort == 0 {
+			return errors.New("-turn-tls-port needs the TURN server on (-turn-port)")
+		}
+		cert, err := tls.LoadX509KeyPair(cfg.turnTLSCert, cfg.turnTLSKey)
+		if err != nil {
+			return fmt.Errorf("TURN over TLS: -turn-tls-cert and -turn-tls-key: %w", err)
+		}
+		turnTLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	a, err := app.Open(ctx, app.Config{
 		DataDir:        cfg.data,
 		MediaHost:      host,
@@ -143,6 +163,9 @@ func serve(ctx context.Context, args []string) error {
 		TURNPort:       cfg.turnPort,
 		TURNSecret:     cfg.turnSecret,
 		TURNTTL:        cfg.turnTTL,
+		TURNTLS:        turnTLS,
+		TURNTLSPort:    cfg.turnTLSPort,
+		TURNHost:       cfg.turnHost,
 		Metrics:        cfg.metrics,
 	}, log)
 	if err != nil {

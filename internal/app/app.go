@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -58,6 +59,13 @@ type Config struct {
 	TURNPort   int
 	TURNSecret string
 	TURNTTL    time.Duration
+	// TURNTLS, when set, also serves TURN over TLS on TURNTLSPort (-1: a
+	// free port) with its certificate; clients get a turns: URL.
+	TURNTLS     *tls.Config
+	TURNTLSPort int
+	// TURNHost is the name clients are told to reach TURN at (empty: the
+	// relay address); with TLS, a name the certificate covers.
+	TURNHost string
 	// Metrics serves Prometheus metrics at /metrics.
 	Metrics bool
 }
@@ -189,11 +197,14 @@ func startTURN(cfg Config, log *slog.Logger) (*relay.Server, error) {
 		return nil, errors.New("the TURN server needs a public IP (or a media host address) to relay from")
 	}
 	port := max(cfg.TURNPort, 0)
-	srv, err := relay.Start(relay.Config{ListenHost: cfg.MediaHost, Port: port, RelayIP: relayIP, Secret: cfg.TURNSecret, TTL: cfg.TURNTTL})
+	srv, err := relay.Start(relay.Config{
+		ListenHost: cfg.MediaHost, Port: port, RelayIP: relayIP, Secret: cfg.TURNSecret, TTL: cfg.TURNTTL,
+		TLS: cfg.TURNTLS, TLSPort: max(cfg.TURNTLSPort, 0), PublicHost: cfg.TURNHost,
+	})
 	if err != nil {
 		return nil, err
 	}
-	log.Info("turn server started", "udp", srv.UDPAddr().String(), "tcp", srv.TCPAddr().String())
+	log.Info("turn server started", "udp", srv.UDPAddr().String(), "tcp", srv.TCPAddr().String(), "tls", cfg.TURNTLS != nil)
 	return srv, nil
 }
 

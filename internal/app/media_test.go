@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -172,11 +173,12 @@ func TestConstrainedSubscriberGetsLowerLayer(t *testing.T) {
 }
 
 // A subscriber held at a low layer by its own estimate is probed: the
-// server sends padding between its frames, in the same continuous stream,
-// so a browser's estimate (which only grows with what arrives) can climb;
-// once the estimate allows it the tile goes up and the padding stops.
+// server sends padding (on the RTX stream the client negotiated, as
+// browsers do), so a browser's estimate (which only grows with what
+// arrives) can climb; once the estimate allows it the tile goes up and the
+// padding stops. The media stream stays one continuous stream throughout.
 func TestHeldBackSubscriberIsProbed(t *testing.T) {
-	s := startServer(t, 50)
+	s := startServer(t, 50, func(c *app.Config) { c.Metrics = true })
 	host, room := newHost(t, s)
 	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: simulcast(t)})
 	if err != nil {
@@ -186,27 +188,53 @@ func TestHeldBackSubscriberIsProbed(t *testing.T) {
 	log := &videoLog{from: pub.Self.ID}
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
 	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
-	r := viewer.Received(pub.Self.ID)
-	if n := r.PaddingPackets.Load(); n != 0 {
-		t.Fatalf("%d padding packets while nothing held the viewer back", n)
+	if n := metric(t, s, "rooms_probe_padding_bytes_total"); n != 0 {
+		t.Fatalf("%v bytes of padding while nothing held the viewer back", n)
 	}
 
 	viewer.LimitBandwidth(300_000)
 	waitHeight(t, viewer, pub.Self.ID, 180, 10*time.Second)
-	eventually(t, 10*time.Second, "padding to probe the viewer's downlink", func() bool { return r.PaddingPackets.Load() > 20 })
+	eventually(t, 10*time.Second, "padding to probe the viewer's downlink", func() bool {
+		return metric(t, s, "rooms_probe_padding_bytes_total") > 20*267
+	})
 
 	// The estimate grows, as a browser's does: up to 720p, and no more padding.
 	viewer.LimitBandwidth(20_000_000)
 	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
 	eventually(t, 5*time.Second, "the padding to stop", func() bool {
-		n := r.PaddingPackets.Load()
+		n := metric(t, s, "rooms_probe_padding_bytes_total")
 		time.Sleep(time.Second)
-		return r.PaddingPackets.Load() == n
+		return metric(t, s, "rooms_probe_padding_bytes_total") == n
 	})
 	if sw := checkContinuous(t, log.snapshot()); sw < 2 {
 		t.Fatalf("%d layer switches, want at least 2", sw)
 	}
-	t.Logf("%d padding packets, %d video packets", r.PaddingPackets.Load(), r.VideoPackets.Load())
+	// The padding went on RTX: none of it took a media sequence number.
+	if n := viewer.Received(pub.Self.ID).PaddingPackets.Load(); n != 0 {
+		t.Fatalf("%d padding packets on the media stream, want them on RTX", n)
+	}
+}
+
+// metric reads one counter or gauge without labels from /metrics.
+func metric(t *testing.T, s *server, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics has no %s", name)
+	return 0
 }
 
 func TestOffscreenTilePausesAndPublisherStopsLayers(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package relay is the embedded TURN server (RFC 8656, pion/turn): for
 // participants whose network lets nothing through but a TURN server's
-// port, over UDP or TCP. Credentials follow the TURN REST scheme
+// port, over UDP, TCP, or TLS (a TLS port such as 443 gets through
+// firewalls that let nothing but HTTPS out). Credentials follow the TURN REST scheme
 // (draft-uberti-behave-turn-rest): a username of "expiry:participant" and
 // an HMAC of it with the server's secret, so the server keeps no state per
 // participant and a credential stops working when it expires.
@@ -8,6 +9,7 @@ package relay
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -34,7 +36,12 @@ type Config struct {
 	// TTL is how long a credential works.
 	TTL time.Duration
 	// PublicHost is the host name or address clients are told to use.
+	// With TLS it must be a name the certificate covers.
 	PublicHost string
+	// TLS, when set, also serves TURN over TLS on TLSPort (0 picks a free
+	// port), with TLS's certificates.
+	TLS     *tls.Config
+	TLSPort int
 }
 
 // realm names the server in TURN's long-term credentials.
@@ -46,6 +53,7 @@ type Server struct {
 	srv     *turn.Server
 	udpAddr net.Addr
 	tcpAddr net.Addr
+	tlsAddr net.Addr // nil without TLS
 }
 
 // Start opens the TURN ports.
@@ -81,23 +89,37 @@ func Start(cfg Config) (*Server, error) {
 	if gen.Address == "" {
 		gen.Address = "0.0.0.0"
 	}
+	listeners := []turn.ListenerConfig{{Listener: tcp, RelayAddressGenerator: gen}}
+	var tlsAddr net.Addr
+	if cfg.TLS != nil {
+		l, err := net.Listen("tcp4", net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.TLSPort)))
+		if err != nil {
+			_ = udp.Close()
+			_ = tcp.Close()
+			return nil, fmt.Errorf("listen turn tls: %w", err)
+		}
+		tlsAddr = l.Addr()
+		listeners = append(listeners, turn.ListenerConfig{Listener: tls.NewListener(l, cfg.TLS), RelayAddressGenerator: gen})
+	}
 	logs := logging.NewDefaultLoggerFactory()
 	srv, err := turn.NewServer(turn.ServerConfig{
 		Realm:             realm,
 		AuthHandler:       turn.LongTermTURNRESTAuthHandler(cfg.Secret, logs.NewLogger("turn")),
 		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: udp, RelayAddressGenerator: gen}},
-		ListenerConfigs:   []turn.ListenerConfig{{Listener: tcp, RelayAddressGenerator: gen}},
+		ListenerConfigs:   listeners,
 		LoggerFactory:     logs,
 	})
 	if err != nil {
+		for _, l := range listeners {
+			_ = l.Listener.Close()
+		}
 		_ = udp.Close()
-		_ = tcp.Close()
 		return nil, fmt.Errorf("start turn: %w", err)
 	}
 	if cfg.PublicHost == "" {
 		cfg.PublicHost = cfg.RelayIP
 	}
-	return &Server{cfg: cfg, srv: srv, udpAddr: udp.LocalAddr(), tcpAddr: tcp.Addr()}, nil
+	return &Server{cfg: cfg, srv: srv, udpAddr: udp.LocalAddr(), tcpAddr: tcp.Addr(), tlsAddr: tlsAddr}, nil
 }
 
 // Credentials are what a browser's RTCIceServer needs.
@@ -116,14 +138,14 @@ func (s *Server) CredentialsFor(participant string) (Credentials, error) {
 	host := s.cfg.PublicHost
 	udpPort := s.udpAddr.(*net.UDPAddr).Port
 	tcpPort := s.tcpAddr.(*net.TCPAddr).Port
-	return Credentials{
-		URLs: []string{
-			fmt.Sprintf("turn:%s?transport=udp", net.JoinHostPort(host, strconv.Itoa(udpPort))),
-			fmt.Sprintf("turn:%s?transport=tcp", net.JoinHostPort(host, strconv.Itoa(tcpPort))),
-		},
-		Username:   user,
-		Credential: pass,
-	}, nil
+	urls := []string{
+		fmt.Sprintf("turn:%s?transport=udp", net.JoinHostPort(host, strconv.Itoa(udpPort))),
+		fmt.Sprintf("turn:%s?transport=tcp", net.JoinHostPort(host, strconv.Itoa(tcpPort))),
+	}
+	if s.tlsAddr != nil {
+		urls = append(urls, fmt.Sprintf("turns:%s?transport=tcp", net.JoinHostPort(host, strconv.Itoa(s.tlsAddr.(*net.TCPAddr).Port))))
+	}
+	return Credentials{URLs: urls, Username: user, Credential: pass}, nil
 }
 
 // UDPAddr and TCPAddr are where the server listens.
@@ -131,6 +153,9 @@ func (s *Server) UDPAddr() net.Addr { return s.udpAddr }
 
 // TCPAddr is the TCP listener's address.
 func (s *Server) TCPAddr() net.Addr { return s.tcpAddr }
+
+// TLSAddr is the TLS listener's address (nil without TLS).
+func (s *Server) TLSAddr() net.Addr { return s.tlsAddr }
 
 // Close stops the server.
 func (s *Server) Close() error {

@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,14 +42,20 @@ type downTrack struct {
 	// mu serialises writes: the current and the target layer's readers
 	// may both write during a switch, and NACK answers write too. The
 	// fields below it are what it guards.
-	mu     sync.Mutex
-	ssrc   uint32
-	pt     uint8
-	ws     webrtc.TrackLocalWriter
-	rw     rewriter
-	hdr    rtp.Header
-	rtxPkt rtp.Packet
-	sent   bool // anything has reached the subscriber's transport
+	mu   sync.Mutex
+	ssrc uint32
+	pt   uint8
+	// RTX (RFC 4588), when the subscriber takes it: NACK answers and
+	// probing padding go on their own SSRC, so they never touch the
+	// stream's sequence numbers.
+	rtxSSRC uint32
+	rtxPT   uint8
+	rtxSeq  uint16
+	ws      webrtc.TrackLocalWriter
+	rw      rewriter
+	hdr     rtp.Header
+	rtxPkt  rtp.Packet
+	sent    bool // anything has reached the subscriber's transport
 	// Retransmission limits: each sequence number at most once per
 	// rtxRepeat, and at most rtxPerSecond a second, so a receiver that
 	// keeps asking (or a link losing everything) cannot multiply the load.
@@ -85,6 +92,10 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	d.mu.Lock()
 	d.ssrc = uint32(ctx.SSRC())
 	d.pt = uint8(codec.PayloadType)
+	d.rtxSSRC, d.rtxPT = 0, 0
+	if rtxPT, ok := rtxFor(codec.PayloadType, ctx.CodecParameters()); ok && ctx.SSRCRetransmission() != 0 {
+		d.rtxSSRC, d.rtxPT = uint32(ctx.SSRCRetransmission()), rtxPT
+	}
 	d.ws = ctx.WriteStream()
 	d.rw = newRewriter(codec.ClockRate, d.up.vp8)
 	d.mu.Unlock()
@@ -93,6 +104,17 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	d.bound.Store(true)
 	d.up.requestKeyframe(int(d.target.Load()))
 	return codec, nil
+}
+
+// rtxFor finds the negotiated RTX payload type for payload type pt.
+func rtxFor(pt webrtc.PayloadType, have []webrtc.RTPCodecParameters) (uint8, bool) {
+	apt := "apt=" + strconv.Itoa(int(pt))
+	for _, c := range have {
+		if strings.EqualFold(c.MimeType, webrtc.MimeTypeRTX) && strings.Contains(c.SDPFmtpLine, apt) {
+			return uint8(c.PayloadType), true
+		}
+	}
+	return 0, false
 }
 
 // matchCodec finds the negotiated codec for what the publisher sends.
@@ -247,7 +269,13 @@ func (d *downTrack) pad(n int) int {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.ws == nil || !d.sent || !d.rw.canPad() {
+	if d.ws == nil || !d.sent {
+		return 0
+	}
+	if d.rtxSSRC != 0 {
+		return d.padRTX(n)
+	}
+	if !d.rw.canPad() {
 		return 0
 	}
 	seq, ts := d.rw.pad(n)
@@ -277,6 +305,37 @@ var slots = sync.Pool{New: func() any {
 	b := make([]byte, cacheSlotSize)
 	return &b
 }}
+
+// padRTX sends n padding-only packets on the RTX stream, as libwebrtc
+// probes: they take no sequence number of the media stream, so they may
+// go at any moment. d.mu is held.
+func (d *downTrack) padRTX(n int) int {
+	h := d.rtxHeader(d.rw.lastTS, false)
+	h.Padding, h.PaddingSize = true, maxPadding
+	for i := 0; i < n; i++ {
+		h.SequenceNumber = d.rtxSeq
+		d.rtxSeq++
+		if _, err := d.ws.WriteRTP(h, nil); err != nil {
+			return i
+		}
+	}
+	return n
+}
+
+// rtxHeader fills d.hdr for an RTX packet. d.mu is held.
+func (d *downTrack) rtxHeader(ts uint32, marker bool) *rtp.Header {
+	h := &d.hdr
+	h.Version = 2
+	h.Padding, h.PaddingSize = false, 0
+	h.Extension = false
+	h.Extensions = h.Extensions[:0]
+	h.CSRC = nil
+	h.Marker = marker
+	h.PayloadType = d.rtxPT
+	h.Timestamp = ts
+	h.SSRC = d.rtxSSRC
+	return h
+}
 
 type rtxEntry struct {
 	seq uint16
@@ -326,10 +385,27 @@ func (d *downTrack) retransmit(seq uint16) bool {
 		return false
 	}
 	p := &d.rtxPkt
-	d.fillHeader(p, seq, p.Timestamp+e.tsOffset)
 	payload := p.Payload
 	if d.up.vp8 && (e.picOffset != 0 || e.tl0Offset != 0) {
 		rewritePayload(&e, payload) // buf is private: rewrite in place
+	}
+	ts := p.Timestamp + e.tsOffset
+	if d.rtxSSRC != 0 {
+		// RFC 4588: the original sequence number, then the payload, on the
+		// RTX stream's own numbering.
+		rtx := slots.Get().(*[]byte)
+		defer slots.Put(rtx)
+		if len(payload)+2 > len(*rtx) {
+			return false
+		}
+		(*rtx)[0], (*rtx)[1] = byte(seq>>8), byte(seq)
+		n := 2 + copy((*rtx)[2:], payload)
+		h := d.rtxHeader(ts, p.Marker)
+		h.SequenceNumber = d.rtxSeq
+		d.rtxSeq++
+		payload = (*rtx)[:n]
+	} else {
+		d.fillHeader(p, seq, ts)
 	}
 	if _, err := d.ws.WriteRTP(&d.hdr, payload); err != nil {
 		return false

@@ -204,11 +204,6 @@ const (
 // the next one) and DTX (near silence costs a packet every 400 ms).
 const opusFmtp = "minptime=10;useinbandfec=1;usedtx=1"
 
-// registerCodecs sets up the codecs for one side. Publishers may send RTX
-// (retransmissions on their own SSRC, which pion folds back into the
-// stream); subscribers get retransmissions on the original SSRC from the
-// SFU's own cache, so no RTX is offered to them. Only codecs the SFU can
-// find keyframes in are offered for video (VP8 first, then H.264).
 // videoFeedback is the RTCP feedback video codecs take on each side.
 func videoFeedback(t Target) []webrtc.RTCPFeedback {
 	fb := []webrtc.RTCPFeedback{{Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"}}
@@ -221,27 +216,44 @@ func videoFeedback(t Target) []webrtc.RTCPFeedback {
 	return append(fb, webrtc.RTCPFeedback{Type: webrtc.TypeRTCPFBTransportCC})
 }
 
+// videoCodec is a video codec the SFU offers, with its RTX payload type.
+type videoCodec struct {
+	pt, rtx uint8
+	mime    string
+	fmtp    string
+}
+
+// videoCodecs are the codecs the SFU can find keyframes in: VP8 first,
+// then H.264 (constrained baseline, then baseline).
+var videoCodecs = []videoCodec{
+	{ptVP8, ptVP8RTX, webrtc.MimeTypeVP8, ""},
+	{ptH264, ptH264RTX, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"},
+	{ptH264B, ptH264BRTX, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"},
+}
+
+// params are c's codec, and its RTX, as side t registers them.
+func (c videoCodec) params(t Target) (codec, rtx webrtc.RTPCodecParameters) {
+	codec = webrtc.RTPCodecParameters{PayloadType: webrtc.PayloadType(c.pt), RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: c.mime, ClockRate: 90000, SDPFmtpLine: c.fmtp, RTCPFeedback: videoFeedback(t),
+	}}
+	rtx = webrtc.RTPCodecParameters{PayloadType: webrtc.PayloadType(c.rtx), RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeRTX, ClockRate: 90000, SDPFmtpLine: "apt=" + strconv.Itoa(int(c.pt)),
+	}}
+	return codec, rtx
+}
+
+// registerCodecs sets up the codecs for one side, each video codec with
+// RTX: publishers may send retransmissions on their own SSRC (pion folds
+// them back into the stream), and the SFU sends its answers to
+// subscribers' NACKs, and its probing padding, on theirs.
 func registerCodecs(m *webrtc.MediaEngine, t Target) error {
-	fb := videoFeedback(t)
-	codecs := []struct {
-		pt, rtx uint8
-		cap     webrtc.RTPCodecCapability
-	}{
-		{ptVP8, ptVP8RTX, webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb}},
-		{ptH264, ptH264RTX, webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
-			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", RTCPFeedback: fb}},
-		{ptH264B, ptH264BRTX, webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
-			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", RTCPFeedback: fb}},
-	}
-	for _, c := range codecs {
-		if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: c.cap, PayloadType: webrtc.PayloadType(c.pt)}, webrtc.RTPCodecTypeVideo); err != nil {
+	for _, c := range videoCodecs {
+		codec, rtx := c.params(t)
+		if err := m.RegisterCodec(codec, webrtc.RTPCodecTypeVideo); err != nil {
 			return err
 		}
-		if t == Pub {
-			rtx := webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeRTX, ClockRate: 90000, SDPFmtpLine: "apt=" + strconv.Itoa(int(c.pt))}
-			if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: rtx, PayloadType: webrtc.PayloadType(c.rtx)}, webrtc.RTPCodecTypeVideo); err != nil {
-				return err
-			}
+		if err := m.RegisterCodec(rtx, webrtc.RTPCodecTypeVideo); err != nil {
+			return err
 		}
 	}
 	var afb []webrtc.RTCPFeedback

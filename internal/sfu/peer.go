@@ -314,24 +314,42 @@ func (p *Peer) subscribe(u *upTrack) bool {
 	return true
 }
 
-// preferCodec offers only the publisher's codec in d's media section,
-// rather than every video codec the server knows: in a full room the
-// subscriber's SDP has a hundred sections and every join renegotiates it,
-// so its size is what a join costs everyone.
+// preferCodec offers only the publisher's codec (and its RTX) in d's
+// media section, rather than every video codec the server knows: in a
+// full room the subscriber's SDP has a hundred sections and every join
+// renegotiates it, so its size is what a join costs everyone.
 func (p *Peer) preferCodec(d *downTrack) {
 	c := d.up.codec
-	pref := webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
-		MimeType: c.MimeType, ClockRate: c.ClockRate, Channels: c.Channels, SDPFmtpLine: c.SDPFmtpLine,
-		RTCPFeedback: videoFeedback(Sub),
-	}}
-	for _, tr := range p.sub.GetTransceivers() {
-		if tr.Sender() == d.sender {
-			if err := tr.SetCodecPreferences([]webrtc.RTPCodecParameters{pref}); err != nil {
-				p.log.Debug("codec preference", "track", d.up.info.ID, "err", err)
+	for _, v := range videoCodecs {
+		if !strings.EqualFold(v.mime, c.MimeType) || (v.fmtp != "" && !sameProfile(v.fmtp, c.SDPFmtpLine)) {
+			continue
+		}
+		codec, rtx := v.params(Sub)
+		for _, tr := range p.sub.GetTransceivers() {
+			if tr.Sender() == d.sender {
+				if err := tr.SetCodecPreferences([]webrtc.RTPCodecParameters{codec, rtx}); err != nil {
+					p.log.Debug("codec preference", "track", d.up.info.ID, "err", err)
+				}
+				return
 			}
-			return
+		}
+		return
+	}
+}
+
+// sameProfile reports whether two H.264 fmtp lines name the same
+// profile-level-id (the part that must match).
+func sameProfile(a, b string) bool {
+	return strings.EqualFold(fmtpValue(a, "profile-level-id"), fmtpValue(b, "profile-level-id"))
+}
+
+func fmtpValue(fmtp, key string) string {
+	for _, kv := range strings.Split(fmtp, ";") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && strings.EqualFold(k, key) {
+			return v
 		}
 	}
+	return ""
 }
 
 // unsubscribe stops forwarding u to p. It reports whether anything changed.

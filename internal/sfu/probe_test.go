@@ -162,3 +162,65 @@ func TestProberStartsStopsAndBacksOff(t *testing.T) {
 		t.Fatal("a probe goes on through loss")
 	}
 }
+
+// With RTX negotiated, NACK answers and padding go on the RTX stream
+// (RFC 4588): the original sequence number first, then the payload; the
+// media stream's numbering never sees them.
+func TestRetransmissionsAndPaddingOnRTX(t *testing.T) {
+	u, d, rec := testTrack(t)
+	d.rtxSSRC, d.rtxPT = 5555, 97
+	l := u.layers.Load()[0]
+	src := &source{ssrc: 100, seq: 10, ts: 1000, pic: 7}
+	now := int64(1e9)
+	send := func(key bool) {
+		p := src.next(key)
+		p.Marker = true
+		now += 33e6
+		l.cache.Load().add(p.SequenceNumber, mustMarshal(t, &p))
+		if got := d.writeFrom(l, &p, key, now); got != wrote {
+			t.Fatalf("write: %v", got)
+		}
+	}
+	d.target.Store(0)
+	send(true)
+	send(false)
+	media := append([]rtp.Packet(nil), rec.packets...)
+	if n := d.pad(4); n != 4 {
+		t.Fatalf("padded %d, want 4", n)
+	}
+	if !d.retransmit(media[1].SequenceNumber) {
+		t.Fatal("retransmit found nothing")
+	}
+	send(false)
+
+	var rtx []rtp.Packet
+	var main []rtp.Packet
+	for _, p := range rec.packets {
+		if p.SSRC == 5555 {
+			rtx = append(rtx, p)
+		} else {
+			main = append(main, p)
+		}
+	}
+	if len(main) != 3 || main[2].SequenceNumber != main[1].SequenceNumber+1 {
+		t.Fatalf("media stream %v: want three packets in sequence", main)
+	}
+	if len(rtx) != 5 {
+		t.Fatalf("%d packets on RTX, want 4 padding and 1 retransmission", len(rtx))
+	}
+	for i, p := range rtx {
+		if p.PayloadType != 97 || (i > 0 && p.SequenceNumber != rtx[i-1].SequenceNumber+1) {
+			t.Fatalf("RTX packet %d: pt %d seq %d", i, p.PayloadType, p.SequenceNumber)
+		}
+	}
+	for _, p := range rtx[:4] {
+		if !p.Padding || p.Header.PaddingSize != maxPadding || len(p.Payload) != 0 {
+			t.Fatalf("RTX padding: %+v", p.Header)
+		}
+	}
+	r := rtx[4]
+	osn := uint16(r.Payload[0])<<8 | uint16(r.Payload[1])
+	if osn != media[1].SequenceNumber || string(r.Payload[2:]) != string(media[1].Payload) || r.Timestamp != media[1].Timestamp {
+		t.Fatalf("retransmission: osn %d ts %d payload %x; want %d %d %x", osn, r.Timestamp, r.Payload[2:], media[1].SequenceNumber, media[1].Timestamp, media[1].Payload)
+	}
+}

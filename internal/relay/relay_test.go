@@ -1,0 +1,138 @@
+package relay
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/turn/v5"
+)
+
+// selfSigned makes a certificate for 127.0.0.1, and a pool that trusts it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "rooms test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+// A client that can reach the TURN server only over TLS (as behind a
+// firewall that lets nothing but HTTPS out) allocates a relay with its
+// credentials, and its datagrams reach a peer and come back. The wrong
+// password gets no allocation.
+func TestTURNOverTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	srv, err := Start(Config{
+		ListenHost: "127.0.0.1", RelayIP: "127.0.0.1", TTL: time.Minute,
+		TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	creds, err := srv.CredentialsFor("participant-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var turns string
+	for _, u := range creds.URLs {
+		if strings.HasPrefix(u, "turns:") {
+			turns = u
+		}
+	}
+	want := "turns:" + srv.TLSAddr().String() + "?transport=tcp"
+	if turns != want {
+		t.Fatalf("credentials' URLs %v, want %s among them", creds.URLs, want)
+	}
+
+	// A peer on plain UDP that echoes what it gets.
+	peer, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = peer.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := peer.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			_, _ = peer.WriteTo(buf[:n], from)
+		}
+	}()
+
+	allocate := func(password string) (net.PacketConn, error) {
+		conn, err := tls.Dial("tcp4", srv.TLSAddr().String(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = conn.Close() })
+		c, err := turn.NewClient(&turn.ClientConfig{
+			TURNServerAddr: srv.TLSAddr().String(),
+			Username:       creds.Username,
+			Password:       password,
+			Realm:          realm,
+			Conn:           turn.NewSTUNConn(conn),
+			RTO:            200 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		if err := c.Listen(); err != nil {
+			t.Fatal(err)
+		}
+		return c.Allocate()
+	}
+
+	if _, err := allocate("wrong"); err == nil {
+		t.Fatal("an allocation with the wrong password")
+	}
+	relayed, err := allocate(creds.Credential)
+	if err != nil {
+		t.Fatalf("allocate over TLS: %v", err)
+	}
+	t.Cleanup(func() { _ = relayed.Close() })
+	if _, err := relayed.WriteTo([]byte("hello through TLS"), peer.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	_ = relayed.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 1500)
+	n, from, err := relayed.ReadFrom(buf)
+	if err != nil {
+		t.Fatalf("no echo through the relay: %v", err)
+	}
+	if string(buf[:n]) != "hello through TLS" || from.String() != peer.LocalAddr().String() {
+		t.Fatalf("got %q from %v", buf[:n], from)
+	}
+}
