@@ -29,6 +29,7 @@ func loadCmd(ctx context.Context, args []string) error {
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to measure")
 	fs.DurationVar(&cfg.Warmup, "warmup", 5*time.Second, "how long to let joins settle first")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's process id (default: whoever listens on the server's port)")
+	fs.IntVar(&cfg.LateJoins, "late-joins", 3, "after the measurement, this many people join the first room one at a time, for the join time into a running room")
 	fs.IntVar(&cfg.JoinConcurrency, "join-concurrency", 2, "joins in flight at once (more makes a storm of DTLS handshakes on a small machine)")
 	fs.StringVar(&out, "out", "", "write the JSON summary to this file")
 	if err := fs.Parse(args); err != nil {

@@ -68,6 +68,7 @@ type config struct {
 	secureCookies bool
 	logLevel      string
 	pprofAddr     string
+	metricsToken  string
 	idleExpiry    time.Duration
 	limitExempt   string
 	mediaTCPPort  int
@@ -98,7 +99,8 @@ func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
 	fs.StringVar(&cfg.turnTLSKey, "turn-tls-key", env("ROOMS_TURN_TLS_KEY", ""), "PEM private key for TURN over TLS (ROOMS_TURN_TLS_KEY)")
 	fs.StringVar(&cfg.turnHost, "turn-host", env("ROOMS_TURN_HOST", ""), "host name clients use for TURN, one the TLS certificate covers; empty uses the relay address (ROOMS_TURN_HOST)")
 	fs.DurationVar(&cfg.turnTTL, "turn-ttl", envDuration("ROOMS_TURN_TTL", 12*time.Hour), "how long a participant's TURN credentials work (ROOMS_TURN_TTL)")
-	fs.BoolVar(&cfg.metrics, "metrics", env("ROOMS_METRICS", "true") == "true", "serve Prometheus metrics at /metrics (ROOMS_METRICS)")
+	fs.BoolVar(&cfg.metrics, "metrics", env("ROOMS_METRICS", "true") == "true", "serve Prometheus metrics at /metrics, to this machine only unless -metrics-token is set (ROOMS_METRICS)")
+	fs.StringVar(&cfg.metricsToken, "metrics-token", env("ROOMS_METRICS_TOKEN", ""), "bearer token that lets a scraper anywhere read /metrics (ROOMS_METRICS_TOKEN)")
 	fs.IntVar(&cfg.capacity, "capacity", envInt("ROOMS_CAPACITY", 50), "most people in one room (ROOMS_CAPACITY)")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("ROOMS_SECURE_COOKIES", "") == "true", "mark cookies Secure (behind a TLS proxy) (ROOMS_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.idleExpiry, "room-idle-expiry", envDuration("ROOMS_ROOM_IDLE_EXPIRY", 30*24*time.Hour), "end rooms nobody has been in for this long; 0 never (ROOMS_ROOM_IDLE_EXPIRY)")
@@ -167,6 +169,7 @@ func serve(ctx context.Context, args []string) error {
 		TURNTLSPort:    cfg.turnTLSPort,
 		TURNHost:       cfg.turnHost,
 		Metrics:        cfg.metrics,
+		MetricsToken:   cfg.metricsToken,
 	}, log)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -66,8 +67,10 @@ type Config struct {
 	// TURNHost is the name clients are told to reach TURN at (empty: the
 	// relay address); with TLS, a name the certificate covers.
 	TURNHost string
-	// Metrics serves Prometheus metrics at /metrics.
-	Metrics bool
+	// Metrics serves Prometheus metrics at /metrics, to this machine only
+	// or, with MetricsToken, to requests bearing it.
+	Metrics      bool
+	MetricsToken string
 }
 
 // App is a running server's parts.
@@ -178,12 +181,29 @@ func (a *App) Handler() http.Handler {
 	}
 	metrics := a.Media.MetricsHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/metrics" {
+		if r.URL.Path == "/metrics" && a.mayScrape(r) {
 			metrics.ServeHTTP(w, r)
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// mayScrape says who may read /metrics, which shows how busy every room
+// is: a request with the bearer token when one is set (MetricsToken);
+// without one, only this machine, asking directly (no proxy's forwarding
+// headers: a proxy on this machine passes on everyone's requests).
+func (a *App) mayScrape(r *http.Request) bool {
+	if t := a.cfg.MetricsToken; t != "" {
+		return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+t)) == 1
+	}
+	for _, h := range []string{"X-Forwarded-For", "X-Real-Ip", "Forwarded"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
 }
 
 // startTURN starts the embedded TURN server, relaying from the public IP

@@ -657,3 +657,37 @@ func TestLossyDownlinkIsRepairedFromCache(t *testing.T) {
 	}
 	t.Logf("%d packets, %d missing after repair (%.2f%%), %d NACKs sent", want, want-got, 100*missing, b.NACKsSent())
 }
+
+// /metrics shows how busy every room is: only this machine asking
+// directly reads it, or a scraper with the token when one is set.
+func TestMetricsAreNotPublic(t *testing.T) {
+	get := func(s *server, header, value string) string {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/metrics", nil)
+		if header != "" {
+			req.Header.Set(header, value)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	open := startServer(t, 50, func(c *app.Config) { c.Metrics = true })
+	if !strings.Contains(get(open, "", ""), "rooms_participants") {
+		t.Fatal("this machine cannot read /metrics")
+	}
+	for _, h := range []string{"X-Forwarded-For", "X-Real-Ip", "Forwarded"} {
+		if strings.Contains(get(open, h, "203.0.113.7"), "rooms_participants") {
+			t.Fatalf("a request through a proxy (%s) read /metrics", h)
+		}
+	}
+	locked := startServer(t, 50, func(c *app.Config) { c.Metrics, c.MetricsToken = true, "s3cret-token" })
+	if strings.Contains(get(locked, "", ""), "rooms_participants") || strings.Contains(get(locked, "Authorization", "Bearer wrong"), "rooms_participants") {
+		t.Fatal("/metrics answered without the token")
+	}
+	if !strings.Contains(get(locked, "Authorization", "Bearer s3cret-token"), "rooms_participants") {
+		t.Fatal("/metrics refused the token")
+	}
+}

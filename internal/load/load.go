@@ -40,7 +40,10 @@ type Config struct {
 	ServerPID int // 0: found from the server's port
 	// JoinConcurrency bounds joins in flight at once.
 	JoinConcurrency int
-	Progress        io.Writer
+	// LateJoins is how many receive-only bots join the first room one at a
+	// time after the measurement (late.go).
+	LateJoins int
+	Progress  io.Writer
 }
 
 // plan is who publishes what in which room.
@@ -198,9 +201,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 
 	var (
-		mu    sync.Mutex
-		bots  []*participant
-		total int
+		mu        sync.Mutex
+		bots      []*participant
+		total     int
+		firstRoom string
 	)
 	defer func() {
 		for _, b := range bots {
@@ -212,6 +216,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		room, err := host.CreateRoom(ctx, "Load: "+rp.name)
 		if err != nil {
 			return nil, fmt.Errorf("create room: %w", err)
+		}
+		if firstRoom == "" {
+			firstRoom = room.Token
 		}
 		// The host opens the call first, publishing as the first
 		// publisher, so nobody waits.
@@ -265,7 +272,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, ctx.Err()
 	case <-time.After(cfg.Warmup):
 	}
-	return measure(ctx, cfg, pid, base, bots)
+	s, err := measure(ctx, cfg, pid, base, bots)
+	if err != nil || cfg.LateJoins <= 0 || pl.rooms[0].media == audioOnly {
+		return s, err // audio has no keyframes to wait for
+	}
+	late, err := lateJoins(ctx, cfg, firstRoom, pl.rooms[0].publishers, cfg.LateJoins)
+	if err != nil {
+		return nil, err
+	}
+	s.LateJoins = cfg.LateJoins
+	s.LateJoinFirstKeyframeMs.P50 = percentile(late, 50)
+	s.LateJoinFirstKeyframeMs.P95 = percentile(late, 95)
+	return s, nil
 }
 
 func joinBot(ctx context.Context, s *client.Session, token string, publish bool, media mediaKind) (*participant, error) {

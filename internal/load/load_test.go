@@ -35,7 +35,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 
 	for _, cfg := range []load.Config{
 		{Shape: load.ShapeFanout, Publishers: 2, Subscribers: 3},
-		{Shape: load.ShapeMeeting, Participants: 3},
+		{Shape: load.ShapeMeeting, Participants: 3, LateJoins: 1},
 		{Shape: load.ShapeRooms, Participants: 6},
 		{Shape: load.ShapeAudio, Participants: 3},
 		{Shape: load.ShapeLivestream, Participants: 3},
@@ -55,6 +55,9 @@ func TestLoadAgainstARealServer(t *testing.T) {
 			}
 			if s.GoroutinesPerPart == -1 || (cfg.Shape != load.ShapeAudio && s.FwdLatencyUs.P50 <= 0) {
 				t.Fatalf("nothing read from the server's /metrics: %+v", s)
+			}
+			if cfg.LateJoins > 0 && (s.LateJoins != cfg.LateJoins || s.LateJoinFirstKeyframeMs.P50 <= 0) {
+				t.Fatalf("no late join measured: %+v", s)
 			}
 			if s.LossRatio > 0.2 {
 				t.Fatalf("loss %.2f on loopback", s.LossRatio)

@@ -38,6 +38,13 @@ type Summary struct {
 		P50 float64 `json:"p50"`
 		P95 float64 `json:"p95"`
 	} `json:"join_first_keyframe_ms"`
+	// LateJoinFirstKeyframeMs is the same for people joining the room
+	// later, one at a time, once it is in full swing (Config.LateJoins).
+	LateJoins               int `json:"late_joins"`
+	LateJoinFirstKeyframeMs struct {
+		P50 float64 `json:"p50"`
+		P95 float64 `json:"p95"`
+	} `json:"late_join_first_keyframe_ms"`
 }
 
 // baseline is the server before the bots joined.
@@ -162,5 +169,8 @@ func (s *Summary) WriteTable(w io.Writer) {
 		row("forwarding latency", "p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs", s.FwdLatencyUs.P50, s.FwdLatencyUs.P99, s.FwdLatencyUs.P999)
 	}
 	row("join → first keyframe", "p50 %.0f ms, p95 %.0f ms", s.JoinFirstKeyframeMs.P50, s.JoinFirstKeyframeMs.P95)
+	if s.LateJoins > 0 {
+		row("late join → first keyframe", "p50 %.0f ms, p95 %.0f ms (%d joins into the running room)", s.LateJoinFirstKeyframeMs.P50, s.LateJoinFirstKeyframeMs.P95, s.LateJoins)
+	}
 	tw.Flush()
 }
