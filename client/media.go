@@ -340,17 +340,11 @@ func registerCodecs(m *webrtc.MediaEngine) error {
 		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
 			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", RTCPFeedback: fb}, PayloadType: 125},
 	}
-	// Each with RTX (RFC 4588), as browsers offer: retransmissions and
-	// probing padding arrive on their own SSRC.
-	rtxPT := map[webrtc.PayloadType]webrtc.PayloadType{96: 97, 102: 103, 125: 107}
+	// No RTX: pion's NACK generator does not count packets repaired on an
+	// RTX stream as received, and would ask for them again and again. The
+	// server then retransmits, and probes, on the media stream itself.
 	for _, c := range video {
 		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeVideo); err != nil {
-			return err
-		}
-		rtx := webrtc.RTPCodecParameters{PayloadType: rtxPT[c.PayloadType], RTPCodecCapability: webrtc.RTPCodecCapability{
-			MimeType: webrtc.MimeTypeRTX, ClockRate: 90000, SDPFmtpLine: fmt.Sprintf("apt=%d", c.PayloadType),
-		}}
-		if err := m.RegisterCodec(rtx, webrtc.RTPCodecTypeVideo); err != nil {
 			return err
 		}
 	}

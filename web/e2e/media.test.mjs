@@ -77,6 +77,15 @@ test("simulcast: the received size follows the tile, and media comes back after 
   }, 30_000);
   assert.deepEqual(layers.rids, ["q", "h", "f"], `encodings ${JSON.stringify(layers)}`);
 
+  // The viewer's connection takes RTX for the video it receives, and one
+  // codec per media section: retransmissions and probing padding come on
+  // their own stream, and renegotiations stay small.
+  const offer = await guest.page.evaluate(() => window.__rooms?.subPC?.remoteDescription?.sdp ?? "");
+  const video = offer.split("m=").find((m) => m.startsWith("video") && m.includes("a=ssrc-group:FID"));
+  assert.ok(video, `no video section with an RTX stream (ssrc-group FID) in the subscriber offer:\n${offer}`);
+  const codecs = video.match(/a=rtpmap:\d+ [^\r\n]+/g) ?? [];
+  assert.deepEqual(codecs.map((c) => c.split(" ")[1].split("/")[0]).sort(), ["VP8", "rtx"], `codecs in the section: ${codecs}`);
+
   // A large tile gets a large layer; a small one a small layer; and back.
   const large = await heightBecomes(guest.page, "a large tile to get at least 360p", (h) => h >= 360);
   await guest.page.setViewportSize({ width: 360, height: 300 });
