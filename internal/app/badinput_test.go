@@ -80,23 +80,14 @@ func TestMalformedSignalling(t *testing.T) {
 	receivesFrom(t, b, a)
 }
 
-// dialRaw opens a signalling socket without joining.
+// dialRaw opens a signalling socket, as a new guest, without joining.
 func dialRaw(t *testing.T, s *server, token string) *websocket.Conn {
 	t.Helper()
 	sess := client.NewSession(s.URL)
-	ctx := context.Background()
-	if err := sess.JoinAsGuest(ctx, token, "Raw"); err != nil {
+	if err := sess.JoinAsGuest(context.Background(), token, "Raw"); err != nil {
 		t.Fatal(err)
 	}
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL, "http")+"/api/rooms/"+token+"/ws", &websocket.DialOptions{
-		HTTPClient: sess.HTTP,
-		HTTPHeader: http.Header{"Origin": {s.URL}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.CloseNow() })
-	return ws
+	return dialAs(t, s, sess, token)
 }
 
 func TestSignallingBeforeJoinIsFatal(t *testing.T) {

@@ -283,46 +283,31 @@ func TestOffscreenTilePausesAndPublisherStopsLayers(t *testing.T) {
 	}
 }
 
-func TestTransportCutAndRestoredKeepsIdentity(t *testing.T) {
-	s := startServer(t, 50)
+// hostAndBea starts a call of two who publish and hear each other: the
+// host (a) and Bea, a guest who joins with opts (and a synthetic camera
+// and microphone).
+func hostAndBea(t *testing.T, s *server, opts client.JoinOptions) (a, b *client.Call, room *client.Room) {
+	t.Helper()
 	host, room := newHost(t, s)
-	a := join(t, host, room.Token, true)
-	imp := &client.Impairment{}
-	src, err := client.NewSynthetic("b")
+	a = join(t, host, room.Token, true)
+	src, err := client.NewSynthetic("bea")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Publish: src, Impair: imp})
+	opts.Publish = src
+	b = joinWith(t, s, room.Token, "Bea", opts)
 	receivesFrom(t, b, a)
 	receivesFrom(t, a, b)
+	return a, b, room
+}
+
+func TestTransportCutAndRestoredKeepsIdentity(t *testing.T) {
+	s := startServer(t, 50)
+	imp := &client.Impairment{}
+	a, b, room := hostAndBea(t, s, client.JoinOptions{Impair: imp})
 	id := b.ID()
 
-	// Watch what a hears about people from now on.
-	for drained := false; !drained; {
-		select {
-		case <-a.Events():
-		default:
-			drained = true
-		}
-	}
-	var mu sync.Mutex
-	var news []string
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case e := <-a.Events():
-				if e.Type == "participantLeft" || e.Type == "participantJoined" {
-					mu.Lock()
-					news = append(news, e.Type+" "+e.ID)
-					mu.Unlock()
-				}
-			}
-		}
-	}()
+	heardByA := listen(t, a) // what a hears about people from now on
 
 	imp.Cut(true)
 	time.Sleep(5 * time.Second) // past the client's "disconnected" and its ICE restart
@@ -347,9 +332,7 @@ func TestTransportCutAndRestoredKeepsIdentity(t *testing.T) {
 	if got := s.Hub.Count(roomID(t, s, room.Token)); got != 2 {
 		t.Fatalf("hub counts %d people, want 2", got)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(news) > 0 {
+	if news := heardByA.people(); len(news) > 0 {
 		t.Fatalf("a was told %v during the cut", news)
 	}
 }
@@ -561,17 +544,9 @@ func TestTURNRelaysMediaAndMetricsCount(t *testing.T) {
 		c.TURNPort = -1
 		c.Metrics = true
 	})
-	host, room := newHost(t, s)
-	a := join(t, host, room.Token, true)
-	src, err := client.NewSynthetic("relayed")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Bea's media may only go through the embedded TURN server, with the
 	// credentials `joined` gave her.
-	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Publish: src, RelayOnly: true})
-	receivesFrom(t, a, b)
-	receivesFrom(t, b, a)
+	hostAndBea(t, s, client.JoinOptions{RelayOnly: true})
 
 	resp, err := http.Get(s.URL + "/metrics")
 	if err != nil {
@@ -591,15 +566,7 @@ func TestTURNRelaysMediaAndMetricsCount(t *testing.T) {
 // port, and media flows both ways.
 func TestICETCPWhenUDPIsBlocked(t *testing.T) {
 	s := startServer(t, 50, func(c *app.Config) { c.Media.TCPPort = -1 })
-	host, room := newHost(t, s)
-	a := join(t, host, room.Token, true)
-	src, err := client.NewSynthetic("tcp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Publish: src, TCPOnly: true})
-	receivesFrom(t, a, b)
-	receivesFrom(t, b, a)
+	hostAndBea(t, s, client.JoinOptions{TCPOnly: true})
 }
 
 // A subscriber on a lossy downlink asks for what it missed (NACK), and the

@@ -79,16 +79,8 @@ func listen(t *testing.T, c *client.Call) *heard {
 // network goes away for a few seconds, and both come back.
 func TestSignallingDropResumesSameParticipant(t *testing.T) {
 	s := startServer(t, 50)
-	host, room := newHost(t, s)
-	a := join(t, host, room.Token, true)
 	imp := &client.Impairment{}
-	src, err := client.NewSynthetic("b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Publish: src, Impair: imp})
-	receivesFrom(t, b, a)
-	receivesFrom(t, a, b)
+	a, b, room := hostAndBea(t, s, client.JoinOptions{Impair: imp})
 	id := b.ID()
 	heardByA := listen(t, a)
 

@@ -243,17 +243,24 @@ func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult 
 }
 
 func (d *downTrack) fillHeader(p *rtp.Packet, seq uint16, ts uint32) {
+	d.header(d.ssrc, d.pt, seq, ts, p.Marker)
+}
+
+// header resets d.hdr for one outgoing packet: no extensions, no CSRCs,
+// no padding. d.mu is held.
+func (d *downTrack) header(ssrc uint32, pt uint8, seq uint16, ts uint32, marker bool) *rtp.Header {
 	h := &d.hdr
 	h.Version = 2
 	h.Padding, h.PaddingSize = false, 0
 	h.Extension = false
 	h.Extensions = h.Extensions[:0]
 	h.CSRC = nil
-	h.Marker = p.Marker
-	h.PayloadType = d.pt
+	h.Marker = marker
+	h.PayloadType = pt
 	h.SequenceNumber = seq
 	h.Timestamp = ts
-	h.SSRC = d.ssrc
+	h.SSRC = ssrc
+	return h
 }
 
 // maxPadding is the padding one RTP packet carries (its last byte counts
@@ -279,16 +286,8 @@ func (d *downTrack) pad(n int) int {
 		return 0
 	}
 	seq, ts := d.rw.pad(n)
-	h := &d.hdr
-	h.Version = 2
+	h := d.header(d.ssrc, d.pt, seq, ts, false)
 	h.Padding, h.PaddingSize = true, maxPadding
-	h.Extension = false
-	h.Extensions = h.Extensions[:0]
-	h.CSRC = nil
-	h.Marker = false
-	h.PayloadType = d.pt
-	h.Timestamp = ts
-	h.SSRC = d.ssrc
 	for i := 0; i < n; i++ {
 		h.SequenceNumber = seq + uint16(i)
 		if _, err := d.ws.WriteRTP(h, nil); err != nil {
@@ -310,7 +309,7 @@ var slots = sync.Pool{New: func() any {
 // probes: they take no sequence number of the media stream, so they may
 // go at any moment. d.mu is held.
 func (d *downTrack) padRTX(n int) int {
-	h := d.rtxHeader(d.rw.lastTS, false)
+	h := d.header(d.rtxSSRC, d.rtxPT, 0, d.rw.lastTS, false)
 	h.Padding, h.PaddingSize = true, maxPadding
 	for i := 0; i < n; i++ {
 		h.SequenceNumber = d.rtxSeq
@@ -320,21 +319,6 @@ func (d *downTrack) padRTX(n int) int {
 		}
 	}
 	return n
-}
-
-// rtxHeader fills d.hdr for an RTX packet. d.mu is held.
-func (d *downTrack) rtxHeader(ts uint32, marker bool) *rtp.Header {
-	h := &d.hdr
-	h.Version = 2
-	h.Padding, h.PaddingSize = false, 0
-	h.Extension = false
-	h.Extensions = h.Extensions[:0]
-	h.CSRC = nil
-	h.Marker = marker
-	h.PayloadType = d.rtxPT
-	h.Timestamp = ts
-	h.SSRC = d.rtxSSRC
-	return h
 }
 
 type rtxEntry struct {
@@ -400,8 +384,7 @@ func (d *downTrack) retransmit(seq uint16) bool {
 		}
 		(*rtx)[0], (*rtx)[1] = byte(seq>>8), byte(seq)
 		n := 2 + copy((*rtx)[2:], payload)
-		h := d.rtxHeader(ts, p.Marker)
-		h.SequenceNumber = d.rtxSeq
+		d.header(d.rtxSSRC, d.rtxPT, d.rtxSeq, ts, p.Marker)
 		d.rtxSeq++
 		payload = (*rtx)[:n]
 	} else {
