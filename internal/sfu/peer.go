@@ -39,6 +39,7 @@ type Peer struct {
 	offerPending   bool        // something changed while awaiting an answer
 	iceRestart     bool        // the next offer restarts ICE
 	negTimer       *time.Timer // an offer is about to be made
+	offered        bool        // an offer has been sent
 
 	mu      sync.Mutex
 	closed  bool
@@ -251,7 +252,11 @@ func (p *Peer) negotiate() {
 		return
 	}
 	if p.negTimer == nil {
-		p.negTimer = time.AfterFunc(negotiateDelay, p.sendOffer)
+		delay := negotiateDelay
+		if !p.offered {
+			delay = 0 // a newcomer's first offer: nothing to gather, no time to lose
+		}
+		p.negTimer = time.AfterFunc(delay, p.sendOffer)
 	}
 }
 
@@ -284,6 +289,7 @@ func (p *Peer) sendOffer() {
 		return
 	}
 	p.awaitingAnswer = true
+	p.offered = true
 	// Sent while holding negMu so offers leave in the order they were made.
 	p.h.SubscriberOffer(offer.SDP)
 }
