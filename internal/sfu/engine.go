@@ -113,7 +113,7 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 			_ = conn.Close()
 			return nil, fmt.Errorf("listen media tcp %s: %w", taddr, err)
 		}
-		e.tcpMux = webrtc.NewICETCPMux(logging.NewDefaultLoggerFactory().NewLogger("ice-tcp"), e.tcp, 32)
+		e.tcpMux = webrtc.NewICETCPMux(logging.NewDefaultLoggerFactory().NewLogger("ice-tcp"), tcpListener{e.tcp, &e.stats.tcpDropped}, 32)
 		s.SetICETCPMux(e.tcpMux)
 		networks = append(networks, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6)
 	}

@@ -19,6 +19,7 @@ type stats struct {
 	plis        atomic.Uint64 // keyframe requests sent to publishers
 	switches    atomic.Uint64 // simulcast layer switches
 	padding     atomic.Uint64 // bytes of padding sent to probe subscribers' downlinks
+	tcpDropped  atomic.Uint64 // packets dropped for ICE-TCP connections that could not keep up
 	latency     prometheus.Histogram
 }
 
@@ -40,8 +41,8 @@ func newStats() *stats {
 type collector struct {
 	e *Engine
 
-	participants, tracks, roomBitrate                                  *prometheus.Desc
-	packets, bytes, nacks, retransmits, plis, switches, padding, rooms *prometheus.Desc
+	participants, tracks, roomBitrate                                              *prometheus.Desc
+	packets, bytes, nacks, retransmits, plis, switches, padding, tcpDropped, rooms *prometheus.Desc
 }
 
 func newCollector(e *Engine) *collector {
@@ -61,11 +62,12 @@ func newCollector(e *Engine) *collector {
 		plis:         d("rooms_plis_total", "Keyframe requests (PLI) sent to publishers."),
 		switches:     d("rooms_layer_switches_total", "Simulcast layer switches."),
 		padding:      d("rooms_probe_padding_bytes_total", "Padding sent to probe subscribers' downlinks, bytes."),
+		tcpDropped:   d("rooms_ice_tcp_dropped_packets_total", "Packets dropped because an ICE-TCP connection could not keep up."),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped} {
 		ch <- d
 	}
 }
@@ -82,6 +84,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.plis, s.plis.Load())
 	counter(c.switches, s.switches.Load())
 	counter(c.padding, s.padding.Load())
+	counter(c.tcpDropped, s.tcpDropped.Load())
 
 	rooms := c.e.liveRooms()
 	participants, audio, video := 0, 0, 0
