@@ -219,7 +219,12 @@ export class World {
  */
 export async function tcpProxy(targetPort) {
   const sockets = new Set();
+  let blocked = false;
   const server = createServer((client) => {
+    if (blocked) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(targetPort, "127.0.0.1");
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -233,6 +238,10 @@ export async function tcpProxy(targetPort) {
     base: `http://127.0.0.1:${server.address().port}`,
     cut() {
       for (const s of sockets) s.resetAndDestroy();
+    },
+    /** While blocked, new connections are refused (reset) at once. */
+    block(on) {
+      blocked = on;
     },
     close() {
       this.cut();

@@ -104,3 +104,37 @@ test("a dropped signalling connection resumes: the same participant, nobody sees
     for (const p of [host, guest]) await p.close();
   }
 });
+
+test("a connection lost for longer than the server keeps a place: the client joins again by itself, and no ghost stays", { timeout: 120_000 }, async () => {
+  const host = await world.person("host3");
+  await host.signUp("Rhoda Host");
+  const { room } = await host.api("POST", "/api/rooms", { name: "Long drop club" });
+  const proxy = await tcpProxy(new URL(world.base).port);
+  const guest = await world.person("guest3");
+  try {
+    await joinSignedIn(host.page, room.url);
+    await connected(host.page);
+    await joinAsGuest(guest.page, room.url.replace(world.base, proxy.base), "Gil Guest");
+    await connected(guest.page);
+    await decoding(host.page, "host");
+    const id = await guest.page.evaluate(() => window.__rooms?.selfId);
+
+    // The line is down for 9 s: longer than the 6 s the server keeps a place.
+    proxy.block(true);
+    proxy.cut();
+    await guest.page.getByTestId("reconnecting").filter({ hasText: "Reconnecting…" }).waitFor({ timeout: 10_000 });
+    await sleep(9_000);
+    proxy.block(false);
+
+    await connected(guest.page, 40_000);
+    const again = await guest.page.evaluate(() => window.__rooms?.selfId);
+    assert.ok(again && again !== id, `the guest came back as a new participant (${id} → ${again})`);
+    // The host sees one guest: the old place left, the new one is in.
+    await until("the host to see exactly one guest", async () => (await remoteTiles(host.page).count()) === 1, 20_000);
+    await decoding(host.page, "host");
+    await decoding(guest.page, "guest");
+  } finally {
+    await proxy.close();
+    for (const p of [host, guest]) await p.close();
+  }
+});
