@@ -123,6 +123,7 @@ test("a connection lost for longer than the server keeps a place: the client joi
     proxy.block(true);
     proxy.cut();
     await guest.page.getByTestId("reconnecting").filter({ hasText: "Reconnecting…" }).waitFor({ timeout: 10_000 });
+    await world.shot(guest.page, "call-connection-lost-desktop");
     await sleep(9_000);
     proxy.block(false);
 

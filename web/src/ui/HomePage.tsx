@@ -57,6 +57,9 @@ export function HomePage() {
       });
     const onHash = () => setSection(sectionFromHash());
     window.addEventListener("hashchange", onHash);
+    // The hash may have changed between the first render and now (a link
+    // followed while the page loaded): that change fired no event we heard.
+    onHash();
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
 
