@@ -108,9 +108,9 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 
 // rtxFor finds the negotiated RTX payload type for payload type pt.
 func rtxFor(pt webrtc.PayloadType, have []webrtc.RTPCodecParameters) (uint8, bool) {
-	apt := "apt=" + strconv.Itoa(int(pt))
+	apt := strconv.Itoa(int(pt))
 	for _, c := range have {
-		if strings.EqualFold(c.MimeType, webrtc.MimeTypeRTX) && strings.Contains(c.SDPFmtpLine, apt) {
+		if strings.EqualFold(c.MimeType, webrtc.MimeTypeRTX) && fmtpValue(c.SDPFmtpLine, "apt") == apt {
 			return uint8(c.PayloadType), true
 		}
 	}

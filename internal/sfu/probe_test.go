@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
 )
 
 // Padding goes only between frames, takes sequence numbers of its own
@@ -222,5 +223,21 @@ func TestRetransmissionsAndPaddingOnRTX(t *testing.T) {
 	osn := uint16(r.Payload[0])<<8 | uint16(r.Payload[1])
 	if osn != media[1].SequenceNumber || string(r.Payload[2:]) != string(media[1].Payload) || r.Timestamp != media[1].Timestamp {
 		t.Fatalf("retransmission: osn %d ts %d payload %x; want %d %d %x", osn, r.Timestamp, r.Payload[2:], media[1].SequenceNumber, media[1].Timestamp, media[1].Payload)
+	}
+}
+
+func TestRTXForMatchesTheWholePayloadType(t *testing.T) {
+	have := []webrtc.RTPCodecParameters{
+		{PayloadType: 97, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeRTX, SDPFmtpLine: "apt=96"}},
+		{PayloadType: 98, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeRTX, SDPFmtpLine: "apt=9"}},
+	}
+	if pt, ok := rtxFor(96, have); !ok || pt != 97 {
+		t.Fatalf("rtx for 96: %d %v, want 97", pt, ok)
+	}
+	if pt, ok := rtxFor(9, have); !ok || pt != 98 {
+		t.Fatalf("rtx for 9: %d %v, want 98", pt, ok)
+	}
+	if _, ok := rtxFor(100, have); ok {
+		t.Fatal("an RTX payload type for a codec without one")
 	}
 }
