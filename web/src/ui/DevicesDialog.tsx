@@ -4,7 +4,8 @@ import { useState } from "preact/hooks";
 import type { CallSession } from "../rtc/session";
 import { t } from "../i18n";
 import { Dialog, ErrorLine } from "./common";
-import { currentDevice, saveDevice, useDevices, useMicLevel } from "./devices";
+import { saveDevice, useDevices, useMicLevel } from "./devices";
+import { DevicePickers } from "./DevicePickers";
 import { effects } from "./effects";
 
 export function DevicesDialog({ session, onClose }: { session: CallSession; onClose: () => void }) {
@@ -29,29 +30,7 @@ export function DevicesDialog({ session, onClose }: { session: CallSession; onCl
 
   return (
     <Dialog title={t("Devices")} onClose={onClose}>
-      <label class="field">
-        <span>{t("Microphone")}</span>
-        <select value={currentDevice(stream, "audio")} onChange={(e) => void pick("audio", e.currentTarget.value)}>
-          {devices.audio.map((d, i) => (
-            <option key={d.deviceId} value={d.deviceId}>
-              {d.label || t("Microphone {n}", { n: i + 1 })}
-            </option>
-          ))}
-        </select>
-      </label>
-      <div class="meter" role="meter" aria-label={t("Microphone level")} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(level * 100)}>
-        <span style={{ width: `${Math.round(level * 100)}%` }} />
-      </div>
-      <label class="field">
-        <span>{t("Camera")}</span>
-        <select value={currentDevice(stream, "video")} onChange={(e) => void pick("video", e.currentTarget.value)}>
-          {devices.video.map((d, i) => (
-            <option key={d.deviceId} value={d.deviceId}>
-              {d.label || t("Camera {n}", { n: i + 1 })}
-            </option>
-          ))}
-        </select>
-      </label>
+      <DevicePickers devices={devices} stream={stream} level={level} pick={(kind, id) => void pick(kind, id)} />
       <ErrorLine error={error} />
       <div class="row end">
         <button type="button" class="primary" autofocus onClick={onClose}>

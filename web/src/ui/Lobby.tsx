@@ -8,7 +8,8 @@ import type { LocalMedia } from "../rtc/media";
 import { plural, t } from "../i18n";
 import { announce } from "./announcer";
 import { ErrorLine, messageOf } from "./common";
-import { currentDevice, openDevice, saveDevice, swapTrack, useDevices, useMicLevel } from "./devices";
+import { openDevice, saveDevice, swapTrack, useDevices, useMicLevel } from "./devices";
+import { DevicePickers } from "./DevicePickers";
 import { CameraIcon, MicIcon, SparkleIcon } from "./icons";
 import { StreamVideo } from "./Tile";
 import { themeLabel } from "./themes";
@@ -120,29 +121,7 @@ export function Lobby(props: LobbyProps) {
           </div>
         </div>
         <div class="devices">
-          <label class="field">
-            <span>{t("Microphone")}</span>
-            <select disabled={!hasAudio} value={currentDevice(stream, "audio")} onChange={(e) => void pick("audio", e.currentTarget.value)}>
-              {devices.audio.map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>
-                  {d.label || t("Microphone {n}", { n: i + 1 })}
-                </option>
-              ))}
-            </select>
-          </label>
-          <div class="meter" role="meter" aria-label={t("Microphone level")} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(level * 100)}>
-            <span style={{ width: `${Math.round(level * 100)}%` }} />
-          </div>
-          <label class="field">
-            <span>{t("Camera")}</span>
-            <select disabled={!hasVideo} value={currentDevice(stream, "video")} onChange={(e) => void pick("video", e.currentTarget.value)}>
-              {devices.video.map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>
-                  {d.label || t("Camera {n}", { n: i + 1 })}
-                </option>
-              ))}
-            </select>
-          </label>
+          <DevicePickers devices={devices} stream={stream} level={level} pick={(kind, id) => void pick(kind, id)} noAudio={!hasAudio} noVideo={!hasVideo} />
           <ErrorLine error={deviceError} />
         </div>
         <div class="effects-row">

@@ -12,7 +12,6 @@ export function ModPage() {
   const [all, setAll] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<{ title: string; body: string; label: string; run: () => Promise<void> } | null>(null);
-  const [busy, setBusy] = useState(false);
 
   const refresh = () =>
     listReports(all)
@@ -129,20 +128,15 @@ export function ModPage() {
           body={confirm.body}
           confirm={confirm.label}
           danger
-          busy={busy}
           onClose={() => setConfirm(null)}
           onConfirm={async () => {
-            setBusy(true);
             try {
               await confirm.run();
-              setConfirm(null);
               void refresh();
             } catch (err) {
               setError(messageOf(err));
-              setConfirm(null);
-            } finally {
-              setBusy(false);
             }
+            setConfirm(null);
           }}
         />
       )}

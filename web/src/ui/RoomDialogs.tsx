@@ -132,26 +132,16 @@ export function RoomSettingsDialog({ token, room, onClose }: { token: string; ro
 
 /** "End the room for everyone?" */
 export function EndRoomDialog({ token, onClose }: { token: string; onClose: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   return (
     <ConfirmDialog
       title={t("End the room for everyone?")}
       body={t("Everyone will be disconnected, and the room's link will not open again.")}
       confirm={t("End room")}
       danger
-      busy={busy}
-      error={error}
       onClose={onClose}
       onConfirm={async () => {
-        setBusy(true);
-        try {
-          await endRoom(token);
-          onClose();
-        } catch (err) {
-          setError(messageOf(err));
-          setBusy(false);
-        }
+        await endRoom(token);
+        onClose();
       }}
     />
   );
@@ -159,27 +149,17 @@ export function EndRoomDialog({ token, onClose }: { token: string; onClose: () =
 
 /** "Remove Bob?" — removed people can't come back, and the room locks. */
 export function RemoveDialog({ token, id, name, onClose }: { token: string; id: string; name: string; onClose: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   return (
     <ConfirmDialog
       title={t("Remove {name}?", { name })}
       body={t("They will be disconnected and can't come back into this room. The room locks itself until you unlock it.")}
       confirm={t("Remove")}
       danger
-      busy={busy}
-      error={error}
       onClose={onClose}
       onConfirm={async () => {
-        setBusy(true);
-        try {
-          await removeParticipant(token, id);
-          announce(t("{name} was removed. The room is locked.", { name }));
-          onClose();
-        } catch (err) {
-          setError(messageOf(err));
-          setBusy(false);
-        }
+        await removeParticipant(token, id);
+        announce(t("{name} was removed. The room is locked.", { name }));
+        onClose();
       }}
     />
   );

@@ -97,27 +97,39 @@ interface ConfirmProps {
   body: string;
   confirm: string;
   danger?: boolean;
-  busy?: boolean;
-  error?: string | null;
-  onConfirm: () => void;
+  /** Does the thing; the dialog stays busy meanwhile and shows what it throws. */
+  onConfirm: () => Promise<void>;
   onClose: () => void;
 }
 
 /** A yes/no dialog; the safe choice (Cancel) is focused first. */
 export function ConfirmDialog(p: ConfirmProps) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await p.onConfirm();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <Dialog title={p.title} onClose={p.onClose}>
       <p>{p.body}</p>
-      {p.error && (
+      {error && (
         <p class="notice error" role="alert">
-          {p.error}
+          {error}
         </p>
       )}
       <div class="row end">
         <button type="button" autofocus onClick={p.onClose}>
           {t("Cancel")}
         </button>
-        <button type="button" class={p.danger ? "danger" : "primary"} disabled={p.busy} onClick={p.onConfirm}>
+        <button type="button" class={p.danger ? "danger" : "primary"} disabled={busy} onClick={() => void confirm()}>
           {p.confirm}
         </button>
       </div>
