@@ -126,7 +126,7 @@ type Call struct {
 	pub, sub *webrtc.PeerConnection
 	events   chan Event
 	done     chan struct{}
-	nacks    atomic.Int64
+	rtcp     rtcpStats
 	media    mediaState
 
 	iceServers  []webrtc.ICEServer // from joined
@@ -207,6 +207,7 @@ func (s *Session) join(ctx context.Context, path string, opts JoinOptions) (*Cal
 		received:     make(map[string]*Received),
 		pending:      make(map[string][]webrtc.ICECandidateInit),
 	}
+	c.rtcp.srs = make(map[uint32]SenderReport)
 	if err := c.send(wire{Type: "join"}); err != nil {
 		c.Leave()
 		return nil, err
@@ -282,10 +283,10 @@ func (c *Call) setupMedia(opts JoinOptions) error {
 	if opts.RelayOnly {
 		pcfg.ICETransportPolicy = webrtc.ICETransportPolicyRelay
 	}
-	if c.pub, err = newPeerConnection(&c.nacks, opts, pcfg); err != nil {
+	if c.pub, err = newPeerConnection(&c.rtcp, opts, pcfg); err != nil {
 		return err
 	}
-	if c.sub, err = newPeerConnection(&c.nacks, opts, pcfg); err != nil {
+	if c.sub, err = newPeerConnection(&c.rtcp, opts, pcfg); err != nil {
 		return err
 	}
 	c.watchCandidates("pub", c.pub)
@@ -320,7 +321,16 @@ func (c *Call) watchCandidates(pc string, conn *webrtc.PeerConnection) {
 	})
 }
 
-func (c *Call) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	// The receiver's RTCP (the server's sender reports) reaches the
+	// interceptors, which keep it, only when it is read.
+	go func() {
+		for {
+			if _, _, err := recv.ReadRTCP(); err != nil {
+				return
+			}
+		}
+	}()
 	from := t.StreamID()
 	arrived := time.Now()
 	if t.Kind() == webrtc.RTPCodecTypeVideo {
@@ -604,8 +614,8 @@ func (c *Call) Leave() {
 
 // newPeerConnection builds a connection like a browser's: NACKs, receiver
 // reports and transport-wide congestion control feedback, with the NACKs
-// this client sends counted in nacks.
-func newPeerConnection(nacks *atomic.Int64, opts JoinOptions, cfg webrtc.Configuration) (*webrtc.PeerConnection, error) {
+// this client sends, and the sender reports it receives, kept in st.
+func newPeerConnection(st *rtcpStats, opts JoinOptions, cfg webrtc.Configuration) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	if opts.TCPOnly {
@@ -631,7 +641,7 @@ func newPeerConnection(nacks *atomic.Int64, opts JoinOptions, cfg webrtc.Configu
 		return nil, err
 	}
 	ir := &interceptor.Registry{}
-	ir.Add(nackCounterFactory{n: nacks})
+	ir.Add(rtcpCounterFactory{s: st})
 	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
 		return nil, err
 	}
@@ -641,7 +651,18 @@ func newPeerConnection(nacks *atomic.Int64, opts JoinOptions, cfg webrtc.Configu
 
 // NACKsSent is how many NACKs this client has sent (packets it asked the
 // server to send again).
-func (c *Call) NACKsSent() int64 { return c.nacks.Load() }
+func (c *Call) NACKsSent() int64 { return c.rtcp.nacks.Load() }
+
+// SenderReports are the latest RTCP sender reports received, by SSRC.
+func (c *Call) SenderReports() map[uint32]SenderReport {
+	c.rtcp.mu.Lock()
+	defer c.rtcp.mu.Unlock()
+	out := make(map[uint32]SenderReport, len(c.rtcp.srs))
+	for k, v := range c.rtcp.srs {
+		out[k] = v
+	}
+	return out
+}
 
 // Session returns the session this call was joined with.
 func (c *Call) Session() *Session { return c.session }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,27 +36,81 @@ type Packet struct {
 // isKeyframe tells keyframes of the codec apart; nil for audio.
 func isKeyframe(mime string) func([]byte) bool { return keyframe.Detect(mime) }
 
-// nackCounter is an interceptor that counts the NACKs this client sends,
-// so measurements show how much loss needed repair.
-type nackCounter struct {
-	interceptor.NoOp
-	n *atomic.Int64
+// SenderReport is the latest RTCP sender report received for one stream.
+type SenderReport struct {
+	SSRC            uint32
+	NTPTime         time.Time // the sender's wall clock when it sent the report
+	RTPTime         uint32    // the stream's RTP clock at that moment
+	Packets, Octets uint32    // what the sender says it has sent
+	At              time.Time // when the report arrived
 }
 
-type nackCounterFactory struct{ n *atomic.Int64 }
+// rtcpStats is what the rtcpCounter interceptor saw on a call's
+// connections: the NACKs sent, the latest sender report per stream.
+type rtcpStats struct {
+	nacks atomic.Int64
+	mu    sync.Mutex
+	srs   map[uint32]SenderReport
+}
 
-func (f nackCounterFactory) NewInterceptor(string) (interceptor.Interceptor, error) {
-	return &nackCounter{n: f.n}, nil
+// rtcpCounter is an interceptor that counts the NACKs this client sends,
+// so measurements show how much loss needed repair, and keeps the sender
+// reports it receives.
+type rtcpCounter struct {
+	interceptor.NoOp
+	s *rtcpStats
+}
+
+type rtcpCounterFactory struct{ s *rtcpStats }
+
+func (f rtcpCounterFactory) NewInterceptor(string) (interceptor.Interceptor, error) {
+	return &rtcpCounter{s: f.s}, nil
 }
 
 // BindRTCPWriter counts outgoing transport-layer NACKs.
-func (c *nackCounter) BindRTCPWriter(w interceptor.RTCPWriter) interceptor.RTCPWriter {
+func (c *rtcpCounter) BindRTCPWriter(w interceptor.RTCPWriter) interceptor.RTCPWriter {
 	return interceptor.RTCPWriterFunc(func(pkts []rtcp.Packet, attrs interceptor.Attributes) (int, error) {
 		for _, p := range pkts {
 			if _, ok := p.(*rtcp.TransportLayerNack); ok {
-				c.n.Add(1)
+				c.s.nacks.Add(1)
 			}
 		}
 		return w.Write(pkts, attrs)
 	})
+}
+
+// BindRTCPReader keeps incoming sender reports.
+func (c *rtcpCounter) BindRTCPReader(r interceptor.RTCPReader) interceptor.RTCPReader {
+	return interceptor.RTCPReaderFunc(func(b []byte, attrs interceptor.Attributes) (int, interceptor.Attributes, error) {
+		n, attrs, err := r.Read(b, attrs)
+		if err != nil {
+			return n, attrs, err
+		}
+		if attrs == nil {
+			attrs = interceptor.Attributes{}
+		}
+		pkts, perr := attrs.GetRTCPPackets(b[:n])
+		if perr != nil {
+			return n, attrs, nil
+		}
+		now := time.Now()
+		for _, p := range pkts {
+			if sr, ok := p.(*rtcp.SenderReport); ok {
+				c.s.mu.Lock()
+				c.s.srs[sr.SSRC] = SenderReport{
+					SSRC: sr.SSRC, NTPTime: ntpToTime(sr.NTPTime), RTPTime: sr.RTPTime,
+					Packets: sr.PacketCount, Octets: sr.OctetCount, At: now,
+				}
+				c.s.mu.Unlock()
+			}
+		}
+		return n, attrs, nil
+	})
+}
+
+// ntpToTime converts a 64-bit NTP timestamp (seconds since 1900).
+func ntpToTime(ntp uint64) time.Time {
+	secs := int64(ntp>>32) - 2_208_988_800
+	nanos := int64((ntp & 0xffffffff) * 1e9 >> 32)
+	return time.Unix(secs, nanos)
 }

@@ -659,3 +659,59 @@ func TestMetricsAreNotPublic(t *testing.T) {
 		t.Fatal("/metrics refused the token")
 	}
 }
+
+// Every stream a subscriber receives gets RTCP sender reports (the room
+// makes them, not an interceptor on the packet path), and they map the
+// stream's RTP clock to wall-clock time as its packets do: browsers line
+// up a person's audio and video with them.
+func TestSubscribersGetSenderReports(t *testing.T) {
+	s := startServer(t, 50)
+	type seen struct {
+		ts    uint32
+		at    time.Time
+		clock uint32
+		kind  string
+	}
+	var mu sync.Mutex
+	last := map[uint32]seen{}
+	_, b, _ := hostAndBea(t, s, client.JoinOptions{OnPacket: func(p client.Packet) {
+		if p.Padding || p.From == "" {
+			return
+		}
+		mu.Lock()
+		last[p.SSRC] = seen{p.Timestamp, p.At, p.ClockRate, p.Kind}
+		mu.Unlock()
+	}})
+	var srs map[uint32]client.SenderReport
+	eventually(t, 10*time.Second, "sender reports for the video and audio Bea receives", func() bool {
+		srs = b.SenderReports()
+		mu.Lock()
+		defer mu.Unlock()
+		kinds := map[string]bool{}
+		for ssrc, p := range last {
+			if _, ok := srs[ssrc]; ok {
+				kinds[p.kind] = true
+			}
+		}
+		return kinds["video"] && kinds["audio"]
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for ssrc, sr := range srs {
+		p, ok := last[ssrc]
+		if !ok {
+			t.Fatalf("a sender report for SSRC %d, which Bea receives nothing on", ssrc)
+		}
+		if sr.Packets == 0 || sr.Octets == 0 {
+			t.Fatalf("%s SSRC %d: a report of %d packets, %d bytes", p.kind, ssrc, sr.Packets, sr.Octets)
+		}
+		if d := sr.At.Sub(sr.NTPTime); d < -time.Second || d > time.Second {
+			t.Fatalf("%s: the report's NTP time is %v off the clock", p.kind, d)
+		}
+		// Where the packets say the RTP clock was when the report came.
+		want := int64(p.ts) + int64(sr.At.Sub(p.at))*int64(p.clock)/int64(time.Second)
+		if off := time.Duration((int64(sr.RTPTime) - want) * int64(time.Second) / int64(p.clock)); off < -100*time.Millisecond || off > 100*time.Millisecond {
+			t.Fatalf("%s: the report's RTP time is %v off the packets' clock", p.kind, off)
+		}
+	}
+}

@@ -56,6 +56,9 @@ type downTrack struct {
 	hdr     rtp.Header
 	rtxPkt  rtp.Packet
 	sent    bool // anything has reached the subscriber's transport
+	// What the sender reports count (reports.go): media packets and
+	// payload bytes sent on ssrc.
+	srPackets, srOctets uint32
 	// Retransmission limits: each sequence number at most once per
 	// rtxRepeat, and at most rtxPerSecond a second, so a receiver that
 	// keeps asking (or a link losing everything) cannot multiply the load.
@@ -239,6 +242,8 @@ func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult 
 		return needsKeyframe
 	}
 	d.sent = true
+	d.srPackets++
+	d.srOctets += uint32(len(payload))
 	return wrote
 }
 
@@ -409,6 +414,8 @@ func (d *downTrack) handleRTCP(pkts []rtcp.Packet) {
 		case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 			d.up.requestKeyframe(int(d.current.Load()))
 		case *rtcp.TransportLayerNack:
+			// The answers to one NACK leave in one batch.
+			d.sub.room.engine.cork()
 			for _, pair := range p.Nacks {
 				pair.Range(func(seq uint16) bool {
 					st.nacks.Add(1)
@@ -418,6 +425,7 @@ func (d *downTrack) handleRTCP(pkts []rtcp.Packet) {
 					return true
 				})
 			}
+			d.sub.room.engine.uncork()
 		case *rtcp.ReceiverEstimatedMaximumBitrate:
 			d.sub.bwe.onREMB(float64(p.Bitrate), time.Now())
 		case *rtcp.ReceiverReport:

@@ -69,6 +69,7 @@ type Engine struct {
 	cfg      Config
 	settings webrtc.SettingEngine
 	conn     net.PacketConn
+	batch    *batchConn // conn with batched sends; nil if conn is not a UDP socket
 	mux      ice.UDPMux
 	tcp      net.Listener
 	tcpMux   ice.TCPMux
@@ -100,7 +101,12 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 		_ = uc.SetWriteBuffer(4 << 20)
 	}
 	e := &Engine{log: log, cfg: cfg, conn: conn, stats: newStats(), rooms: make(map[*Room]struct{})}
-	e.mux = webrtc.NewICEUDPMux(nil, conn)
+	if uc, ok := conn.(*net.UDPConn); ok {
+		if bc, err := newBatchConn(uc); err == nil {
+			e.batch, e.conn = bc, bc
+		}
+	}
+	e.mux = webrtc.NewICEUDPMux(nil, e.conn)
 
 	s := &e.settings
 	s.SetICEUDPMux(e.mux)
@@ -145,6 +151,21 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	e.registry.MustRegister(newCollector(e), e.stats.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return e, nil
+}
+
+// cork and uncork bracket a burst of writes to many subscribers (a
+// fan-out, a burst of retransmissions), which then leave in one sendmmsg
+// (udpbatch.go).
+func (e *Engine) cork() {
+	if e != nil && e.batch != nil {
+		e.batch.cork()
+	}
+}
+
+func (e *Engine) uncork() {
+	if e != nil && e.batch != nil {
+		e.batch.uncork()
+	}
 }
 
 // LocalAddr is the media UDP socket's address.
@@ -272,9 +293,10 @@ func registerCodecs(m *webrtc.MediaEngine, t Target) error {
 // sends transport-wide congestion feedback so the browser's own bandwidth
 // estimate can grow to all three simulcast layers. It accepts the rid and
 // mid extensions that simulcast needs, and the audio level. The subscriber
-// side only sends sender reports; NACKs are answered by the down tracks
-// from one cache per publisher layer rather than a copy per subscriber,
-// and its RTCP goes straight to them (rtcpsink.go).
+// side has no interceptors, nothing between a down track and SRTP: NACKs
+// are answered by the down tracks from one cache per publisher layer
+// rather than a copy per subscriber, its RTCP goes straight to them
+// (rtcpsink.go), and the room sends its sender reports (reports.go).
 func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, error) {
 	m := &webrtc.MediaEngine{}
 	if err := registerCodecs(m, t); err != nil {
@@ -307,12 +329,6 @@ func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, e
 		ir.Add(gen)
 		ir.Add(rr)
 		ir.Add(tw)
-	} else {
-		sr, err := report.NewSenderInterceptor()
-		if err != nil {
-			return nil, err
-		}
-		ir.Add(sr)
 	}
 	settings := e.settings
 	if t == Sub {

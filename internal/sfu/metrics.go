@@ -43,6 +43,7 @@ type collector struct {
 
 	participants, tracks, roomBitrate                                              *prometheus.Desc
 	packets, bytes, nacks, retransmits, plis, switches, padding, tcpDropped, rooms *prometheus.Desc
+	batches, batched, sendDropped                                                  *prometheus.Desc
 }
 
 func newCollector(e *Engine) *collector {
@@ -63,11 +64,14 @@ func newCollector(e *Engine) *collector {
 		switches:     d("rooms_layer_switches_total", "Simulcast layer switches."),
 		padding:      d("rooms_probe_padding_bytes_total", "Padding sent to probe subscribers' downlinks, bytes."),
 		tcpDropped:   d("rooms_ice_tcp_dropped_packets_total", "Packets dropped because an ICE-TCP connection could not keep up."),
+		batches:      d("rooms_udp_send_batches_total", "Batched sends (sendmmsg) on the media UDP socket."),
+		batched:      d("rooms_udp_batched_datagrams_total", "Datagrams sent in batches on the media UDP socket."),
+		sendDropped:  d("rooms_udp_send_dropped_total", "Datagrams of a batch the kernel refused to send."),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped} {
 		ch <- d
 	}
 }
@@ -85,6 +89,11 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.switches, s.switches.Load())
 	counter(c.padding, s.padding.Load())
 	counter(c.tcpDropped, s.tcpDropped.Load())
+	if b := c.e.batch; b != nil {
+		counter(c.batches, b.batches.Load())
+		counter(c.batched, b.datagrams.Load())
+		counter(c.sendDropped, b.dropped.Load())
+	}
 
 	rooms := c.e.liveRooms()
 	participants, audio, video := 0, 0, 0

@@ -121,7 +121,10 @@ func (pr *prober) tick(now time.Time) int {
 	pr.owed = min(pr.owed+rate/8*min(dt, 2*tickInterval.Seconds()), rate/8*2*tickInterval.Seconds())
 	n := min(int(pr.owed/paddingPacketBytes), maxPaddingBurst)
 	pr.mu.Unlock()
+	e := d.sub.room.engine
+	e.cork()
 	sent := d.pad(n)
+	e.uncork()
 	if sent > 0 {
 		pr.mu.Lock()
 		pr.owed -= float64(sent * paddingPacketBytes)

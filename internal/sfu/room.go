@@ -251,9 +251,14 @@ func (r *Room) run(stop chan struct{}) {
 		}
 		tracks, peers := r.snapshot()
 		r.updateSpeakers(now, tracks, peers)
-		for _, p := range peers {
+		for j, p := range peers {
 			if n := p.probe.tick(now); n > 0 {
 				r.engine.stats.padding.Add(uint64(n))
+			}
+			// Each subscriber's reports once a second, spread over the
+			// ticks rather than all at once.
+			if (i+j)%reportEvery == 0 {
+				p.sendReports(now)
 			}
 		}
 		if i%allocEvery != 0 {

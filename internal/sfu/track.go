@@ -265,7 +265,11 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	now := start.UnixNano()
 	wantKey := false
 	var sent, bytes uint64
-	for _, d := range *u.downs.Load() {
+	downs := *u.downs.Load()
+	if len(downs) > 1 {
+		room.engine.cork()
+	}
+	for _, d := range downs {
 		switch d.writeFrom(l, pkt, key, now) {
 		case wrote:
 			sent++
@@ -273,6 +277,9 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 		case needsKeyframe:
 			wantKey = true
 		}
+	}
+	if len(downs) > 1 {
+		room.engine.uncork()
 	}
 	if wantKey {
 		l.requestKeyframe()
