@@ -8,11 +8,27 @@ import (
 )
 
 // sysBatch is a batch's sendmmsg(2) arguments, kept with it so a flush
-// allocates nothing.
+// allocates nothing: call is made once per batch, not per flush (a
+// closure made per flush escapes to the heap through RawConn.Write).
 type sysBatch struct {
 	hdrs  [maxBatch]unix.Mmsghdr
 	iovs  [maxBatch]unix.Iovec
 	names [maxBatch]unix.RawSockaddrInet6 // large enough for an IPv4 address too
+
+	off, n int        // the headers still to send: hdrs[off:n]
+	sent   int        // what the last call sent
+	errno  unix.Errno // and its error
+	call   func(fd uintptr) bool
+}
+
+// sendmmsg is one sendmmsg(2) of hdrs[off:n], as RawConn.Write wants it.
+func (s *sysBatch) sendmmsg(fd uintptr) bool {
+	r, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&s.hdrs[s.off])), uintptr(s.n-s.off), 0, 0, 0)
+	if e == unix.EAGAIN {
+		return false // RawConn.Write waits until the socket is writable
+	}
+	s.sent, s.errno = int(r), e
+	return true
 }
 
 // send writes bt's datagrams with sendmmsg and reports how many the
@@ -23,10 +39,13 @@ type sysBatch struct {
 // (a full buffer answers EAGAIN, and RawConn.Write then waits on the
 // poller), and it keeps its P. A plain syscall.Syscall of 50 datagrams
 // takes long enough that the runtime's sysmon hands the P to another
-// thread during it and wakes every 20 µs to check again; the thread
-// switches that causes cost more than batching saves.
+// thread during it, and the thread switches that causes cost more than
+// batching saves.
 func (c *batchConn) send(bt *batch) (dropped int) {
 	s := &bt.sys
+	if s.call == nil {
+		s.call = s.sendmmsg
+	}
 	n := 0
 	for i := 0; i < bt.n; i++ {
 		nameLen, ok := c.sockaddr(&s.names[n], bt.addrs[i])
@@ -41,26 +60,17 @@ func (c *batchConn) send(bt *batch) (dropped int) {
 		h.SetIovlen(1)
 		n++
 	}
-	for off := 0; off < n; {
-		var sent int
-		var errno unix.Errno
-		err := c.raw.Write(func(fd uintptr) bool {
-			r, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&s.hdrs[off])), uintptr(n-off), 0, 0, 0)
-			if e == unix.EAGAIN {
-				return false
-			}
-			sent, errno = int(r), e
-			return true
-		})
-		switch {
-		case err != nil: // the socket is closed
-			return dropped + n - off
-		case errno != 0: // the first datagram was refused: skip it
-			dropped++
-			off++
-		default:
-			off += sent
+	s.off, s.n = 0, n
+	for s.off < s.n {
+		if err := c.raw.Write(s.call); err != nil { // the socket is closed
+			return dropped + s.n - s.off
 		}
+		if s.errno != 0 { // the first datagram was refused: skip it
+			dropped++
+			s.off++
+			continue
+		}
+		s.off += s.sent
 	}
 	return dropped
 }
