@@ -198,6 +198,10 @@ const (
 	ptH264RTX  = 103
 	ptH264B    = 125
 	ptH264BRTX = 107
+	ptVP9      = 98
+	ptVP9RTX   = 99
+	ptAV1      = 45
+	ptAV1RTX   = 46
 )
 
 // opusFmtp asks publishers for in-band FEC (a lost packet is rebuilt from
@@ -224,11 +228,18 @@ type videoCodec struct {
 }
 
 // videoCodecs are the codecs the SFU can find keyframes in: VP8 first,
-// then H.264 (constrained baseline, then baseline).
+// then H.264 (constrained baseline, then baseline), VP9 profile 0 (whose
+// spatial layers the SFU forwards selectively, svc.go) and AV1 (forwarded
+// as simulcast; its SVC needs the dependency descriptor, not done). A
+// publisher sends the first of these its browser offers, unless the
+// browser was told to prefer another (setCodecPreferences, as the web
+// client does for the server's -video-codec).
 var videoCodecs = []videoCodec{
 	{ptVP8, ptVP8RTX, webrtc.MimeTypeVP8, ""},
 	{ptH264, ptH264RTX, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"},
 	{ptH264B, ptH264BRTX, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"},
+	{ptVP9, ptVP9RTX, webrtc.MimeTypeVP9, "profile-id=0"},
+	{ptAV1, ptAV1RTX, webrtc.MimeTypeAV1, "level-idx=5;profile=0;tier=0"},
 }
 
 // params are c's codec, and its RTX, as side t registers them.

@@ -55,7 +55,9 @@ type Handler interface {
 	Unpublished(t TrackInfo)
 	// PublishLayers tells this peer which simulcast layers (by rid) of
 	// its track anyone receives: it may stop encoding the others.
-	PublishLayers(t TrackInfo, active []string)
+	// For a VP9 SVC track, spatialLayers is how many spatial layers
+	// anyone takes (the publisher may encode fewer); 0 otherwise.
+	PublishLayers(t TrackInfo, active []string, spatialLayers int)
 	// Speakers tells who is talking, loudest first, and who is the
 	// active speaker ("" when nobody has spoken yet).
 	Speakers(active PeerID, speaking []PeerID)
@@ -305,6 +307,9 @@ func (r *Room) measure(now time.Time, tracks []*upTrack) {
 		return
 	}
 	for _, u := range tracks {
+		if u.svc != nil {
+			u.svc.measure(secs)
+		}
 		for _, l := range u.layers.Load() {
 			if l == nil {
 				continue
