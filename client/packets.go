@@ -29,7 +29,12 @@ type Packet struct {
 	// Padding marks a padding-only packet (no payload): the server probing
 	// the downlink. It takes a sequence number like any other.
 	Padding bool
-	At      time.Time
+	// Marker is the RTP marker bit: the last packet of a picture.
+	Marker bool
+	// SpatialLayer and TemporalLayer are a VP9 packet's layer ids, from
+	// its payload descriptor; -1 for other codecs.
+	SpatialLayer, TemporalLayer int
+	At                          time.Time
 }
 
 // isKeyframe tells keyframes of the codec apart; nil for audio.

@@ -63,6 +63,11 @@ type Synthetic struct {
 	level   atomic.Int32
 	levelID atomic.Int32 // negotiated audio-level extension id
 
+	// svc: Video is one VP9 stream with Layers as spatial layers (svc.go).
+	svc      bool
+	spatial  atomic.Int32 // spatial layers sent now (dynacast), svc only
+	pictures int          // svc: pictures sent, for the temporal pattern
+
 	// Simulcast streams say which layer they are in header extensions
 	// (RFC 8852 rid, RFC 8843 mid), set before run starts.
 	mid          string
@@ -165,6 +170,14 @@ func (s *Synthetic) setActive(active []string) {
 	for _, rid := range active {
 		on[rid] = true
 	}
+	if s.svc {
+		// One stream: "" stands for all of it.
+		was := s.paused[0].Swap(!on[""])
+		if was && on[""] {
+			s.wantKey[0].Store(true)
+		}
+		return
+	}
 	for i, l := range s.Layers {
 		was := s.paused[i].Load()
 		s.paused[i].Store(!on[l.RID])
@@ -263,6 +276,10 @@ func (s *Synthetic) run(ctx context.Context) {
 			s.sent.Add(1)
 		case <-videoTick.C:
 			picture = (picture + 1) & 0x7fff
+			if s.svc {
+				s.writePicture(&video[0], payload, picture)
+				continue
+			}
 			for i, t := range tracks {
 				if s.paused[i].Load() {
 					continue
