@@ -127,6 +127,9 @@ type Call struct {
 	cancel  context.CancelFunc
 
 	Self Participant
+	// VideoCodec is the codec the server asks publishers to send their
+	// camera in (joined.videoCodec): vp8, vp9, av1 or h264.
+	VideoCodec string
 
 	opts     JoinOptions
 	pub, sub *webrtc.PeerConnection
@@ -250,6 +253,7 @@ func (s *Session) join(ctx context.Context, path string, opts JoinOptions) (*Cal
 func (c *Call) onJoined(m *wire) error {
 	c.mu.Lock()
 	c.Self = *m.Self
+	c.VideoCodec = m.VideoCodec
 	c.waiting = false
 	if m.Room != nil {
 		c.room = *m.Room

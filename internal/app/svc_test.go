@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/roomsdev/rooms/client"
+	"github.com/roomsdev/rooms/internal/app"
 )
 
 // TestVP9SVCLayerFollowsTile: a publisher sends one VP9 stream with three
@@ -14,7 +15,7 @@ import (
 // last packet; the publisher is told to encode one layer; a large tile
 // brings layer 2 back after a keyframe.
 func TestVP9SVCLayerFollowsTile(t *testing.T) {
-	s := startServer(t, 50)
+	s := startServer(t, 50, func(c *app.Config) { c.Media.VideoCodec = "vp9" })
 	host, room := newHost(t, s)
 	src, err := client.NewSVCSynthetic("cam")
 	if err != nil {
@@ -26,6 +27,9 @@ func TestVP9SVCLayerFollowsTile(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pub.Leave)
+	if pub.VideoCodec != "vp9" {
+		t.Fatalf("joined.videoCodec %q, want the server's vp9", pub.VideoCodec)
+	}
 	log := &videoLog{from: pub.Self.ID}
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
 	tile := func(h int) {

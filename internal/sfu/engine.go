@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,7 +56,17 @@ type Config struct {
 	// leaves); zero means the defaults, 4 s and 4 s, so a participant whose
 	// network is gone leaves everyone's grid within 10 s.
 	ICEDisconnected, ICEFailed time.Duration
+	// VideoCodec is the codec clients are asked to publish their camera
+	// in (one of VideoCodecs; "" means vp8): VP8 and AV1 as three-layer
+	// simulcast, VP9 as one stream with spatial layers (SVC), H.264 as
+	// simulcast. Clients fall back to VP8 when they cannot.
+	VideoCodec string
 }
+
+// VideoCodecs are the values Config.VideoCodec takes; the first is the
+// default: VP8 costs the least to encode, which matters on small
+// machines that encode three layers.
+var VideoCodecs = []string{"vp8", "vp9", "av1", "h264"}
 
 // Defaults for Config.
 const (
@@ -86,6 +98,12 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	}
 	if cfg.BigRoom <= 0 {
 		cfg.BigRoom = DefaultBigRoom
+	}
+	if cfg.VideoCodec == "" {
+		cfg.VideoCodec = VideoCodecs[0]
+	}
+	if !slices.Contains(VideoCodecs, cfg.VideoCodec) {
+		return nil, fmt.Errorf("video codec %q: want one of %s", cfg.VideoCodec, strings.Join(VideoCodecs, ", "))
 	}
 	addr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.Port))
 	conn, err := net.ListenPacket("udp", addr)
@@ -146,6 +164,9 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return e, nil
 }
+
+// VideoCodec is the codec clients are asked to publish their camera in.
+func (e *Engine) VideoCodec() string { return e.cfg.VideoCodec }
 
 // LocalAddr is the media UDP socket's address.
 func (e *Engine) LocalAddr() net.Addr { return e.conn.LocalAddr() }
