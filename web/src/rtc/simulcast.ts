@@ -55,6 +55,10 @@ export function publishInit(track: MediaStreamTrack, stream: MediaStream, codec:
   if (cameraCodec(codec) === "vp9") {
     // One encoding, three spatial layers (quarter, half and full size).
     init.sendEncodings = [{ scalabilityMode: SVC_MODES[2], maxBitrate: 2_650_000 } as RTCRtpEncodingParameters];
+  } else if (cameraCodec(codec) === "av1") {
+    // Chromium sends AV1 simulcast only when each encoding names its mode
+    // (without one it sends the first layer alone).
+    init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e, scalabilityMode: "L1T3" }) as RTCRtpEncodingParameters);
   } else {
     init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e }));
   }
