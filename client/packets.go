@@ -20,7 +20,7 @@ type Packet struct {
 	Timestamp uint32
 	ClockRate uint32
 	Size      int
-	Keyframe  bool // the first packet of a VP8 or H.264 keyframe
+	Keyframe  bool // the first packet of a VP8, H.264, VP9 or AV1 keyframe
 	// Width and Height are a VP8 keyframe's picture size (0 otherwise).
 	Width, Height int
 	// SyntheticLayer is the simulcast layer a Synthetic source sent the

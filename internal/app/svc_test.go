@@ -30,6 +30,18 @@ func TestVP9SVCLayerFollowsTile(t *testing.T) {
 	if pub.VideoCodec != "vp9" {
 		t.Fatalf("joined.videoCodec %q, want the server's vp9", pub.VideoCodec)
 	}
+	// The stream is never paused while someone watches it, whatever layer.
+	paused := make(chan []string, 1)
+	go func() {
+		for e := range pub.Events() {
+			if e.Type == "publishLayers" && len(e.Layers) == 0 {
+				select {
+				case paused <- e.Layers:
+				default:
+				}
+			}
+		}
+	}()
 	log := &videoLog{from: pub.Self.ID}
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
 	tile := func(h int) {
@@ -79,6 +91,17 @@ func TestVP9SVCLayerFollowsTile(t *testing.T) {
 	}
 	checkPictures(t, pkts)
 	r := viewer.Received(pub.Self.ID)
+
+	// Long after anyone took layer 0 alone, the stream still flows: the
+	// layer-2 subscriber takes it too.
+	time.Sleep(4 * time.Second)
+	v0 := r.VideoPackets.Load()
+	eventually(t, 3*time.Second, "video to keep flowing at 720p", func() bool { return r.VideoPackets.Load() > v0+30 && r.Height.Load() == 720 })
+	select {
+	case <-paused:
+		t.Fatal("the publisher was told to pause a track someone watches")
+	default:
+	}
 	t.Logf("%d packets; by spatial layer %d/%d/%d", len(pkts), r.SpatialPackets[0].Load(), r.SpatialPackets[1].Load(), r.SpatialPackets[2].Load())
 }
 

@@ -353,6 +353,12 @@ func (e *Engine) Describe(id PeerID) string {
 					fmt.Fprintf(&b, " %d:%s %dbps %dp", i, l.rid, l.bitrate.Load(), l.height.Load())
 				}
 			}
+			if s := u.svc; s != nil {
+				fmt.Fprintf(&b, "; VP9 SVC, %d of %d spatial layers:", s.spatial.Load(), s.count())
+				for i := 0; i < s.count(); i++ {
+					fmt.Fprintf(&b, " %d:%dbps %dp", i, s.bitrate[i].Load(), s.height[i].Load())
+				}
+			}
 			fmt.Fprintf(&b, " (of %d)\n", u.layerCount)
 		}
 		p.mu.Unlock()

@@ -193,6 +193,11 @@ func (u *upTrack) updateDynacast(now time.Time) {
 		for _, l := range [...]int32{d.desired.Load(), d.target.Load(), d.current.Load()} {
 			if l >= 0 && int(l) < maxLayers {
 				st.lastWanted[l] = now
+				if u.svc != nil {
+					// Any spatial layer of an SVC track is its one
+					// stream: that stays on.
+					st.lastWanted[0] = now
+				}
 			}
 		}
 	}

@@ -316,7 +316,7 @@ func (d *downTrack) svcTakes(p *rtp.Packet) bool {
 		return false
 	}
 	cur := d.current.Load()
-	if cur < 0 || int32(desc.SID) > cur {
+	if cur < 0 || int32(desc.SID) > cur || int32(desc.TID) > d.svc.temporal {
 		return false
 	}
 	p.Marker = p.Marker || (desc.End && int32(desc.SID) == cur)
