@@ -143,3 +143,58 @@ func checkPictures(t *testing.T, pkts []client.Packet) {
 		last = i
 	}
 }
+
+// TestVP9SVCLossIsRepaired: a viewer of spatial layers 0 and 1, on a
+// link losing 5%, gets its losses back: NACKs for the renumbered stream
+// find the right packets (never of layer 2) in the publisher's cache.
+func TestVP9SVCLossIsRepaired(t *testing.T) {
+	s := startServer(t, 50)
+	host, room := newHost(t, s)
+	src, err := client.NewSVCSynthetic("cam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Audio = nil
+	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Leave)
+	imp := &client.Impairment{}
+	log := &videoLog{from: pub.Self.ID}
+	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{Impair: imp, OnPacket: log.add})
+	if err := viewer.SetTrackSettings(client.TrackSetting{Participant: pub.Self.ID, Visible: true, Width: 640, Height: 360}); err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, viewer, pub.Self.ID, 360, 15*time.Second)
+	from := len(log.snapshot())
+	imp.SetLoss(0.05)
+	time.Sleep(5 * time.Second)
+	imp.SetLoss(0)
+	time.Sleep(time.Second) // the last repairs
+
+	seen := map[uint16]bool{}
+	pkts := log.snapshot()[from:]
+	lo, hi := pkts[0].Seq, pkts[0].Seq
+	for i, p := range pkts {
+		if !p.Padding && p.SpatialLayer > 1 {
+			t.Fatalf("packet %d (sequence %d): spatial layer %d, to a viewer of layer 1", from+i, p.Seq, p.SpatialLayer)
+		}
+		seen[p.Seq] = true
+		if int16(p.Seq-lo) < 0 {
+			lo = p.Seq
+		}
+		if int16(p.Seq-hi) > 0 {
+			hi = p.Seq
+		}
+	}
+	want := int(hi-lo) + 1
+	missing := float64(want-len(seen)) / float64(want)
+	if viewer.NACKsSent() == 0 {
+		t.Fatal("no NACKs sent on a link losing 5%")
+	}
+	if missing > 0.01 {
+		t.Fatalf("%d of %d packets never arrived (%.1f%%): the losses were not repaired", want-len(seen), want, 100*missing)
+	}
+	t.Logf("%d packets, %d missing after repair, %d NACKs sent", want, want-len(seen), viewer.NACKsSent())
+}
