@@ -216,7 +216,9 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		a := &allocs[i]
 		if old := a.d.target.Swap(int32(a.got)); old != int32(a.got) {
 			p.log.Debug("layer chosen", "track", a.d.up.info.ID, "from", old, "to", a.got, "want", a.want, "budget_left", budget, "sending", sending)
-			if a.got >= 0 {
+			// An SVC subscriber moves down at the next picture, without
+			// a keyframe (everyone would pay for one).
+			if a.got >= 0 && (a.d.up.svc == nil || int32(a.got) > old) {
 				a.d.up.requestKeyframe(a.got)
 			}
 		}

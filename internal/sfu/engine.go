@@ -1,8 +1,9 @@
 // Package sfu is the media plane: a selective forwarding unit on pion/webrtc.
 // Each participant (a Peer) publishes over one PeerConnection and receives
 // everyone else's media over another; the SFU forwards RTP between them
-// without decoding it: one simulcast layer per subscriber and track, chosen
-// for the subscriber's tile size and bandwidth, and only the loudest audio.
+// without decoding it: one simulcast layer per subscriber and track (for
+// VP9 SVC, the spatial layers up to one, svc.go), chosen for the
+// subscriber's tile size and bandwidth, and only the loudest audio.
 // It knows nothing of accounts or room rules: the signalling layer decides
 // who may join and tells the SFU.
 package sfu
