@@ -1,6 +1,8 @@
 package sfu
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/pion/rtp"
@@ -275,3 +277,73 @@ func TestSVCLatePacketsKeepTheirPlace(t *testing.T) {
 		t.Fatalf("numbers %d..%d for %d packets: a gap", lo, hi, len(seen))
 	}
 }
+
+// TestSVCRandomStream feeds an SVC down track a stream spoilt at random
+// (losses, late and repeated packets, malformed payloads), with the
+// target layer, temporal layer and NACKs changing at random: nothing
+// panics, and no sequence number goes out twice for two packets.
+func TestSVCRandomStream(t *testing.T) {
+	for seed := uint64(1); seed <= 5; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { randomSVCStream(t, seed) })
+	}
+}
+
+func randomSVCStream(t *testing.T, seed uint64) {
+	l, d, rec := svcTestTrack(t)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	src := &svcSource{seq: 65000, perLayer: 2, layers: 3}
+	var recent []rtp.Packet
+	sentAs := map[uint16]string{} // output number -> payload first sent under it
+	scratch, sample := &rtp.Packet{}, new(uint32)
+	for pic := 0; pic < 2000; pic++ {
+		if rng.IntN(20) == 0 {
+			d.target.Store(int32(rng.IntN(4) - 1))
+		}
+		if rng.IntN(30) == 0 {
+			d.svc.maxTemporal.Store(int32(rng.IntN(3)))
+		}
+		pkts := src.picture(rng.IntN(15) == 0, l3t3Pattern[pic%4])
+		for _, p := range pkts {
+			recent = append(recent, p)
+			if len(recent) > 300 {
+				recent = recent[1:]
+			}
+			switch r := rng.IntN(100); {
+			case r < 5: // lost
+				continue
+			case r < 8: // late: an earlier one arrives now
+				p = recent[rng.IntN(len(recent))]
+			case r < 9: // malformed
+				p.Payload = p.Payload[:rng.IntN(3)]
+			}
+			n := len(rec.packets)
+			l.route(mustMarshal(t, &p), scratch, sample)
+			for _, out := range rec.packets[n:] {
+				if out.Padding {
+					continue
+				}
+				if first, ok := sentAs[out.SequenceNumber]; ok && first != string(out.Payload) {
+					t.Fatalf("sequence %d sent for two different packets", out.SequenceNumber)
+				}
+				sentAs[out.SequenceNumber] = string(out.Payload)
+			}
+			if rng.IntN(10) == 0 && len(rec.packets) > 0 {
+				// A NACK for something recent: answered with what was
+				// sent under that number, or not at all.
+				seq := rec.packets[len(rec.packets)-1-rng.IntN(min(len(rec.packets), 200))].SequenceNumber
+				n := len(rec.packets)
+				d.retransmit(seq)
+				for _, out := range rec.packets[n:] {
+					if first, ok := sentAs[out.SequenceNumber]; ok && first != string(out.Payload) && !out.Padding {
+						t.Fatalf("NACK for %d answered with another packet", seq)
+					}
+				}
+			}
+		}
+	}
+	if len(sentAs) < 1000 {
+		t.Fatalf("only %d packets forwarded", len(sentAs))
+	}
+}
+
+var l3t3Pattern = [4]uint8{0, 2, 1, 2}
