@@ -65,7 +65,10 @@ type Event struct {
 	Kind        string      // trackPublished: audio or video
 	Source      string      // trackPublished: camera, microphone, screen, screen_audio
 	Layers      []string    // publishLayers: the rids anyone receives
-	Speaking    []string    // speakers: who talks, loudest first (ID is the active speaker)
+	// SpatialLayers, publishLayers of a VP9 SVC track: how many spatial
+	// layers anyone receives.
+	SpatialLayers int
+	Speaking      []string // speakers: who talks, loudest first (ID is the active speaker)
 }
 
 // Received counts what arrived from one publisher.
@@ -83,6 +86,9 @@ type Received struct {
 	// PaddingPackets are padding-only packets: the server probing this
 	// client's downlink. They count in neither VideoPackets nor VideoBytes.
 	PaddingPackets atomic.Int64
+	// SpatialPackets counts VP9 video packets by spatial layer (0 to 2;
+	// higher layers count in 2).
+	SpatialPackets [3]atomic.Int64
 }
 
 // JoinOptions says what to publish.
@@ -121,6 +127,9 @@ type Call struct {
 	cancel  context.CancelFunc
 
 	Self Participant
+	// VideoCodec is the codec the server asks publishers to send their
+	// camera in (joined.videoCodec): vp8, vp9, av1 or h264.
+	VideoCodec string
 
 	opts     JoinOptions
 	pub, sub *webrtc.PeerConnection
@@ -141,36 +150,38 @@ type Call struct {
 }
 
 type wire struct {
-	Type         string                   `json:"type"`
-	SDP          string                   `json:"sdp,omitempty"`
-	PC           string                   `json:"pc,omitempty"`
-	Candidate    *webrtc.ICECandidateInit `json:"candidate,omitempty"`
-	Self         *Participant             `json:"self,omitempty"`
-	Participants []Participant            `json:"participants,omitempty"`
-	Participant  json.RawMessage          `json:"participant,omitempty"`
-	ID           string                   `json:"id,omitempty"`
-	Code         string                   `json:"code,omitempty"`
-	Message      string                   `json:"message,omitempty"`
-	Fatal        bool                     `json:"fatal,omitempty"`
-	Room         *RoomInfo                `json:"room,omitempty"`
-	From         string                   `json:"from,omitempty"`
-	Name         string                   `json:"name,omitempty"`
-	Text         string                   `json:"text,omitempty"`
-	Emoji        string                   `json:"emoji,omitempty"`
-	Raised       *bool                    `json:"raised,omitempty"`
-	Audio        *bool                    `json:"audio,omitempty"`
-	Video        *bool                    `json:"video,omitempty"`
-	TrackID      string                   `json:"trackId,omitempty"`
-	Mid          string                   `json:"mid,omitempty"`
-	Kind         string                   `json:"kind,omitempty"`
-	Source       string                   `json:"source,omitempty"`
-	Active       json.RawMessage          `json:"active,omitempty"`
-	Speaking     []string                 `json:"speaking,omitempty"`
-	Sources      map[string]string        `json:"sources,omitempty"`
-	Tracks       []TrackSetting           `json:"tracks,omitempty"`
-	ICEServers   []webrtc.ICEServer       `json:"iceServers,omitempty"`
-	ResumeToken  string                   `json:"resumeToken,omitempty"`
-	Token        string                   `json:"token,omitempty"`
+	Type          string                   `json:"type"`
+	SDP           string                   `json:"sdp,omitempty"`
+	PC            string                   `json:"pc,omitempty"`
+	Candidate     *webrtc.ICECandidateInit `json:"candidate,omitempty"`
+	Self          *Participant             `json:"self,omitempty"`
+	Participants  []Participant            `json:"participants,omitempty"`
+	Participant   json.RawMessage          `json:"participant,omitempty"`
+	ID            string                   `json:"id,omitempty"`
+	Code          string                   `json:"code,omitempty"`
+	Message       string                   `json:"message,omitempty"`
+	Fatal         bool                     `json:"fatal,omitempty"`
+	Room          *RoomInfo                `json:"room,omitempty"`
+	From          string                   `json:"from,omitempty"`
+	Name          string                   `json:"name,omitempty"`
+	Text          string                   `json:"text,omitempty"`
+	Emoji         string                   `json:"emoji,omitempty"`
+	Raised        *bool                    `json:"raised,omitempty"`
+	Audio         *bool                    `json:"audio,omitempty"`
+	Video         *bool                    `json:"video,omitempty"`
+	TrackID       string                   `json:"trackId,omitempty"`
+	Mid           string                   `json:"mid,omitempty"`
+	Kind          string                   `json:"kind,omitempty"`
+	Source        string                   `json:"source,omitempty"`
+	Active        json.RawMessage          `json:"active,omitempty"`
+	SpatialLayers int                      `json:"spatialLayers,omitempty"`
+	VideoCodec    string                   `json:"videoCodec,omitempty"`
+	Speaking      []string                 `json:"speaking,omitempty"`
+	Sources       map[string]string        `json:"sources,omitempty"`
+	Tracks        []TrackSetting           `json:"tracks,omitempty"`
+	ICEServers    []webrtc.ICEServer       `json:"iceServers,omitempty"`
+	ResumeToken   string                   `json:"resumeToken,omitempty"`
+	Token         string                   `json:"token,omitempty"`
 }
 
 // Join enters the room's call with this session's identity (an account, or
@@ -243,6 +254,7 @@ func (s *Session) join(ctx context.Context, path string, opts JoinOptions) (*Cal
 func (c *Call) onJoined(m *wire) error {
 	c.mu.Lock()
 	c.Self = *m.Self
+	c.VideoCodec = m.VideoCodec
 	c.waiting = false
 	if m.Room != nil {
 		c.room = *m.Room
@@ -348,6 +360,8 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	kind := t.Kind().String()
 	isKey := isKeyframe(t.Codec().MimeType)
 	clock := t.Codec().ClockRate
+	isVP9 := strings.EqualFold(t.Codec().MimeType, webrtc.MimeTypeVP9)
+	var svc svcReceiver
 	var pkt rtp.Packet
 	for {
 		n, _, err := t.Read(buf)
@@ -360,6 +374,12 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		padding := pkt.Padding && len(pkt.Payload) == 0
 		key := !padding && isKey != nil && isKey(pkt.Payload)
 		var w, h int
+		sid, tid := -1, -1
+		layer := syntheticLayer(pkt.Payload)
+		if isVP9 && !padding {
+			sid, tid = svc.add(r, &pkt)
+			layer = sid // a Synthetic SVC source's layer is the spatial one
+		}
 		if key {
 			var ok bool
 			if w, h, ok = keyframe.VP8Size(pkt.Payload); ok {
@@ -373,7 +393,8 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		if onPacket != nil {
 			onPacket(Packet{
 				From: from, Kind: kind, SSRC: pkt.SSRC, Seq: pkt.SequenceNumber, Timestamp: pkt.Timestamp,
-				ClockRate: clock, Size: n, Keyframe: key, Width: w, Height: h, SyntheticLayer: syntheticLayer(pkt.Payload), Padding: padding, At: time.Now(),
+				ClockRate: clock, Size: n, Keyframe: key, Width: w, Height: h, SyntheticLayer: layer, Padding: padding,
+				Marker: pkt.Marker, SpatialLayer: sid, TemporalLayer: tid, At: time.Now(),
 			})
 		}
 		switch {
@@ -484,8 +505,11 @@ func (c *Call) handle(m *wire) error {
 		}
 		if c.opts.Publish != nil {
 			c.opts.Publish.setActive(active)
+			if m.SpatialLayers > 0 {
+				c.opts.Publish.setSpatial(m.SpatialLayers)
+			}
 		}
-		c.emit(Event{Type: m.Type, TrackID: m.TrackID, Layers: active})
+		c.emit(Event{Type: m.Type, TrackID: m.TrackID, Layers: active, SpatialLayers: m.SpatialLayers})
 	case "speakers":
 		var active string
 		_ = json.Unmarshal(m.Active, &active)

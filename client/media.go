@@ -327,7 +327,7 @@ func (c *Call) learnSimulcastIDs(src *Synthetic) {
 	}
 }
 
-// registerCodecs offers Opus, VP8 and H.264, without RTX: retransmissions
+// registerCodecs offers Opus, VP8, H.264, VP9 and AV1, without RTX: retransmissions
 // go on the original stream. (pion's RTX copies the rid extension of the
 // packet it repairs, which a server then takes for a second stream of
 // that simulcast layer.)
@@ -339,6 +339,8 @@ func registerCodecs(m *webrtc.MediaEngine) error {
 			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", RTCPFeedback: fb}, PayloadType: 102},
 		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
 			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", RTCPFeedback: fb}, PayloadType: 125},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP9, ClockRate: 90000, SDPFmtpLine: "profile-id=0", RTCPFeedback: fb}, PayloadType: 98},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeAV1, ClockRate: 90000, SDPFmtpLine: "level-idx=5;profile=0;tier=0", RTCPFeedback: fb}, PayloadType: 45},
 	}
 	// No RTX: pion's NACK generator does not count packets repaired on an
 	// RTX stream as received, and would ask for them again and again. The

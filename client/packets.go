@@ -21,7 +21,7 @@ type Packet struct {
 	Timestamp uint32
 	ClockRate uint32
 	Size      int
-	Keyframe  bool // the first packet of a VP8 or H.264 keyframe
+	Keyframe  bool // the first packet of a VP8, H.264, VP9 or AV1 keyframe
 	// Width and Height are a VP8 keyframe's picture size (0 otherwise).
 	Width, Height int
 	// SyntheticLayer is the simulcast layer a Synthetic source sent the
@@ -30,7 +30,12 @@ type Packet struct {
 	// Padding marks a padding-only packet (no payload): the server probing
 	// the downlink. It takes a sequence number like any other.
 	Padding bool
-	At      time.Time
+	// Marker is the RTP marker bit: the last packet of a picture.
+	Marker bool
+	// SpatialLayer and TemporalLayer are a VP9 packet's layer ids, from
+	// its payload descriptor; -1 for other codecs.
+	SpatialLayer, TemporalLayer int
+	At                          time.Time
 }
 
 // isKeyframe tells keyframes of the codec apart; nil for audio.

@@ -63,6 +63,13 @@ type Synthetic struct {
 	level   atomic.Int32
 	levelID atomic.Int32 // negotiated audio-level extension id
 
+	// av1: the simulcast layers are AV1 (av1.go), not VP8.
+	av1 bool
+	// svc: Video is one VP9 stream with Layers as spatial layers (svc.go).
+	svc      bool
+	spatial  atomic.Int32 // spatial layers sent now (dynacast), svc only
+	pictures int          // svc: pictures sent, for the temporal pattern
+
 	// Simulcast streams say which layer they are in header extensions
 	// (RFC 8852 rid, RFC 8843 mid), set before run starts.
 	mid          string
@@ -165,6 +172,14 @@ func (s *Synthetic) setActive(active []string) {
 	for _, rid := range active {
 		on[rid] = true
 	}
+	if s.svc {
+		// One stream: "" stands for all of it.
+		was := s.paused[0].Swap(!on[""])
+		if was && on[""] {
+			s.wantKey[0].Store(true)
+		}
+		return
+	}
 	for i, l := range s.Layers {
 		was := s.paused[i].Load()
 		s.paused[i].Store(!on[l.RID])
@@ -263,6 +278,10 @@ func (s *Synthetic) run(ctx context.Context) {
 			s.sent.Add(1)
 		case <-videoTick.C:
 			picture = (picture + 1) & 0x7fff
+			if s.svc {
+				s.writePicture(&video[0], payload, picture)
+				continue
+			}
 			for i, t := range tracks {
 				if s.paused[i].Load() {
 					continue
@@ -296,24 +315,10 @@ func (s *Synthetic) writeFrame(t *webrtc.TrackLocalStaticRTP, p *rtp.Packet, pay
 	for i := 0; i < n; i++ {
 		p.SequenceNumber++
 		p.Marker = i == n-1
-		// VP8 payload descriptor (RFC 7741): X set, S on the first
-		// packet, PID 0; I set with a 15-bit PictureID.
-		payload[0] = 0x80
-		if i == 0 {
-			payload[0] |= 0x10
-		}
-		payload[1] = 0x80
-		payload[2] = 0x80 | byte(picture>>8)
-		payload[3] = byte(picture)
-		// The VP8 payload header (RFC 6386 §9.1): the frame tag's lowest
-		// bit is 0 for a key frame, which then carries its size.
-		h := payload[4:]
-		h[0] = 0x11 // delta frame, shown
-		if key {
-			h[0] = 0x10
-			h[3], h[4], h[5] = 0x9d, 0x01, 0x2a
-			h[6], h[7] = byte(l.Width), byte(l.Width>>8)
-			h[8], h[9] = byte(l.Height), byte(l.Height>>8)
+		if s.av1 {
+			av1Header(payload, i == 0, i == n-1, key)
+		} else {
+			vp8Header(payload, i == 0, picture, key, l)
 		}
 		// A tag after the header names the layer, for receivers that check
 		// what they get (Packet.SyntheticLayer).
@@ -328,6 +333,29 @@ func (s *Synthetic) writeFrame(t *webrtc.TrackLocalStaticRTP, p *rtp.Packet, pay
 		}
 	}
 	return n
+}
+
+// vp8Header writes a VP8 payload descriptor (RFC 7741) and payload header.
+func vp8Header(payload []byte, first bool, picture uint16, key bool, l Layer) {
+	// VP8 payload descriptor (RFC 7741): X set, S on the first
+	// packet, PID 0; I set with a 15-bit PictureID.
+	payload[0] = 0x80
+	if first {
+		payload[0] |= 0x10
+	}
+	payload[1] = 0x80
+	payload[2] = 0x80 | byte(picture>>8)
+	payload[3] = byte(picture)
+	// The VP8 payload header (RFC 6386 §9.1): the frame tag's lowest
+	// bit is 0 for a key frame, which then carries its size.
+	h := payload[4:]
+	h[0] = 0x11 // delta frame, shown
+	if key {
+		h[0] = 0x10
+		h[3], h[4], h[5] = 0x9d, 0x01, 0x2a
+		h[6], h[7] = byte(l.Width), byte(l.Width>>8)
+		h[8], h[9] = byte(l.Height), byte(l.Height>>8)
+	}
 }
 
 // cacheSize is the largest synthetic packet payload.

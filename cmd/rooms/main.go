@@ -81,6 +81,7 @@ type config struct {
 	turnTLSKey    string
 	turnHost      string
 	metrics       bool
+	videoCodec    string
 }
 
 func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
@@ -91,6 +92,7 @@ func parseConfig(name string, args []string) (*config, *flag.FlagSet, error) {
 	fs.IntVar(&cfg.mediaPort, "media-port", envInt("ROOMS_MEDIA_PORT", 7881), "the one UDP port all media uses (ROOMS_MEDIA_PORT)")
 	fs.StringVar(&cfg.publicIPs, "public-ip", env("ROOMS_PUBLIC_IP", ""), "comma-separated public IPs to announce for media, behind 1:1 NAT (ROOMS_PUBLIC_IP)")
 	fs.IntVar(&cfg.mediaTCPPort, "media-tcp-port", envInt("ROOMS_MEDIA_TCP_PORT", 7881), "TCP port for ICE-TCP, the fallback where UDP is blocked; 0 turns it off (ROOMS_MEDIA_TCP_PORT)")
+	fs.StringVar(&cfg.videoCodec, "video-codec", env("ROOMS_VIDEO_CODEC", "vp8"), "codec browsers publish the camera in when they can: vp8 (simulcast), vp9 (SVC), av1 (simulcast) or h264 (ROOMS_VIDEO_CODEC)")
 	fs.IntVar(&cfg.audioTopN, "audio-top-n", envInt("ROOMS_AUDIO_TOP_N", 3), "in big rooms, forward only the loudest N audio streams; -1 forwards all (ROOMS_AUDIO_TOP_N)")
 	fs.IntVar(&cfg.turnPort, "turn-port", envInt("ROOMS_TURN_PORT", 0), "UDP and TCP port of the embedded TURN server, e.g. 3478; 0 turns it off (ROOMS_TURN_PORT)")
 	fs.StringVar(&cfg.turnSecret, "turn-secret", env("ROOMS_TURN_SECRET", ""), "secret that signs TURN credentials; empty makes a random one at start (ROOMS_TURN_SECRET)")
@@ -161,7 +163,7 @@ func serve(ctx context.Context, args []string) error {
 		Web:            web.Dist(),
 		RoomIdleExpiry: cfg.idleExpiry,
 		LimitExempt:    exempt,
-		Media:          sfu.Config{TCPPort: cfg.mediaTCPPort, AudioTopN: cfg.audioTopN},
+		Media:          sfu.Config{TCPPort: cfg.mediaTCPPort, AudioTopN: cfg.audioTopN, VideoCodec: cfg.videoCodec},
 		TURNPort:       cfg.turnPort,
 		TURNSecret:     cfg.turnSecret,
 		TURNTTL:        cfg.turnTTL,

@@ -4,7 +4,11 @@
 // video back until one passes.
 package keyframe
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/roomsdev/rooms/internal/vp9"
+)
 
 // VP8 reports whether payload (an RTP payload in the VP8 format of RFC 7741)
 // is the first packet of a VP8 key frame.
@@ -136,7 +140,50 @@ func Detect(mimeType string) func([]byte) bool {
 		return VP8
 	case strings.EqualFold(mimeType, "video/H264"):
 		return H264
+	case strings.EqualFold(mimeType, "video/VP9"):
+		return VP9
+	case strings.EqualFold(mimeType, "video/AV1"):
+		return AV1
 	default:
 		return nil
 	}
+}
+
+// VP9 reports whether payload (an RTP payload in the VP9 format of RFC
+// 9628) is the first packet of a keyframe: spatial layer 0 of a picture
+// that is not predicted from an earlier one (P clear, B set). In an SVC
+// stream the packets of the upper spatial layers of that picture follow.
+func VP9(payload []byte) bool {
+	var d vp9.Descriptor
+	return vp9.Parse(payload, &d) && d.Keyframe()
+}
+
+// AV1 reports whether payload (an RTP payload in the AV1 format of the
+// AOM "RTP Payload Format for AV1", §4.4) begins a keyframe: the
+// aggregation header's N bit marks the first packet of a coded video
+// sequence, which libwebrtc sets on every keyframe; a packet that starts
+// with a sequence header OBU is taken for one too.
+func AV1(payload []byte) bool {
+	if len(payload) < 2 {
+		return false
+	}
+	agg := payload[0]
+	if agg&0x80 != 0 { // Z: the first OBU continues one from the previous packet
+		return false
+	}
+	if agg&0x08 != 0 { // N
+		return true
+	}
+	i := 1
+	if w := agg >> 4 & 0x03; w != 1 {
+		// The first OBU element has a leb128 length before it.
+		for ; i < len(payload) && payload[i]&0x80 != 0; i++ {
+		}
+		i++
+	}
+	if i >= len(payload) {
+		return false
+	}
+	const obuSequenceHeader = 1
+	return payload[i]>>3&0x0f == obuSequenceHeader
 }

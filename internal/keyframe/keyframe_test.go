@@ -50,11 +50,57 @@ func TestH264(t *testing.T) {
 	}
 }
 
+func TestVP9(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload []byte
+		want    bool
+	}{
+		{"empty", nil, false},
+		// I (15-bit id), L, F, B, V: SID 0 of a keyframe with an SS.
+		{"K-SVC keyframe", []byte{0xba, 0x80, 0x01, 0x00, 0x00, 0x00}, true},
+		{"spatial layer 1 of the keyframe", []byte{0xa8, 0x80, 0x01, 0x03}, false},
+		{"delta", []byte{0xf8, 0x80, 0x02, 0x00, 0x02, 0x00}, false},
+		{"middle packet", []byte{0xb0, 0x80, 0x01, 0x00, 0x00}, false},
+		{"truncated", []byte{0xba, 0x80}, false},
+	}
+	for _, tt := range tests {
+		if got := VP9(tt.payload); got != tt.want {
+			t.Errorf("%s: VP9(% x) = %v, want %v", tt.name, tt.payload, got, tt.want)
+		}
+	}
+}
+
+func TestAV1(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload []byte
+		want    bool
+	}{
+		{"empty", nil, false},
+		{"N set", []byte{0x18, 0x0a, 0x0b}, true},
+		{"continuation", []byte{0x88, 0x0a}, false},
+		// W=0: a leb128 length, then a sequence header OBU (type 1).
+		{"sequence header first", []byte{0x00, 0x05, 0x0a, 0x00}, true},
+		// W=1: the only OBU, no length: a frame OBU (type 6).
+		{"frame", []byte{0x10, 0x32, 0x00}, false},
+		{"truncated length", []byte{0x00, 0x85}, false},
+	}
+	for _, tt := range tests {
+		if got := AV1(tt.payload); got != tt.want {
+			t.Errorf("%s: AV1(% x) = %v, want %v", tt.name, tt.payload, got, tt.want)
+		}
+	}
+}
+
 func TestDetect(t *testing.T) {
 	if Detect("video/vp8") == nil || Detect("video/H264") == nil {
 		t.Fatal("known video codecs must have a detector")
 	}
-	if Detect("audio/opus") != nil || Detect("video/AV1") != nil {
+	if Detect("video/VP9") == nil || Detect("video/AV1") == nil {
+		t.Fatal("VP9 and AV1 must have a detector")
+	}
+	if Detect("audio/opus") != nil || Detect("video/H265") != nil {
 		t.Fatal("audio and unknown codecs must have none")
 	}
 }

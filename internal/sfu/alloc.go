@@ -52,6 +52,9 @@ func (p *Peer) SetTrackSettings(key string, s TrackSettings) {
 // layerFor returns the lowest layer at least as tall as height (or the
 // highest there is), counting every negotiated layer, present or not.
 func (u *upTrack) layerFor(height int) int {
+	if u.svc != nil {
+		return u.svc.layerFor(height)
+	}
 	top := u.layerCount - 1
 	if top < 0 {
 		return 0
@@ -78,6 +81,9 @@ func (u *upTrack) layerFor(height int) int {
 // rate is what layer i of u takes, measured, or libwebrtc's target until
 // it has been measured.
 func (u *upTrack) rate(i int) float64 {
+	if u.svc != nil {
+		return u.svc.rate(i)
+	}
 	if l := u.layers.Load()[i]; l != nil {
 		if b := l.bitrate.Load(); b > 0 {
 			return float64(b)
@@ -210,7 +216,9 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		a := &allocs[i]
 		if old := a.d.target.Swap(int32(a.got)); old != int32(a.got) {
 			p.log.Debug("layer chosen", "track", a.d.up.info.ID, "from", old, "to", a.got, "want", a.want, "budget_left", budget, "sending", sending)
-			if a.got >= 0 {
+			// An SVC subscriber moves down at the next picture, without
+			// a keyframe (everyone would pay for one).
+			if a.got >= 0 && (a.d.up.svc == nil || int32(a.got) > old) {
 				a.d.up.requestKeyframe(a.got)
 			}
 		}
@@ -220,6 +228,17 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 // nextPresent returns the first layer above after that has arrived, or -1.
 func nextPresent(u *upTrack, after int) int {
 	ls := u.layers.Load()
+	if u.svc != nil {
+		if ls[0] == nil {
+			return -1
+		}
+		for i := after + 1; i < u.svc.count(); i++ {
+			if u.svc.present(i) {
+				return i
+			}
+		}
+		return -1
+	}
 	for i := after + 1; i < maxLayers; i++ {
 		if ls[i] != nil {
 			return i

@@ -37,6 +37,7 @@ type downTrack struct {
 	target  atomic.Int32
 	current atomic.Int32
 	desired atomic.Int32 // what the subscriber asked for, before the budget (for dynacast)
+	svc     *svcDown     // the renumbering of an SVC stream (svc.go); nil otherwise
 	bound   atomic.Bool
 
 	// mu serialises writes: the current and the target layer's readers
@@ -76,6 +77,9 @@ var _ webrtc.TrackLocal = (*downTrack)(nil)
 
 func newDownTrack(u *upTrack, sub *Peer) *downTrack {
 	d := &downTrack{up: u, sub: sub}
+	if u.svc != nil {
+		d.svc = newSVCDown()
+	}
 	d.target.Store(int32(u.defaultLayer()))
 	d.current.Store(-1)
 	d.desired.Store(int32(u.defaultLayer()))
@@ -356,6 +360,9 @@ func (d *downTrack) retransmit(seq uint16) bool {
 		return false
 	}
 	e, in, ok := d.rw.lookup(seq)
+	if ok && d.svc != nil {
+		in, ok = d.svc.original(in)
+	}
 	if !ok {
 		return false
 	}
@@ -374,6 +381,9 @@ func (d *downTrack) retransmit(seq uint16) bool {
 		return false
 	}
 	p := &d.rtxPkt
+	if d.svc != nil && !d.svcTakes(p) {
+		return false
+	}
 	payload := p.Payload
 	if d.up.vp8 && (e.picOffset != 0 || e.tl0Offset != 0) {
 		rewritePayload(&e, payload) // buf is private: rewrite in place
@@ -455,6 +465,9 @@ func (d *downTrack) bitrate() float64 {
 	cur := d.current.Load()
 	if cur < 0 {
 		return 0
+	}
+	if s := d.up.svc; s != nil && cur < maxLayers {
+		return float64(s.bitrate[cur].Load())
 	}
 	if l := d.up.layers.Load()[cur]; l != nil {
 		return float64(l.bitrate.Load())

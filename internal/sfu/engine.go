@@ -1,8 +1,9 @@
 // Package sfu is the media plane: a selective forwarding unit on pion/webrtc.
 // Each participant (a Peer) publishes over one PeerConnection and receives
 // everyone else's media over another; the SFU forwards RTP between them
-// without decoding it: one simulcast layer per subscriber and track, chosen
-// for the subscriber's tile size and bandwidth, and only the loudest audio.
+// without decoding it: one simulcast layer per subscriber and track (for
+// VP9 SVC, the spatial layers up to one, svc.go), chosen for the
+// subscriber's tile size and bandwidth, and only the loudest audio.
 // It knows nothing of accounts or room rules: the signalling layer decides
 // who may join and tells the SFU.
 package sfu
@@ -12,7 +13,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,7 +57,17 @@ type Config struct {
 	// leaves); zero means the defaults, 4 s and 4 s, so a participant whose
 	// network is gone leaves everyone's grid within 10 s.
 	ICEDisconnected, ICEFailed time.Duration
+	// VideoCodec is the codec clients are asked to publish their camera
+	// in (one of VideoCodecs; "" means vp8): VP8 and AV1 as three-layer
+	// simulcast, VP9 as one stream with spatial layers (SVC), H.264 as
+	// simulcast. Clients fall back to VP8 when they cannot.
+	VideoCodec string
 }
+
+// VideoCodecs are the values Config.VideoCodec takes; the first is the
+// default: VP8 costs the least to encode, which matters on small
+// machines that encode three layers.
+var VideoCodecs = []string{"vp8", "vp9", "av1", "h264"}
 
 // Defaults for Config.
 const (
@@ -87,6 +100,12 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	}
 	if cfg.BigRoom <= 0 {
 		cfg.BigRoom = DefaultBigRoom
+	}
+	if cfg.VideoCodec == "" {
+		cfg.VideoCodec = VideoCodecs[0]
+	}
+	if !slices.Contains(VideoCodecs, cfg.VideoCodec) {
+		return nil, fmt.Errorf("video codec %q: want one of %s", cfg.VideoCodec, strings.Join(VideoCodecs, ", "))
 	}
 	addr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.Port))
 	conn, err := net.ListenPacket("udp", addr)
@@ -168,6 +187,9 @@ func (e *Engine) uncork() {
 	}
 }
 
+// VideoCodec is the codec clients are asked to publish their camera in.
+func (e *Engine) VideoCodec() string { return e.cfg.VideoCodec }
+
 // LocalAddr is the media UDP socket's address.
 func (e *Engine) LocalAddr() net.Addr { return e.conn.LocalAddr() }
 
@@ -219,6 +241,10 @@ const (
 	ptH264RTX  = 103
 	ptH264B    = 125
 	ptH264BRTX = 107
+	ptVP9      = 98
+	ptVP9RTX   = 99
+	ptAV1      = 45
+	ptAV1RTX   = 46
 )
 
 // opusFmtp asks publishers for in-band FEC (a lost packet is rebuilt from
@@ -245,11 +271,18 @@ type videoCodec struct {
 }
 
 // videoCodecs are the codecs the SFU can find keyframes in: VP8 first,
-// then H.264 (constrained baseline, then baseline).
+// then H.264 (constrained baseline, then baseline), VP9 profile 0 (whose
+// spatial layers the SFU forwards selectively, svc.go) and AV1 (forwarded
+// as simulcast; its SVC needs the dependency descriptor, not done). A
+// publisher sends the first of these its browser offers, unless the
+// browser was told to prefer another (setCodecPreferences, as the web
+// client does for the server's -video-codec).
 var videoCodecs = []videoCodec{
 	{ptVP8, ptVP8RTX, webrtc.MimeTypeVP8, ""},
 	{ptH264, ptH264RTX, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"},
 	{ptH264B, ptH264BRTX, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"},
+	{ptVP9, ptVP9RTX, webrtc.MimeTypeVP9, "profile-id=0"},
+	{ptAV1, ptAV1RTX, webrtc.MimeTypeAV1, "level-idx=5;profile=0;tier=0"},
 }
 
 // params are c's codec, and its RTX, as side t registers them.

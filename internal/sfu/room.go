@@ -55,7 +55,9 @@ type Handler interface {
 	Unpublished(t TrackInfo)
 	// PublishLayers tells this peer which simulcast layers (by rid) of
 	// its track anyone receives: it may stop encoding the others.
-	PublishLayers(t TrackInfo, active []string)
+	// For a VP9 SVC track, spatialLayers is how many spatial layers
+	// anyone takes (the publisher may encode fewer); 0 otherwise.
+	PublishLayers(t TrackInfo, active []string, spatialLayers int)
 	// Speakers tells who is talking, loudest first, and who is the
 	// active speaker ("" when nobody has spoken yet).
 	Speakers(active PeerID, speaking []PeerID)
@@ -310,6 +312,9 @@ func (r *Room) measure(now time.Time, tracks []*upTrack) {
 		return
 	}
 	for _, u := range tracks {
+		if u.svc != nil {
+			u.svc.measure(secs)
+		}
 		for _, l := range u.layers.Load() {
 			if l == nil {
 				continue
@@ -351,6 +356,12 @@ func (e *Engine) Describe(id PeerID) string {
 			for i, l := range u.layers.Load() {
 				if l != nil {
 					fmt.Fprintf(&b, " %d:%s %dbps %dp", i, l.rid, l.bitrate.Load(), l.height.Load())
+				}
+			}
+			if s := u.svc; s != nil {
+				fmt.Fprintf(&b, "; VP9 SVC, %d of %d spatial layers:", s.spatial.Load(), s.count())
+				for i := 0; i < s.count(); i++ {
+					fmt.Fprintf(&b, " %d:%dbps %dp", i, s.bitrate[i].Load(), s.height[i].Load())
 				}
 			}
 			fmt.Fprintf(&b, " (of %d)\n", u.layerCount)

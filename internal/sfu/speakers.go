@@ -193,6 +193,11 @@ func (u *upTrack) updateDynacast(now time.Time) {
 		for _, l := range [...]int32{d.desired.Load(), d.target.Load(), d.current.Load()} {
 			if l >= 0 && int(l) < maxLayers {
 				st.lastWanted[l] = now
+				if u.svc != nil {
+					// Any spatial layer of an SVC track is its one
+					// stream: that stays on.
+					st.lastWanted[0] = now
+				}
 			}
 		}
 	}
@@ -202,13 +207,17 @@ func (u *upTrack) updateDynacast(now time.Time) {
 			active = append(active, u.rids[i])
 		}
 	}
-	key := strconv.Itoa(len(active)) + ":" + strings.Join(active, ",")
+	spatial := 0 // simulcast: the rids say it all
+	if u.svc != nil {
+		spatial = u.svc.wanted(now, st, u.published)
+	}
+	key := strconv.Itoa(len(active)) + ":" + strings.Join(active, ",") + ":" + strconv.Itoa(spatial)
 	if st.told && key == st.announced {
 		return
 	}
-	if !st.told && len(active) == u.layerCount {
+	if !st.told && len(active) == u.layerCount && (u.svc == nil || spatial == u.svc.count()) {
 		return // the publisher sends everything until told otherwise
 	}
 	st.told, st.announced = true, key
-	u.publisher.h.PublishLayers(u.info, active)
+	u.publisher.h.PublishLayers(u.info, active, spatial)
 }

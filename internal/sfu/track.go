@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,7 @@ type upTrack struct {
 	isKey     func([]byte) bool // nil for audio and unknown codecs
 	vp8       bool
 	audio     bool
+	svc       *svcTrack // a VP9 stream with spatial layers (svc.go); nil otherwise
 
 	// layers is an immutable snapshot, by quality rank (0 = lowest);
 	// absent layers are nil. Replaced under layersMu as layers arrive.
@@ -130,6 +132,11 @@ func newUpTrack(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) *
 		}
 	}
 	u.rids[0] = firstNonEmpty(u.rids[0], remote.RID())
+	if u.layerCount == 1 && strings.EqualFold(u.codec.MimeType, webrtc.MimeTypeVP9) {
+		// One VP9 stream may carry spatial layers (SVC); simulcast VP9 is
+		// forwarded like any other simulcast.
+		u.svc = &svcTrack{}
+	}
 	u.published = time.Now()
 	u.audible.Store(true)
 	u.layers.Store(&[maxLayers]*upLayer{})
@@ -175,6 +182,9 @@ func (u *upTrack) addLayer(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver)
 		// About two seconds of each layer, for NACKs: enough on any network
 		// where retransmission still helps.
 		l.cacheSize = [maxLayers]int{64, 128, 256}[idx]
+		if u.svc != nil {
+			l.cacheSize = svcMapSize // every spatial layer in one stream
+		}
 	}
 	next := *old
 	next[idx] = l
@@ -255,6 +265,10 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	if u.audio && !u.audible.Load() {
 		return
 	}
+	if u.svc != nil {
+		l.routeSVC(pkt, start, sample)
+		return
+	}
 	key := u.isKey == nil || u.isKey(pkt.Payload)
 	if key && u.vp8 {
 		if w, h, ok := vp8KeyframeSize(pkt.Payload); ok {
@@ -315,6 +329,9 @@ func (l *upLayer) requestKeyframe() {
 func (u *upTrack) requestKeyframe(layer int) {
 	if layer < 0 || layer >= maxLayers {
 		return
+	}
+	if u.svc != nil {
+		layer = 0 // one stream carries every spatial layer
 	}
 	if l := u.layers.Load()[layer]; l != nil {
 		l.requestKeyframe()

@@ -146,6 +146,7 @@ func (c *call) admitLocked(p *participant) {
 		Participants: others,
 		Room:         c.roomInfoLocked(p),
 		ICEServers:   c.hub.iceServersFor(p.id),
+		VideoCodec:   c.hub.media.VideoCodec(),
 		ResumeToken:  p.resumeToken,
 	})
 }

@@ -41,6 +41,9 @@ type publishLayersMsg struct {
 	TrackID string   `json:"trackId"`
 	Mid     string   `json:"mid"`
 	Active  []string `json:"active"`
+	// SpatialLayers, for a VP9 SVC track, is how many spatial layers
+	// anyone takes; absent for simulcast.
+	SpatialLayers int `json:"spatialLayers,omitempty"`
 }
 
 type speakersMsg struct {
@@ -85,12 +88,13 @@ func handleRestartICE(p *participant, _ []byte) (bool, error) {
 	return false, nil
 }
 
-// PublishLayers tells the publisher which simulcast layers anyone takes.
-func (h *mediaHandler) PublishLayers(t sfu.TrackInfo, active []string) {
+// PublishLayers tells the publisher which simulcast layers, or how many
+// spatial layers, anyone takes.
+func (h *mediaHandler) PublishLayers(t sfu.TrackInfo, active []string, spatialLayers int) {
 	if active == nil {
 		active = []string{}
 	}
-	(*participant)(h).send(publishLayersMsg{Type: typePublishLayers, TrackID: t.ID, Mid: t.Mid, Active: active})
+	(*participant)(h).send(publishLayersMsg{Type: typePublishLayers, TrackID: t.ID, Mid: t.Mid, Active: active, SpatialLayers: spatialLayers})
 }
 
 // Speakers tells the participant who is talking.

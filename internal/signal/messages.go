@@ -111,6 +111,9 @@ type joinedMsg struct {
 	Participants []Participant `json:"participants"`
 	Room         RoomInfo      `json:"room"`
 	ICEServers   []ICEServer   `json:"iceServers"`
+	// VideoCodec is the codec to publish the camera in, when the
+	// browser can: vp8, vp9, av1 or h264 (docs/protocol.md).
+	VideoCodec string `json:"videoCodec"`
 	// ResumeToken lets this client take its place back from a new socket
 	// (resume); only in `joined`.
 	ResumeToken string `json:"resumeToken,omitempty"`

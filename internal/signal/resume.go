@@ -155,6 +155,7 @@ func (c *call) resume(s *socket, id rooms.Identity, first []byte) (*participant,
 		Participants: others,
 		Room:         c.roomInfoLocked(p),
 		ICEServers:   c.hub.iceServersFor(p.id),
+		VideoCodec:   c.hub.media.VideoCodec(),
 	})
 	c.mu.Unlock()
 	p.log.Info("participant resumed")

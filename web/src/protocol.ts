@@ -141,12 +141,18 @@ export const REACTIONS = ["👍", "❤️", "😂", "🎉", "👏", "😮"] as c
 
 // Server → client.
 
+/** The codecs a server may ask us to publish the camera in (`joined.videoCodec`). */
+export type VideoCodec = "vp8" | "vp9" | "av1" | "h264";
+export const VIDEO_CODECS: readonly VideoCodec[] = ["vp8", "vp9", "av1", "h264"];
+
 export interface JoinedMessage {
   type: "joined";
   self: Participant;
   participants: Participant[];
   room: SignalRoom;
   iceServers: RTCIceServer[];
+  /** The codec to publish the camera in when the browser can (VP8 otherwise); "vp8" from servers that don't say. */
+  videoCodec: VideoCodec;
   /** Lets this client take its place back on a new socket (`resume`). */
   resumeToken?: string;
 }
@@ -240,6 +246,8 @@ export interface PublishLayersMessage {
   trackId: string;
   mid: string;
   active: string[];
+  /** For a VP9 SVC track: how many spatial layers anyone receives. */
+  spatialLayers?: number;
 }
 export interface ErrorMessage {
   type: "error";
@@ -370,6 +378,7 @@ export function parseServerMessage(data: unknown): ServerMessage | null {
   if (m.type === "joined" || m.type === "resumed") {
     // A server without STUN/TURN configured may send null or omit the list.
     m.iceServers = Array.isArray(m.iceServers) ? m.iceServers : [];
+    m.videoCodec = VIDEO_CODECS.includes(m.videoCodec as VideoCodec) ? m.videoCodec : "vp8";
   }
   if (isObject(m.room)) {
     const room = m.room;

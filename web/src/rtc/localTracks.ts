@@ -3,9 +3,9 @@
 // of signalling: the session tells it where the publisher connection is and
 // is told when the tracks change (a new publisher offer is then due).
 
-import type { TrackSource } from "../protocol";
+import type { TrackSource, VideoCodec } from "../protocol";
 import { acquireTrack, describeMediaError, stopStream } from "./media";
-import { publishInit } from "./simulcast";
+import { preferCodec, publishInit } from "./simulcast";
 
 /** What LocalTracks needs of the session it belongs to. */
 export interface LocalTracksHost {
@@ -31,6 +31,8 @@ export class LocalTracks {
   videoMuted: boolean;
   /** Our screen share while we share; null otherwise. */
   screen: MediaStream | null = null;
+  /** The codec the server asks us to publish the camera in (`joined.videoCodec`). */
+  videoCodec: VideoCodec = "vp8";
   private readonly host: LocalTracksHost;
 
   constructor(stream: MediaStream, audioMuted: boolean, videoMuted: boolean, host: LocalTracksHost) {
@@ -51,9 +53,7 @@ export class LocalTracks {
 
   /** Adds everything we send to a new publisher connection. */
   publishOn(pc: RTCPeerConnection): void {
-    for (const track of this.stream.getTracks()) {
-      pc.addTransceiver(track, publishInit(track, this.stream));
-    }
+    for (const track of this.stream.getTracks()) this.addCamera(pc, track);
     for (const track of this.screen?.getVideoTracks() ?? []) {
       pc.addTransceiver(track, { direction: "sendonly", streams: [this.screen as MediaStream] });
     }
@@ -105,7 +105,7 @@ export class LocalTracks {
       const free = pc.getTransceivers().find((tr) => tr.sender.track?.kind === kind || (!tr.sender.track && tr.receiver.track.kind === kind));
       if (free) await free.sender.replaceTrack(track);
       else {
-        pc.addTransceiver(track, publishInit(track, this.stream));
+        this.addCamera(pc, track);
         this.host.renegotiate();
       }
     }
@@ -155,7 +155,7 @@ export class LocalTracks {
     this.stream.addTrack(track);
     if (sender) await sender.replaceTrack(track);
     else if (pc) {
-      pc.addTransceiver(track, publishInit(track, this.stream));
+      this.addCamera(pc, track);
       this.host.renegotiate();
     }
     this.host.changed();
@@ -210,6 +210,12 @@ export class LocalTracks {
       this.host.renegotiate();
     }
     this.host.changed();
+  }
+
+  /** Adds a camera or microphone track, video in the server's codec when the browser can. */
+  private addCamera(pc: RTCPeerConnection, track: MediaStreamTrack): void {
+    const tr = pc.addTransceiver(track, publishInit(track, this.stream, this.videoCodec));
+    if (track.kind === "video") preferCodec(tr, this.videoCodec);
   }
 
   /** Enables the tracks to match the mute state (a disabled track sends silence or black). */

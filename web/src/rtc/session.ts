@@ -414,7 +414,7 @@ export class CallSession {
         this.emit();
       },
       // Nobody receives some layers of one of our tracks: stop encoding them.
-      publishLayers: (m) => applyPublishLayers(this.pubPC, m.mid, m.active),
+      publishLayers: (m) => applyPublishLayers(this.pubPC, m.mid, m.active, m.spatialLayers),
       error: (m) => this.onError(m),
     };
     return (handlers[msg.type] as Handler<typeof msg.type>)(msg as never);
@@ -446,6 +446,7 @@ export class CallSession {
     this.room = m.room;
     this.participants.clear();
     for (const p of m.participants) this.participants.set(p.id, p);
+    this.local.videoCodec = m.videoCodec;
     this.peers.open(m.iceServers);
     this.sentTileLayout = "";
     this.sendTileLayout();

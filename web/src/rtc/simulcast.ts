@@ -1,6 +1,12 @@
 // Simulcast: the camera is sent in three layers (RFC 8853), and the server
 // forwards to each person the one that fits their tile. It tells us which
 // layers nobody receives (publishLayers); we stop encoding those.
+//
+// With VP9 the three layers are spatial layers of one stream instead (SVC,
+// "L3T3_KEY"): the server forwards each person the layers up to the one
+// that fits, and tells us how many anyone takes; we encode that many.
+
+import type { VideoCodec } from "../protocol";
 
 /**
  * libwebrtc's ladder for a 720p camera: quarter, half and full size, with
@@ -13,11 +19,67 @@ export const CAMERA_LAYERS: RTCRtpEncodingParameters[] = [
   { rid: "f", scaleResolutionDownBy: 1, maxBitrate: 2_000_000 },
 ];
 
-/** How to add one of our tracks to the publisher connection. */
-export function publishInit(track: MediaStreamTrack, stream: MediaStream): RTCRtpTransceiverInit {
+/** The VP9 SVC modes for one, two and three spatial layers, each with three temporal layers. */
+const SVC_MODES = ["L1T3", "L2T3_KEY", "L3T3_KEY"];
+
+/** What a codec is called in RTCRtpCodec.mimeType. */
+const MIME: Record<VideoCodec, string> = { vp8: "video/VP8", vp9: "video/VP9", av1: "video/AV1", h264: "video/H264" };
+
+/** The browser's send capabilities for a codec, or none. */
+function sendable(codec: VideoCodec): RTCRtpCodec[] {
+  const caps = typeof RTCRtpSender !== "undefined" && RTCRtpSender.getCapabilities ? RTCRtpSender.getCapabilities("video") : null;
+  const mime = MIME[codec].toLowerCase();
+  return (caps?.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === mime && (codec !== "vp9" || !/profile-id=[1-3]/.test(c.sdpFmtpLine ?? "")));
+}
+
+/**
+ * The codec we publish the camera in: the server's choice when this
+ * browser can send it (and, for VP9, in spatial layers), else VP8.
+ */
+export function cameraCodec(wanted: VideoCodec): VideoCodec {
+  if (wanted === "vp8") return "vp8";
+  const caps = sendable(wanted);
+  if (caps.length === 0) return "vp8";
+  if (wanted === "vp9") {
+    // Chromium lists the modes it encodes; a browser that lists none may not do SVC.
+    const modes = (caps[0] as RTCRtpCodec & { scalabilityModes?: string[] }).scalabilityModes;
+    if (modes && !modes.includes("L3T3_KEY")) return "vp8";
+  }
+  return wanted;
+}
+
+/** How to add one of our tracks to the publisher connection, the camera in `codec` (see cameraCodec). */
+export function publishInit(track: MediaStreamTrack, stream: MediaStream, codec: VideoCodec = "vp8"): RTCRtpTransceiverInit {
   const init: RTCRtpTransceiverInit = { direction: "sendonly", streams: [stream] };
-  if (track.kind === "video") init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e }));
+  if (track.kind !== "video") return init;
+  if (cameraCodec(codec) === "vp9") {
+    // One encoding, three spatial layers (quarter, half and full size).
+    init.sendEncodings = [{ scalabilityMode: SVC_MODES[2], maxBitrate: 2_650_000 } as RTCRtpEncodingParameters];
+  } else if (cameraCodec(codec) === "av1") {
+    // Chromium sends AV1 simulcast only when each encoding names its mode
+    // (without one it sends the first layer alone).
+    init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e, scalabilityMode: "L1T3" }) as RTCRtpEncodingParameters);
+  } else {
+    init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e }));
+  }
   return init;
+}
+
+/**
+ * Puts the camera's codec first in its transceiver's offer (the server
+ * answers with the first it knows), keeping the others as fallbacks.
+ */
+export function preferCodec(tr: RTCRtpTransceiver, codec: VideoCodec): void {
+  const use = cameraCodec(codec);
+  if (use === "vp8" || !tr.setCodecPreferences) return;
+  const all = RTCRtpSender.getCapabilities("video")?.codecs ?? [];
+  const first = sendable(use);
+  const rest = all.filter((c) => !first.includes(c));
+  try {
+    tr.setCodecPreferences([...first, ...rest]);
+  } catch (err) {
+    console.warn("rooms: codec preferences", err);
+  }
 }
 
 /**
@@ -25,7 +87,7 @@ export function publishInit(track: MediaStreamTrack, stream: MediaStream): RTCRt
  * asks: `active` lists the rids anyone receives (for a track without
  * simulcast, "" stands for its only encoding). An empty list pauses it.
  */
-export async function applyPublishLayers(pc: RTCPeerConnection | null, mid: string, active: string[]): Promise<void> {
+export async function applyPublishLayers(pc: RTCPeerConnection | null, mid: string, active: string[], spatialLayers?: number): Promise<void> {
   const tr = pc?.getTransceivers().find((t) => t.mid === mid);
   if (!tr) return;
   const params = tr.sender.getParameters();
@@ -38,5 +100,23 @@ export async function applyPublishLayers(pc: RTCPeerConnection | null, mid: stri
       changed = true;
     }
   }
-  if (changed) await tr.sender.setParameters(params);
+  const svc = params.encodings[0] as RTCRtpEncodingParameters & { scalabilityMode?: string };
+  if (spatialLayers && params.encodings.length === 1 && svc.scalabilityMode && SVC_MODES.includes(svc.scalabilityMode)) {
+    // Fewer spatial layers: the bottom ones of the three, so each keeps
+    // its size (the top layer of L1T3 is the encoded size itself).
+    const n = Math.min(Math.max(Math.round(spatialLayers), 1), SVC_MODES.length);
+    const mode = SVC_MODES[n - 1];
+    if (svc.scalabilityMode !== mode) {
+      svc.scalabilityMode = mode;
+      svc.scaleResolutionDownBy = 2 ** (SVC_MODES.length - n);
+      changed = true;
+    }
+  }
+  if (!changed) return;
+  try {
+    await tr.sender.setParameters(params);
+  } catch (err) {
+    // A browser that cannot change the mode keeps sending every layer.
+    console.warn("rooms: publishLayers", err);
+  }
 }

@@ -1,0 +1,377 @@
+package sfu
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/roomsdev/rooms/internal/vp9"
+)
+
+// VP9 SVC (RFC 9628): the publisher sends one RTP stream that carries
+// every spatial layer of each picture (K-SVC, Chrome's "L3T3_KEY": the
+// layers depend on each other only at keyframes) and temporal layers. The
+// SFU treats the spatial layers as the track's layers, as it does
+// simulcast encodings: the allocator chooses one per subscriber, and the
+// subscriber gets the packets of that layer and those below it, renumbered
+// so that it sees one gapless stream.
+//
+// Unlike simulcast, everything comes from one stream, so timestamps and
+// picture ids need no rewriting; only the sequence numbers do, because of
+// the packets left out, and the marker bit, which the publisher sets only
+// at the end of the whole picture.
+
+// svcMapSize is how many recent packets each SVC down track remembers the
+// renumbering of, for NACKs: about two seconds of a 720p stream.
+const svcMapSize = 512
+
+// allTemporal takes every temporal layer.
+const allTemporal = 7
+
+// svcTrack is what an upTrack knows of the spatial layers of its SVC
+// stream. The stream's one reader writes the counters; the room ticker
+// measures them.
+type svcTrack struct {
+	// spatial is the number of spatial layers in the latest scalability
+	// structure, and most the largest ever seen: the layers the publisher
+	// can send when asked (dynacast may have turned some off).
+	spatial, most atomic.Int32
+	bytes         [maxLayers]atomic.Uint64 // by spatial layer id
+	// bitrate[i] is what a subscriber of layer i takes: layers 0 to i.
+	bitrate       [maxLayers]atomic.Int64
+	width, height [maxLayers]atomic.Int32
+	idle          [maxLayers]atomic.Int32 // measurements in a row without packets
+
+	lastBytes [maxLayers]uint64 // room ticker only
+}
+
+// svcLayer is the layer index a spatial layer id counts in.
+func svcLayer(sid uint8) int { return min(int(sid), maxLayers-1) }
+
+// learn takes the layer sizes from a scalability structure (keyframes).
+func (s *svcTrack) learn(d *vp9.Descriptor) {
+	if !d.HasSS {
+		return
+	}
+	n := min(d.SpatialLayers, maxLayers)
+	s.spatial.Store(int32(n))
+	if int32(n) > s.most.Load() {
+		s.most.Store(int32(n))
+	}
+	if !d.SizesPresent {
+		return
+	}
+	for i := 0; i < n; i++ {
+		s.width[i].Store(int32(d.Widths[i]))
+		s.height[i].Store(int32(d.Heights[i]))
+	}
+}
+
+// count is the number of spatial layers the publisher can send (1 until
+// a scalability structure says more).
+func (s *svcTrack) count() int { return max(int(s.most.Load()), 1) }
+
+// present reports whether spatial layer i is being sent now.
+func (s *svcTrack) present(i int) bool {
+	if i == 0 {
+		return true
+	}
+	return i < int(s.spatial.Load()) && s.idle[i].Load() < cacheIdleTicks
+}
+
+// measure updates the layers' rates, cumulative, over secs seconds.
+func (s *svcTrack) measure(secs float64) {
+	total := 0.0
+	for i := range s.bytes {
+		b := s.bytes[i].Load()
+		sample := float64(b-s.lastBytes[i]) * 8 / secs
+		if b == s.lastBytes[i] {
+			s.idle[i].Add(1)
+		} else {
+			s.idle[i].Store(0)
+		}
+		s.lastBytes[i] = b
+		total += sample
+		s.bitrate[i].Store(smoothRate(s.bitrate[i].Load(), total))
+	}
+}
+
+// routeSVC forwards one packet of an SVC stream to every subscriber, each
+// the layers it takes. It is route's continuation for SVC tracks, and as
+// hot: no allocations.
+func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
+	u := l.up
+	var desc vp9.Descriptor
+	if !vp9.Parse(pkt.Payload, &desc) {
+		return // malformed: nobody could decode it anyway
+	}
+	s := u.svc
+	s.bytes[svcLayer(desc.SID)].Add(uint64(len(pkt.Payload) + 12))
+	key := desc.Keyframe()
+	if key && desc.HasSS {
+		s.learn(&desc)
+		l.width.Store(s.width[0].Load())
+		l.height.Store(s.height[0].Load())
+	}
+	now := start.UnixNano()
+	wantKey := false
+	var sent, bytes uint64
+	for _, d := range *u.downs.Load() {
+		res, want := d.writeSVC(pkt, &desc, key, now)
+		if res == wrote {
+			sent++
+			bytes += uint64(len(pkt.Payload) + 12)
+		}
+		wantKey = wantKey || want || res == needsKeyframe
+	}
+	if wantKey {
+		l.requestKeyframe()
+	}
+	if sent > 0 {
+		st := u.publisher.room.engine.stats
+		u.publisher.room.forwardedBytes.Add(bytes)
+		st.forwarded(sent, bytes)
+		if *sample++; *sample&15 == 0 {
+			st.latency.Observe(time.Since(start).Seconds())
+		}
+	}
+}
+
+// Where an input packet stands in an SVC down track's renumbering.
+const (
+	svcUnseen   uint8 = iota
+	svcSent           // forwarded under its number
+	svcDropped        // a layer this subscriber does not take
+	svcReserved       // never arrived: its number waits for it (a gap the subscriber sees, and NACKs)
+)
+
+type svcEntry struct {
+	in, c uint16
+	state uint8
+}
+
+// svcDown is one subscriber's renumbering of an SVC stream. Packets it
+// does not take are left out of a "compacted" numbering (input minus the
+// packets dropped so far), which the down track's rewriter then treats
+// like any gapless source: padding, pauses and NACK lookups work as for
+// simulcast. byIn and byC map between the two numberings, so that a NACK
+// finds the cached packet, and a packet that arrives late (a publisher's
+// retransmission) finds the number kept for it. Guarded by the down
+// track's mu.
+type svcDown struct {
+	started  bool
+	highest  uint16 // newest input sequence number seen
+	dropped  uint16 // packets left out so far
+	temporal int32  // the temporal layer forwarded
+	// maxTemporal is the highest temporal layer wanted (allTemporal
+	// for all); read by the forwarding loop without d.mu.
+	maxTemporal atomic.Int32
+	byIn        [svcMapSize]svcEntry
+	byC         [svcMapSize]svcEntry
+}
+
+func newSVCDown() *svcDown {
+	s := &svcDown{temporal: allTemporal}
+	s.maxTemporal.Store(allTemporal)
+	return s
+}
+
+// note records input packet in as state, numbered c.
+func (s *svcDown) note(in, c uint16, state uint8) {
+	s.byIn[in%svcMapSize] = svcEntry{in: in, c: c, state: state}
+	if state != svcDropped {
+		s.byC[c%svcMapSize] = svcEntry{in: in, c: c, state: state}
+	}
+}
+
+// original maps a compacted number (from a NACK) back to the input
+// sequence number, the one the packet cache holds it under.
+func (s *svcDown) original(c uint16) (uint16, bool) {
+	e := s.byC[c%svcMapSize]
+	if e.state == svcUnseen || e.c != c {
+		return 0, false
+	}
+	return e.in, true
+}
+
+// writeSVC forwards one packet of an SVC stream if this subscriber takes
+// its layer. It reports, besides what it did, whether a keyframe is
+// wanted to move the subscriber up. Switching down happens at the next
+// picture; switching up at a keyframe only, since in K-SVC an upper layer
+// depends on its own earlier frames, which this subscriber never got.
+func (d *downTrack) writeSVC(p *rtp.Packet, desc *vp9.Descriptor, key bool, now int64) (writeResult, bool) {
+	if !d.bound.Load() {
+		return skipped, false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := d.svc
+	in := p.SequenceNumber
+	if s.started && int16(in-s.highest) <= 0 {
+		return d.writeLateSVC(p, desc, now), false
+	}
+	if s.started {
+		// Packets never seen keep their numbers, so that the subscriber
+		// sees the loss and asks for them.
+		gap := in - s.highest - 1
+		for x := in - min(gap, svcMapSize); x != in; x++ {
+			s.note(x, x-s.dropped, svcReserved)
+		}
+	}
+	s.started, s.highest = true, in
+
+	res, wantKey := skipped, false
+	tgt, cur := d.target.Load(), d.current.Load()
+	pictureStart := desc.Begin && desc.SID == 0
+	splice := false
+	switch {
+	case tgt < 0:
+		cur = -1 // paused; resuming waits for a keyframe
+	case cur < 0:
+		if key {
+			cur, splice = tgt, true
+		} else {
+			res = needsKeyframe
+		}
+	case tgt < cur && pictureStart:
+		cur = tgt
+		d.switched()
+	case tgt > cur:
+		if key {
+			cur = tgt
+			d.switched()
+		} else {
+			wantKey = true
+		}
+	}
+	d.current.Store(cur)
+	if pictureStart {
+		// Temporal layers go down at any picture, up at a keyframe or a
+		// switching-up point of the layer above (RFC 9628 §4.2, U).
+		want := s.maxTemporal.Load()
+		switch {
+		case key || want < s.temporal:
+			s.temporal = want
+		case int32(desc.TID) > s.temporal && int32(desc.TID) <= want && desc.SwitchingUp:
+			s.temporal = int32(desc.TID)
+		}
+	}
+	if cur < 0 || int32(desc.SID) > cur || int32(desc.TID) > s.temporal {
+		s.dropped++
+		s.note(in, 0, svcDropped)
+		return res, wantKey
+	}
+	c := in - s.dropped
+	s.note(in, c, svcSent)
+	return d.sendSVC(p, desc, c, cur, splice, now), wantKey
+}
+
+// sendSVC writes p as compacted number c, with the marker on the last
+// packet of the highest layer the subscriber takes. p is shared by every
+// subscriber: its header is restored before returning. d.mu is held.
+func (d *downTrack) sendSVC(p *rtp.Packet, desc *vp9.Descriptor, c uint16, cur int32, splice bool, now int64) writeResult {
+	seq, marker := p.SequenceNumber, p.Marker
+	p.SequenceNumber = c
+	p.Marker = marker || (desc.End && int32(desc.SID) == cur)
+	if splice {
+		d.rw.splice(0, &p.Header, p.Payload, now)
+	}
+	res := d.writeLocked(&d.rw.cur, p, now)
+	p.SequenceNumber, p.Marker = seq, marker
+	return res
+}
+
+// writeLateSVC handles a packet older than the newest seen: one whose
+// number was kept for it is forwarded under it, or, if this subscriber
+// does not take its layer, a padding packet fills its place so the
+// subscriber stops asking. Others (duplicates) are dropped. d.mu is held.
+func (d *downTrack) writeLateSVC(p *rtp.Packet, desc *vp9.Descriptor, now int64) writeResult {
+	s := d.svc
+	in := p.SequenceNumber
+	e := s.byIn[in%svcMapSize]
+	if e.in != in || e.state != svcReserved {
+		return skipped
+	}
+	cur := d.current.Load()
+	if cur >= 0 && int32(desc.SID) <= cur && int32(desc.TID) <= s.temporal {
+		s.note(in, e.c, svcSent)
+		return d.sendSVC(p, desc, e.c, cur, false, now)
+	}
+	s.note(in, e.c, svcDropped)
+	if !d.rw.started || int16(e.c-d.rw.inStart) < 0 || d.ws == nil {
+		return skipped
+	}
+	h := d.header(d.ssrc, d.pt, e.c+d.rw.cur.seqOffset, p.Timestamp+d.rw.cur.tsOffset, false)
+	h.Padding, h.PaddingSize = true, maxPadding
+	_, _ = d.ws.WriteRTP(h, nil)
+	return skipped
+}
+
+// svcTakes reports whether a retransmission of payload is for this
+// subscriber, and sets its marker as writeSVC did. d.mu is held.
+func (d *downTrack) svcTakes(p *rtp.Packet) bool {
+	var desc vp9.Descriptor
+	if !vp9.Parse(p.Payload, &desc) {
+		return false
+	}
+	cur := d.current.Load()
+	if cur < 0 || int32(desc.SID) > cur || int32(desc.TID) > d.svc.temporal {
+		return false
+	}
+	p.Marker = p.Marker || (desc.End && int32(desc.SID) == cur)
+	return true
+}
+
+// switched counts a layer switch.
+func (d *downTrack) switched() {
+	d.switches.Add(1)
+	d.sub.room.engine.stats.switches.Add(1)
+}
+
+// layerFor is upTrack.layerFor for spatial layers: the lowest at least
+// as tall as height, by the sizes of the latest scalability structure.
+func (s *svcTrack) layerFor(height int) int {
+	top := s.count() - 1
+	if height <= 0 {
+		return top
+	}
+	for i := 0; i <= top; i++ {
+		h := 720 >> (top - i) // K-SVC halves each layer below the top
+		if v := s.height[i].Load(); v > 0 {
+			h = int(v)
+		}
+		if h*10 >= height*9 {
+			return i
+		}
+	}
+	return top
+}
+
+// rate is what a subscriber of spatial layer i takes, measured, or
+// libwebrtc's targets until measured.
+func (s *svcTrack) rate(i int) float64 {
+	if b := s.bitrate[i].Load(); b > 0 {
+		return float64(b)
+	}
+	sum := int64(0)
+	for j := 0; j <= i; j++ {
+		sum += nominalBitrates[j]
+	}
+	return float64(sum)
+}
+
+// wanted is how many spatial layers anyone has taken within dynacastHold
+// (all of them in the track's first moments), for dynacast.
+func (s *svcTrack) wanted(now time.Time, st *dynacastState, published time.Time) int {
+	if now.Sub(published) < dynacastHold {
+		return s.count()
+	}
+	n := 1
+	for i := 0; i < s.count(); i++ {
+		if now.Sub(st.lastWanted[i]) < dynacastHold {
+			n = i + 1
+		}
+	}
+	return n
+}
