@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
 )
 
 // recorder is a TrackLocalWriter that keeps what a down track sends.
@@ -345,5 +346,54 @@ func TestIdleLayerFreesItsCache(t *testing.T) {
 	c := l.cache.Load()
 	if c == nil || c.get(p.SequenceNumber, make([]byte, cacheSlotSize)) == 0 {
 		t.Fatal("the layer's next packet is not cached")
+	}
+}
+
+// A publisher layer is asked for a keyframe at most once per
+// keyframeInterval while a request is unanswered, but a subscriber that
+// missed the answer (its encryption was not ready) asks again sooner.
+func TestKeyframeRequestsWaitForTheAnswerNotLonger(t *testing.T) {
+	u, _, _ := testTrack(t)
+	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	u.publisher.pub = pc // not connected: the PLI goes nowhere, but is counted
+	l := u.layers.Load()[0]
+	plis := &u.publisher.room.engine.stats.plis
+	ms := func(d int) int64 { return time.Now().Add(time.Duration(d) * time.Millisecond).UnixNano() }
+
+	l.requestKeyframe()
+	l.requestKeyframe()
+	if plis.Load() != 1 {
+		t.Fatalf("%d requests at once, want 1", plis.Load())
+	}
+	// 150 ms later, unanswered: the request stands.
+	l.lastKeyframeRequest.Store(ms(-150))
+	l.requestKeyframe()
+	if plis.Load() != 1 {
+		t.Fatal("asked again within the interval while the first request was unanswered")
+	}
+	// 150 ms later, answered 50 ms ago: someone missed it; ask again.
+	l.lastKeyframeRequest.Store(ms(-150))
+	l.lastKeyframe.Store(ms(-50))
+	l.requestKeyframe()
+	if plis.Load() != 2 {
+		t.Fatal("a subscriber that missed the keyframe must not wait out the full interval")
+	}
+	// Answered, but only 20 ms after the last request: not yet.
+	l.lastKeyframeRequest.Store(ms(-20))
+	l.lastKeyframe.Store(ms(-10))
+	l.requestKeyframe()
+	if plis.Load() != 2 {
+		t.Fatal("asked again sooner than keyframeRetry")
+	}
+	// Unanswered for longer than the interval: ask again.
+	l.lastKeyframeRequest.Store(ms(-350))
+	l.lastKeyframe.Store(ms(-400))
+	l.requestKeyframe()
+	if plis.Load() != 3 {
+		t.Fatal("an unanswered request is not repeated after the interval")
 	}
 }

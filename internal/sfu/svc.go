@@ -109,6 +109,9 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 	s := u.svc
 	s.bytes[svcLayer(desc.SID)].Add(uint64(len(pkt.Payload) + 12))
 	key := desc.Keyframe()
+	if key {
+		l.lastKeyframe.Store(start.UnixNano())
+	}
 	if key && desc.HasSS {
 		s.learn(&desc)
 		l.width.Store(s.width[0].Load())
@@ -117,13 +120,20 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 	now := start.UnixNano()
 	wantKey := false
 	var sent, bytes uint64
-	for _, d := range *u.downs.Load() {
+	downs := *u.downs.Load()
+	if len(downs) > 1 {
+		u.publisher.room.engine.cork()
+	}
+	for _, d := range downs {
 		res, want := d.writeSVC(pkt, &desc, key, now)
 		if res == wrote {
 			sent++
 			bytes += uint64(len(pkt.Payload) + 12)
 		}
 		wantKey = wantKey || want || res == needsKeyframe
+	}
+	if len(downs) > 1 {
+		u.publisher.room.engine.uncork()
 	}
 	if wantKey {
 		l.requestKeyframe()

@@ -15,9 +15,17 @@ import (
 )
 
 // keyframeInterval is the least time between two keyframe requests to one
-// publisher layer: subscribers that join together share one keyframe, and a
-// publisher is never flooded.
+// publisher layer while the first is unanswered: subscribers that join
+// together share one keyframe, and a publisher is never flooded.
 const keyframeInterval = 300 * time.Millisecond
+
+// keyframeRetry is the least time between two requests when the first
+// has been answered: a subscriber that still needs one missed it, most
+// often because its connection's encryption was not ready yet when the
+// keyframe passed (a new subscriber's first keyframe is asked for as its
+// track is bound, before DTLS is done), and should not wait out the
+// full interval for the next.
+const keyframeRetry = 100 * time.Millisecond
 
 // maxLayers is the most simulcast layers forwarded per track (low, medium,
 // high); more encodings than that are ignored.
@@ -88,6 +96,7 @@ type upLayer struct {
 	lastBytes           uint64       // room ticker only
 	width, height       atomic.Int32 // from the latest keyframe (VP8)
 	lastKeyframeRequest atomic.Int64 // unix nanoseconds
+	lastKeyframe        atomic.Int64 // when the latest keyframe arrived, unix nanoseconds
 }
 
 // nominalBitrates are what libwebrtc aims at for 180p, 360p and 720p
@@ -270,6 +279,9 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 		return
 	}
 	key := u.isKey == nil || u.isKey(pkt.Payload)
+	if key && u.isKey != nil {
+		l.lastKeyframe.Store(start.UnixNano())
+	}
 	if key && u.vp8 {
 		if w, h, ok := vp8KeyframeSize(pkt.Payload); ok {
 			l.width.Store(int32(w))
@@ -310,14 +322,19 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 }
 
 // requestKeyframe asks the publisher for a keyframe on this layer (RFC
-// 4585 PLI), at most once per keyframeInterval.
+// 4585 PLI): at most once per keyframeInterval while a request is
+// unanswered, once per keyframeRetry after a keyframe came.
 func (l *upLayer) requestKeyframe() {
 	if l.up.isKey == nil {
 		return
 	}
 	now := time.Now().UnixNano()
 	last := l.lastKeyframeRequest.Load()
-	if now-last < int64(keyframeInterval) || !l.lastKeyframeRequest.CompareAndSwap(last, now) {
+	wait := int64(keyframeInterval)
+	if l.lastKeyframe.Load() > last {
+		wait = int64(keyframeRetry)
+	}
+	if now-last < wait || !l.lastKeyframeRequest.CompareAndSwap(last, now) {
 		return
 	}
 	l.up.publisher.room.engine.stats.plis.Add(1)

@@ -165,7 +165,7 @@ func TestBatchConnDropsOnlyWhatCannotBeSent(t *testing.T) {
 	bc.cork()
 	_, _ = bc.WriteToAddrPort(datagram(0, 1), r.addr())
 	_, _ = bc.WriteToAddrPort(datagram(0, 2), netip.MustParseAddrPort("[2001:db8::1]:9")) // not on an IPv4 socket
-	_, _ = bc.WriteToAddrPort(datagram(0, 3), netip.MustParseAddrPort("0.0.0.0:0"))        // port 0: EINVAL
+	_, _ = bc.WriteToAddrPort(datagram(0, 3), netip.MustParseAddrPort("0.0.0.0:0"))       // port 0: EINVAL
 	_, _ = bc.WriteToAddrPort(datagram(0, 4), r.addr())
 	bc.uncork()
 	got := r.wait(t, 2)
