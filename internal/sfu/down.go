@@ -109,7 +109,12 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	d.sub.bindSSRC(uint32(ctx.SSRC()), d)
 	d.current.Store(-1)
 	d.bound.Store(true)
-	d.up.requestKeyframe(int(d.target.Load()))
+	// A keyframe now is wasted on a connection whose encryption is not
+	// up yet (a newcomer's first offer): the peer asks for its tracks'
+	// keyframes when it is (Peer.watch).
+	if d.sub.subUp.Load() {
+		d.up.requestKeyframe(int(d.target.Load()))
+	}
 	return codec, nil
 }
 
@@ -243,6 +248,9 @@ func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult 
 			d.rw = newRewriter(d.rw.clockRate, d.rw.vp8)
 		}
 		d.current.Store(-1)
+		if !d.sub.subUp.Load() {
+			return skipped // the keyframe is asked for once the connection is up
+		}
 		return needsKeyframe
 	}
 	d.sent = true

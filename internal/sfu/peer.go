@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -28,6 +29,7 @@ type Peer struct {
 	log  *slog.Logger
 
 	pub, sub *webrtc.PeerConnection
+	subUp    atomic.Bool // the subscriber connection is connected: its SRTP keys are made
 
 	// pubMu serialises publisher negotiation (offer in, answer out).
 	pubMu sync.Mutex
@@ -109,10 +111,34 @@ func (p *Peer) watch(t Target, pc *webrtc.PeerConnection) {
 	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		p.log.Debug("connection state", "pc", t, "state", s.String())
+		if t == Sub {
+			up := s == webrtc.PeerConnectionStateConnected
+			p.subUp.Store(up)
+			if up {
+				p.requestKeyframes()
+			}
+		}
 		if s == webrtc.PeerConnectionStateFailed {
 			p.h.Failed()
 		}
 	})
+}
+
+// requestKeyframes asks for a keyframe of every video p receives: its
+// subscriber connection has just come up (first, or again after a
+// network cut), and each decoder needs one to start.
+func (p *Peer) requestKeyframes() {
+	p.mu.Lock()
+	downs := make([]*downTrack, 0, len(p.downs))
+	for _, d := range p.downs {
+		if !d.up.audio && d.bound.Load() {
+			downs = append(downs, d)
+		}
+	}
+	p.mu.Unlock()
+	for _, d := range downs {
+		d.up.requestKeyframe(int(d.target.Load()))
+	}
 }
 
 // PublisherOffer applies the client's offer for the publisher connection
