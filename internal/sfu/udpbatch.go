@@ -38,8 +38,9 @@ type batchConn struct {
 	corks atomic.Int32
 
 	mu   sync.Mutex
-	cur  *batch    // under mu: the datagrams waiting
-	pool sync.Pool // of *batch, so a flush sends outside mu while writers fill the next
+	cur  *batch   // under mu: the datagrams waiting
+	free []*batch // under mu: spare batches, so a flush sends outside mu while writers fill the next
+	// (not a sync.Pool: it empties at every GC, and a batch is 100 KB)
 
 	batches, datagrams, dropped atomic.Uint64
 }
@@ -62,8 +63,7 @@ func newBatchConn(c *net.UDPConn) (*batchConn, error) {
 	}
 	la, _ := c.LocalAddr().(*net.UDPAddr)
 	bc := &batchConn{UDPConn: c, raw: raw, v6: la == nil || la.IP.To4() == nil}
-	bc.pool.New = func() any { return &batch{data: make([]byte, maxBatch*maxDatagram)} }
-	bc.cur = bc.pool.Get().(*batch)
+	bc.cur = bc.newBatchLocked()
 	return bc, nil
 }
 
@@ -127,7 +127,7 @@ func (c *batchConn) flush() {
 // so other writers fill the next batch during the syscall.
 func (c *batchConn) flushLocked() {
 	bt := c.cur
-	c.cur = c.pool.Get().(*batch)
+	c.cur = c.newBatchLocked()
 	c.mu.Unlock()
 	c.batches.Add(1)
 	c.datagrams.Add(uint64(bt.n))
@@ -135,5 +135,18 @@ func (c *batchConn) flushLocked() {
 		c.dropped.Add(uint64(dropped))
 	}
 	bt.n = 0
-	c.pool.Put(bt)
+	c.mu.Lock()
+	c.free = append(c.free, bt)
+	c.mu.Unlock()
+}
+
+// newBatchLocked takes a spare batch, or makes one: there are as many as
+// flushes ever ran at once, a handful.
+func (c *batchConn) newBatchLocked() *batch {
+	if n := len(c.free); n > 0 {
+		bt := c.free[n-1]
+		c.free = c.free[:n-1]
+		return bt
+	}
+	return &batch{data: make([]byte, maxBatch*maxDatagram)}
 }
