@@ -87,12 +87,15 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 		_ = p.pub.Close()
 		return nil, err
 	}
-	// The data channel gives the subscriber connection something to
-	// negotiate before any track exists, so its ICE and DTLS are done by
-	// the time the first remote track arrives.
-	if _, err := p.sub.CreateDataChannel("events", nil); err != nil {
+	// An audio section that receives nothing gives the subscriber
+	// connection something to negotiate before any track exists, so its
+	// ICE and DTLS are done by the time the first remote track arrives
+	// (the first audio track it is sent takes the section over). A data
+	// channel would do it too, but its SCTP association costs four
+	// goroutines and its buffers per participant, for nothing.
+	if _, err := p.sub.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 		p.closeConnections()
-		return nil, fmt.Errorf("create data channel: %w", err)
+		return nil, fmt.Errorf("add placeholder transceiver: %w", err)
 	}
 	p.watch(Pub, p.pub)
 	p.watch(Sub, p.sub)
