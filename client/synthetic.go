@@ -70,6 +70,11 @@ type Synthetic struct {
 	spatial  atomic.Int32 // spatial layers sent now (dynacast), svc only
 	pictures int          // svc: pictures sent, for the temporal pattern
 
+	// files, when set, are played instead of generated media (files.go),
+	// on the sample tracks fileAudio and fileVideo.
+	files                *MediaFiles
+	fileAudio, fileVideo *webrtc.TrackLocalStaticSample
+
 	// Simulcast streams say which layer they are in header extensions
 	// (RFC 8852 rid, RFC 8843 mid), set before run starts.
 	mid          string
@@ -219,11 +224,21 @@ func (s *Synthetic) tracks() []webrtc.TrackLocal {
 	if v := s.videoTracks(); len(v) > 0 {
 		out = append(out, v[0])
 	}
+	if s.fileAudio != nil {
+		out = append(out, s.fileAudio)
+	}
+	if s.fileVideo != nil {
+		out = append(out, s.fileVideo)
+	}
 	return out
 }
 
 // run sends media until ctx ends.
 func (s *Synthetic) run(ctx context.Context) {
+	if s.files != nil {
+		s.playFiles(ctx)
+		return
+	}
 	audioTick := time.NewTicker(20 * time.Millisecond)
 	defer audioTick.Stop()
 	fps := s.FrameRate

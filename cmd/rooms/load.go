@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roomsdev/rooms/client"
 	"github.com/roomsdev/rooms/internal/load"
 )
 
@@ -32,8 +33,18 @@ func loadCmd(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.LateJoins, "late-joins", 3, "after the measurement, this many people join the first room one at a time, for the join time into a running room")
 	fs.IntVar(&cfg.JoinConcurrency, "join-concurrency", 2, "joins in flight at once (more makes a storm of DTLS handshakes on a small machine)")
 	fs.StringVar(&out, "out", "", "write the JSON summary to this file")
+	var videoFile, audioFile string
+	fs.StringVar(&videoFile, "video-file", "", "publishers send this IVF video (VP8, VP9 or AV1) in a loop instead of synthetic media")
+	fs.StringVar(&audioFile, "audio-file", "", "publishers send this Ogg Opus audio in a loop instead of synthetic media")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if videoFile != "" || audioFile != "" {
+		files, err := client.LoadMediaFiles(videoFile, audioFile)
+		if err != nil {
+			return err
+		}
+		cfg.Files = files
 	}
 	if cfg.Duration <= 0 || cfg.Duration > 24*time.Hour {
 		return fmt.Errorf("-duration must be between 0 and 24h")

@@ -32,7 +32,7 @@ func lateJoins(ctx context.Context, cfg Config, token string, publishers int, n 
 		if err := hint(s.JoinAsGuest(ctx, token, fmt.Sprintf("Late %d", i+1))); err != nil {
 			return out, err
 		}
-		b, err := joinBot(ctx, s, token, false, audioVideo)
+		b, err := joinBot(ctx, s, token, false, audioVideo, nil)
 		if err != nil {
 			return out, fmt.Errorf("late join: %w", err)
 		}

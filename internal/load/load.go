@@ -43,7 +43,10 @@ type Config struct {
 	// LateJoins is how many receive-only bots join the first room one at a
 	// time after the measurement (late.go).
 	LateJoins int
-	Progress  io.Writer
+	// Files, when set, is what every publisher sends (a recording, played
+	// in a loop) instead of the shape's synthetic media.
+	Files    *client.MediaFiles
+	Progress io.Writer
 }
 
 // plan is who publishes what in which room.
@@ -222,7 +225,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		// The host opens the call first, publishing as the first
 		// publisher, so nobody waits.
-		first, err := joinBot(ctx, host, room.Token, rp.publishers > 0, rp.media)
+		first, err := joinBot(ctx, host, room.Token, rp.publishers > 0, rp.media, cfg.Files)
 		if err != nil {
 			return nil, fmt.Errorf("host join: %w", err)
 		}
@@ -242,7 +245,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 				err := hint(s.JoinAsGuest(ctx, room.Token, fmt.Sprintf("Bot %d", i)))
 				var b *participant
 				if err == nil {
-					b, err = joinBot(ctx, s, room.Token, publish, rp.media)
+					b, err = joinBot(ctx, s, room.Token, publish, rp.media, cfg.Files)
 				}
 				mu.Lock()
 				defer mu.Unlock()
@@ -286,24 +289,28 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	return s, nil
 }
 
-func joinBot(ctx context.Context, s *client.Session, token string, publish bool, media mediaKind) (*participant, error) {
+func joinBot(ctx context.Context, s *client.Session, token string, publish bool, media mediaKind, files *client.MediaFiles) (*participant, error) {
 	b := &participant{rec: newBot(), publisher: publish}
 	opts := client.JoinOptions{OnPacket: b.rec.onPacket}
 	if publish {
 		var src *client.Synthetic
 		var err error
-		if media == simulcast {
+		switch {
+		case files != nil:
+			src, err = client.NewFileSource("load", files)
+		case media == simulcast:
 			src, err = client.NewSimulcastSynthetic("load")
-		} else {
+		default:
 			src, err = client.NewSynthetic("load")
 		}
 		if err != nil {
 			return nil, err
 		}
-		switch media {
-		case audioOnly:
+		switch {
+		case files != nil:
+		case media == audioOnly:
 			src.Video = nil
-		case videoOnly:
+		case media == videoOnly:
 			src.Audio = nil
 		}
 		b.pub = src
