@@ -89,10 +89,11 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 	}
 	// An audio section that receives nothing gives the subscriber
 	// connection something to negotiate before any track exists, so its
-	// ICE and DTLS are done by the time the first remote track arrives
-	// (the first audio track it is sent takes the section over). A data
-	// channel would do it too, but its SCTP association costs four
-	// goroutines and its buffers per participant, for nothing.
+	// ICE and DTLS are done by the time the first remote track arrives.
+	// (The client answers it inactive, and it stays so: pion does not
+	// send on a section the other side made inactive.) A data channel
+	// would do it too, but its SCTP association costs four goroutines
+	// and its buffers per participant, for nothing.
 	if _, err := p.sub.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 		p.closeConnections()
 		return nil, fmt.Errorf("add placeholder transceiver: %w", err)
