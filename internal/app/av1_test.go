@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -20,11 +19,7 @@ func TestAV1SimulcastLayerSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.Audio = nil
-	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Leave)
+	pub := hostPublishes(t, host, room, src)
 	log := &videoLog{from: pub.Self.ID}
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
 

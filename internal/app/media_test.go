@@ -105,6 +105,21 @@ func TestSimulcastLayerSwitchIsContinuous(t *testing.T) {
 	t.Logf("%d packets, %d switches, first keyframe after %v", len(pkts), switches, time.Duration(viewer.Received(pub.Self.ID).FirstKeyframe.Load()))
 }
 
+// checkStep fails unless p follows q in one continuous stream: the same
+// SSRC, the next sequence number, a timestamp that does not go back.
+func checkStep(t *testing.T, i int, q, p client.Packet) {
+	t.Helper()
+	if p.SSRC != q.SSRC {
+		t.Fatalf("packet %d: SSRC changed from %d to %d", i, q.SSRC, p.SSRC)
+	}
+	if p.Seq != q.Seq+1 {
+		t.Fatalf("packet %d: sequence %d after %d (a gap or a duplicate)", i, p.Seq, q.Seq)
+	}
+	if int32(p.Timestamp-q.Timestamp) < 0 {
+		t.Fatalf("packet %d: timestamp went back from %d to %d", i, q.Timestamp, p.Timestamp)
+	}
+}
+
 // checkContinuous checks one subscriber's video from one publisher is one
 // continuous stream: one SSRC, sequence numbers without gaps or repeats,
 // timestamps that never go back, a keyframe first and after every layer
@@ -118,16 +133,7 @@ func checkContinuous(t *testing.T, pkts []client.Packet) (switches int) {
 	media := -1 // the last media packet (not padding)
 	for i, p := range pkts {
 		if i > 0 {
-			q := pkts[i-1]
-			if p.SSRC != q.SSRC {
-				t.Fatalf("packet %d: SSRC changed from %d to %d", i, q.SSRC, p.SSRC)
-			}
-			if p.Seq != q.Seq+1 {
-				t.Fatalf("packet %d: sequence %d after %d (a gap or a duplicate)", i, p.Seq, q.Seq)
-			}
-			if int32(p.Timestamp-q.Timestamp) < 0 {
-				t.Fatalf("packet %d: timestamp went back from %d to %d", i, q.Timestamp, p.Timestamp)
-			}
+			checkStep(t, i, pkts[i-1], p)
 		}
 		if p.Padding {
 			continue
@@ -238,15 +244,22 @@ func metric(t *testing.T, s *server, name string) float64 {
 	return 0
 }
 
-func TestOffscreenTilePausesAndPublisherStopsLayers(t *testing.T) {
-	s := startServer(t, 50)
-	host, room := newHost(t, s)
-	src := simulcast(t)
+// hostPublishes has the host join the room's call publishing src.
+func hostPublishes(t *testing.T, host *client.Session, room *client.Room, src *client.Synthetic) *client.Call {
+	t.Helper()
 	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: src})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pub.Leave)
+	return pub
+}
+
+func TestOffscreenTilePausesAndPublisherStopsLayers(t *testing.T) {
+	s := startServer(t, 50)
+	host, room := newHost(t, s)
+	src := simulcast(t)
+	pub := hostPublishes(t, host, room, src)
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{})
 	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
 

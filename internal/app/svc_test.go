@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -22,11 +21,7 @@ func TestVP9SVCLayerFollowsTile(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.Audio = nil
-	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Leave)
+	pub := hostPublishes(t, host, room, src)
 	if pub.VideoCodec != "vp9" {
 		t.Fatalf("joined.videoCodec %q, want the server's vp9", pub.VideoCodec)
 	}
@@ -120,16 +115,7 @@ func checkPictures(t *testing.T, pkts []client.Packet) {
 	last := -1 // the last media packet (not padding)
 	for i, p := range pkts {
 		if i > 0 {
-			q := pkts[i-1]
-			if p.SSRC != q.SSRC {
-				t.Fatalf("packet %d: SSRC changed from %d to %d", i, q.SSRC, p.SSRC)
-			}
-			if p.Seq != q.Seq+1 {
-				t.Fatalf("packet %d: sequence %d after %d (a gap or a duplicate)", i, p.Seq, q.Seq)
-			}
-			if int32(p.Timestamp-q.Timestamp) < 0 {
-				t.Fatalf("packet %d: timestamp went back from %d to %d", i, q.Timestamp, p.Timestamp)
-			}
+			checkStep(t, i, pkts[i-1], p)
 		}
 		if p.Padding {
 			continue
@@ -155,11 +141,7 @@ func TestVP9SVCLossIsRepaired(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.Audio = nil
-	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Leave)
+	pub := hostPublishes(t, host, room, src)
 	imp := &client.Impairment{}
 	log := &videoLog{from: pub.Self.ID}
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{Impair: imp, OnPacket: log.add})

@@ -4,7 +4,8 @@
 // itself after the network is cut.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, until, connected, joinSignedIn, remoteTiles, sleep } from "./lib.mjs";
+import { World, until, sleep, connected, remoteTiles } from "./lib.mjs";
+import { heightBecomes, hostAndViewer, videoStats } from "./video.mjs";
 
 const world = new World("media");
 before(() => world.start());
@@ -25,50 +26,8 @@ function sentLayers(page) {
   });
 }
 
-/** The received video's frame height and decoded frames. */
-function received(page) {
-  return page.evaluate(async () => {
-    const pc = window.__rooms?.subPC;
-    if (!pc) return { height: 0, frames: 0 };
-    let height = 0;
-    let frames = 0;
-    (await pc.getStats()).forEach((s) => {
-      if (s.type === "inbound-rtp" && s.kind === "video") {
-        height = Math.max(height, s.frameHeight ?? 0);
-        frames += s.framesDecoded ?? 0;
-      }
-    });
-    return { height, frames };
-  });
-}
-
-/** Waits until the received frames are at most (or at least) a height, and keep coming. */
-async function heightBecomes(page, what, ok) {
-  const seen = await until(what, async () => {
-    const r = await received(page);
-    return ok(r.height) ? r : false;
-  }, 40_000, 300);
-  await until(`${what}: frames keep coming`, async () => (await received(page)).frames > seen.frames + 5, 20_000);
-  return seen.height;
-}
-
 test("simulcast: the received size follows the tile, and media comes back after the network is cut", { timeout: 240_000 }, async () => {
-  const host = await world.person("host");
-  await host.signUp("Sima Host");
-  const { room } = await host.api("POST", "/api/rooms", { name: "Simulcast" });
-  const guest = await world.person("guest");
-
-  await joinSignedIn(host.page, room.url);
-  await connected(host.page);
-  // The viewer joins with the camera off: only the host's encoder shares
-  // the machine's two cores with the decoders, so what the viewer's
-  // bandwidth estimate measures is the network, not a starved CPU.
-  await guest.page.goto(room.url);
-  await guest.page.getByLabel("Your name").fill("Vic Viewer");
-  await guest.page.getByRole("button", { name: "Turn camera off" }).click();
-  await guest.page.getByRole("button", { name: "Join", exact: true }).click();
-  await connected(guest.page);
-  await remoteTiles(guest.page).first().waitFor();
+  const { host, guest } = await hostAndViewer(world, "Sima Host", "Simulcast");
 
   // Chromium offers three layers and sends them.
   const layers = await until("the host to send simulcast", async () => {
@@ -96,11 +55,11 @@ test("simulcast: the received size follows the tile, and media comes back after 
 
   // The guest's network goes away for a few seconds, then comes back:
   // media flows again, and the host sees one guest, not a ghost too.
-  const before = (await received(guest.page)).frames;
+  const before = (await videoStats(guest.page)).frames;
   await guest.context.setOffline(true);
   await sleep(5_000);
   await guest.context.setOffline(false);
   await connected(guest.page, 40_000);
-  await until("the guest to decode video again", async () => (await received(guest.page)).frames > before + 10, 40_000);
+  await until("the guest to decode video again", async () => (await videoStats(guest.page)).frames > before + 10, 40_000);
   await until("the host to see exactly one guest", async () => (await remoteTiles(host.page).count()) === 1, 20_000);
 });
