@@ -217,8 +217,11 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		if old := a.d.target.Swap(int32(a.got)); old != int32(a.got) {
 			p.log.Debug("layer chosen", "track", a.d.up.info.ID, "from", old, "to", a.got, "want", a.want, "budget_left", budget, "sending", sending)
 			// An SVC subscriber moves down at the next picture, without
-			// a keyframe (everyone would pay for one).
-			if a.got >= 0 && (a.d.up.svc == nil || int32(a.got) > old) {
+			// a keyframe (everyone would pay for one). A subscriber whose
+			// connection is not up yet asks when it is (Peer.watch): a
+			// keyframe now would pass before it could be decrypted, and
+			// hold back the next request.
+			if a.got >= 0 && (a.d.up.svc == nil || int32(a.got) > old) && p.subUp.Load() {
 				a.d.up.requestKeyframe(a.got)
 			}
 		}
