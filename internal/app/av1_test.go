@@ -13,13 +13,7 @@ import (
 // aggregation header's N bit), as one continuous stream.
 func TestAV1SimulcastLayerSwitch(t *testing.T) {
 	s := startServer(t, 50)
-	host, room := newHost(t, s)
-	src, err := client.NewAV1SimulcastSynthetic("cam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Audio = nil
-	pub := hostPublishes(t, host, room, src)
+	pub, room, _ := hostPublishesVideo(t, s, client.NewAV1SimulcastSynthetic)
 	log := &videoLog{from: pub.Self.ID}
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
 

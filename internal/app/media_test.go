@@ -244,6 +244,19 @@ func metric(t *testing.T, s *server, name string) float64 {
 	return 0
 }
 
+// hostPublishesVideo has the host of a new room join its call publishing
+// the video of the source newSource makes (no audio).
+func hostPublishesVideo(t *testing.T, s *server, newSource func(string) (*client.Synthetic, error)) (*client.Call, *client.Room, *client.Synthetic) {
+	t.Helper()
+	host, room := newHost(t, s)
+	src, err := newSource("cam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Audio = nil
+	return hostPublishes(t, host, room, src), room, src
+}
+
 // hostPublishes has the host join the room's call publishing src.
 func hostPublishes(t *testing.T, host *client.Session, room *client.Room, src *client.Synthetic) *client.Call {
 	t.Helper()

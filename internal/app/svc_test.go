@@ -15,13 +15,7 @@ import (
 // brings layer 2 back after a keyframe.
 func TestVP9SVCLayerFollowsTile(t *testing.T) {
 	s := startServer(t, 50, func(c *app.Config) { c.Media.VideoCodec = "vp9" })
-	host, room := newHost(t, s)
-	src, err := client.NewSVCSynthetic("cam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Audio = nil
-	pub := hostPublishes(t, host, room, src)
+	pub, room, src := hostPublishesVideo(t, s, client.NewSVCSynthetic)
 	if pub.VideoCodec != "vp9" {
 		t.Fatalf("joined.videoCodec %q, want the server's vp9", pub.VideoCodec)
 	}
@@ -135,13 +129,7 @@ func checkPictures(t *testing.T, pkts []client.Packet) {
 // find the right packets (never of layer 2) in the publisher's cache.
 func TestVP9SVCLossIsRepaired(t *testing.T) {
 	s := startServer(t, 50)
-	host, room := newHost(t, s)
-	src, err := client.NewSVCSynthetic("cam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Audio = nil
-	pub := hostPublishes(t, host, room, src)
+	pub, room, _ := hostPublishesVideo(t, s, client.NewSVCSynthetic)
 	imp := &client.Impairment{}
 	log := &videoLog{from: pub.Self.ID}
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{Impair: imp, OnPacket: log.add})

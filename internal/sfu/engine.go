@@ -176,13 +176,13 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 // fan-out, a burst of retransmissions), which then leave in one sendmmsg
 // (udpbatch.go).
 func (e *Engine) cork() {
-	if e != nil && e.batch != nil {
+	if e.batch != nil {
 		e.batch.cork()
 	}
 }
 
 func (e *Engine) uncork() {
-	if e != nil && e.batch != nil {
+	if e.batch != nil {
 		e.batch.uncork()
 	}
 }

@@ -20,11 +20,9 @@ import (
 const keyframeInterval = 300 * time.Millisecond
 
 // keyframeRetry is the least time between two requests when the first
-// has been answered: a subscriber that still needs one missed it, most
-// often because its connection's encryption was not ready yet when the
-// keyframe passed (a new subscriber's first keyframe is asked for as its
-// track is bound, before DTLS is done), and should not wait out the
-// full interval for the next.
+// has been answered: a subscriber that still needs one missed it (its
+// encryption was not ready yet when the keyframe passed, or it changed
+// layers just after), and should not wait out the full interval.
 const keyframeRetry = 100 * time.Millisecond
 
 // maxLayers is the most simulcast layers forwarded per track (low, medium,
