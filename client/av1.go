@@ -9,19 +9,11 @@ import "github.com/pion/webrtc/v4"
 // which then starts with a sequence header OBU; they carry no picture
 // size, so receivers tell the layers apart by Packet.SyntheticLayer.
 func NewAV1SimulcastSynthetic(streamID string) (*Synthetic, error) {
-	s, err := newSynthetic(streamID)
+	s, err := newSimulcastSynthetic(streamID, av1Codec)
 	if err != nil {
 		return nil, err
 	}
-	s.Layers = SimulcastLayers
 	s.av1 = true
-	for _, l := range s.Layers {
-		t, err := webrtc.NewTrackLocalStaticRTP(av1Codec, "video", streamID, webrtc.WithRTPStreamID(l.RID))
-		if err != nil {
-			return nil, err
-		}
-		s.Simulcast = append(s.Simulcast, t)
-	}
 	return s, nil
 }
 

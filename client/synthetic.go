@@ -118,13 +118,19 @@ func NewSynthetic(streamID string) (*Synthetic, error) {
 // NewSimulcastSynthetic returns audio and three-layer simulcast video
 // (SimulcastLayers).
 func NewSimulcastSynthetic(streamID string) (*Synthetic, error) {
+	return newSimulcastSynthetic(streamID, vp8)
+}
+
+// newSimulcastSynthetic is audio and a track per SimulcastLayers layer in
+// codec.
+func newSimulcastSynthetic(streamID string, codec webrtc.RTPCodecCapability) (*Synthetic, error) {
 	s, err := newSynthetic(streamID)
 	if err != nil {
 		return nil, err
 	}
 	s.Layers = SimulcastLayers
 	for _, l := range s.Layers {
-		t, err := webrtc.NewTrackLocalStaticRTP(vp8, "video", streamID, webrtc.WithRTPStreamID(l.RID))
+		t, err := webrtc.NewTrackLocalStaticRTP(codec, "video", streamID, webrtc.WithRTPStreamID(l.RID))
 		if err != nil {
 			return nil, err
 		}

@@ -132,17 +132,25 @@ func (p *Peer) watch(t Target, pc *webrtc.PeerConnection) {
 // subscriber connection has just come up (first, or again after a
 // network cut), and each decoder needs one to start.
 func (p *Peer) requestKeyframes() {
-	p.mu.Lock()
-	downs := make([]*downTrack, 0, len(p.downs))
-	for _, d := range p.downs {
+	for _, d := range p.downList() {
 		if !d.up.audio && d.bound.Load() {
-			downs = append(downs, d)
+			d.up.requestKeyframe(int(d.target.Load()))
 		}
 	}
-	p.mu.Unlock()
-	for _, d := range downs {
-		d.up.requestKeyframe(int(d.target.Load()))
+}
+
+// downList is what p receives now, none once p is closed.
+func (p *Peer) downList() []*downTrack {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
 	}
+	downs := make([]*downTrack, 0, len(p.downs))
+	for _, d := range p.downs {
+		downs = append(downs, d)
+	}
+	return downs
 }
 
 // PublisherOffer applies the client's offer for the publisher connection

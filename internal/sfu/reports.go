@@ -55,16 +55,7 @@ func (d *downTrack) senderReport(now time.Time) (rtcp.SenderReport, bool) {
 
 // sendReports sends a sender report for every stream p receives.
 func (p *Peer) sendReports(now time.Time) {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		return
-	}
-	downs := make([]*downTrack, 0, len(p.downs))
-	for _, d := range p.downs {
-		downs = append(downs, d)
-	}
-	p.mu.Unlock()
+	downs := p.downList()
 	reports := make([]rtcp.SenderReport, 0, len(downs))
 	for _, d := range downs {
 		if r, ok := d.senderReport(now); ok {

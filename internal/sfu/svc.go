@@ -121,9 +121,7 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 	wantKey := false
 	var sent, bytes uint64
 	downs := *u.downs.Load()
-	if len(downs) > 1 {
-		u.publisher.room.engine.cork()
-	}
+	l.beginFanOut(len(downs))
 	for _, d := range downs {
 		res, want := d.writeSVC(pkt, &desc, key, now)
 		if res == wrote {
@@ -132,20 +130,7 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 		}
 		wantKey = wantKey || want || res == needsKeyframe
 	}
-	if len(downs) > 1 {
-		u.publisher.room.engine.uncork()
-	}
-	if wantKey {
-		l.requestKeyframe()
-	}
-	if sent > 0 {
-		st := u.publisher.room.engine.stats
-		u.publisher.room.forwardedBytes.Add(bytes)
-		st.forwarded(sent, bytes)
-		if *sample++; *sample&15 == 0 {
-			st.latency.Observe(time.Since(start).Seconds())
-		}
-	}
+	l.endFanOut(len(downs), sent, bytes, wantKey, start, sample)
 }
 
 // Where an input packet stands in an SVC down track's renumbering.

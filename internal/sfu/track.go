@@ -244,8 +244,6 @@ func (l *upLayer) forward() {
 // it must not allocate. pkt and sample are the reader's own scratch.
 func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	u := l.up
-	room := u.publisher.room
-	st := room.engine.stats
 	start := time.Now()
 	l.packets.Add(1)
 	l.bytes.Add(uint64(len(b)))
@@ -290,9 +288,7 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	wantKey := false
 	var sent, bytes uint64
 	downs := *u.downs.Load()
-	if len(downs) > 1 {
-		room.engine.cork()
-	}
+	l.beginFanOut(len(downs))
 	for _, d := range downs {
 		switch d.writeFrom(l, pkt, key, now) {
 		case wrote:
@@ -302,13 +298,29 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 			wantKey = true
 		}
 	}
-	if len(downs) > 1 {
+	l.endFanOut(len(downs), sent, bytes, wantKey, start, sample)
+}
+
+// beginFanOut starts writing one packet to n subscribers: their copies
+// leave in one batch (udpbatch.go).
+func (l *upLayer) beginFanOut(n int) {
+	if n > 1 {
+		l.up.publisher.room.engine.cork()
+	}
+}
+
+// endFanOut sends the batch, asks for a keyframe if a subscriber waits
+// for one, and counts what went out.
+func (l *upLayer) endFanOut(n int, sent, bytes uint64, wantKey bool, start time.Time, sample *uint32) {
+	room := l.up.publisher.room
+	if n > 1 {
 		room.engine.uncork()
 	}
 	if wantKey {
 		l.requestKeyframe()
 	}
 	if sent > 0 {
+		st := room.engine.stats
 		room.forwardedBytes.Add(bytes)
 		st.forwarded(sent, bytes)
 		// Timing every packet would cost more than it tells; one in
