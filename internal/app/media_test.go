@@ -572,7 +572,8 @@ func TestTURNRelaysMediaAndMetricsCount(t *testing.T) {
 	})
 	// Bea's media may only go through the embedded TURN server, with the
 	// credentials `joined` gave her.
-	hostAndBea(t, s, client.JoinOptions{RelayOnly: true})
+	a, b, _ := hostAndBea(t, s, client.JoinOptions{RelayOnly: true})
+	sendsDirect(t, s, a, b)
 
 	resp, err := http.Get(s.URL + "/metrics")
 	if err != nil {
@@ -591,8 +592,24 @@ func TestTURNRelaysMediaAndMetricsCount(t *testing.T) {
 // TCP alone reaches the server's passive TCP candidates on the media TCP
 // port, and media flows both ways.
 func TestICETCPWhenUDPIsBlocked(t *testing.T) {
-	s := startServer(t, 50, func(c *app.Config) { c.Media.TCPPort = -1 })
-	hostAndBea(t, s, client.JoinOptions{TCPOnly: true})
+	s := startServer(t, 50, func(c *app.Config) {
+		c.Media.TCPPort = -1
+		c.Metrics = true
+	})
+	a, b, _ := hostAndBea(t, s, client.JoinOptions{TCPOnly: true})
+	sendsDirect(t, s, a, b)
+}
+
+// sendsDirect checks that the server encrypts and writes a's and b's
+// media itself (sfu/direct.go), and that what it writes is what their
+// SRTP expects: video keeps reaching both after that.
+func sendsDirect(t *testing.T, s *server, a, b *client.Call) {
+	t.Helper()
+	eventually(t, 5*time.Second, "both connections sending directly", func() bool {
+		return metric(t, s, "rooms_direct_send_participants") == 2
+	})
+	receivesFrom(t, a, b)
+	receivesFrom(t, b, a)
 }
 
 // A subscriber on a lossy downlink asks for what it missed (NACK), and the

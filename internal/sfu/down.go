@@ -234,7 +234,7 @@ func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult 
 		payload = (*scratch)[:n]
 		rewritePayload(e, payload)
 	}
-	n, err := d.ws.WriteRTP(&d.hdr, payload)
+	n, err := d.writeRTP(&d.hdr, payload)
 	if err != nil {
 		// The subscriber's transport is gone; its peer is being closed
 		// and will unsubscribe.
@@ -307,7 +307,7 @@ func (d *downTrack) pad(n int) int {
 	h.Padding, h.PaddingSize = true, maxPadding
 	for i := 0; i < n; i++ {
 		h.SequenceNumber = seq + uint16(i)
-		if _, err := d.ws.WriteRTP(h, nil); err != nil {
+		if _, err := d.writeRTP(h, nil); err != nil {
 			// The sequence numbers are taken: the subscriber sees a gap,
 			// which is what a lost packet looks like too.
 			return i
@@ -331,7 +331,7 @@ func (d *downTrack) padRTX(n int) int {
 	for i := 0; i < n; i++ {
 		h.SequenceNumber = d.rtxSeq
 		d.rtxSeq++
-		if _, err := d.ws.WriteRTP(h, nil); err != nil {
+		if _, err := d.writeRTP(h, nil); err != nil {
 			return i
 		}
 	}
@@ -413,7 +413,7 @@ func (d *downTrack) retransmit(seq uint16) bool {
 	} else {
 		d.fillHeader(p, seq, ts)
 	}
-	if _, err := d.ws.WriteRTP(&d.hdr, payload); err != nil {
+	if _, err := d.writeRTP(&d.hdr, payload); err != nil {
 		return false
 	}
 	*slot = rtxEntry{seq: seq, at: now}

@@ -86,6 +86,7 @@ type Engine struct {
 	mux      ice.UDPMux
 	tcp      net.Listener
 	tcpMux   ice.TCPMux
+	tcpConns tcpConns // accepted ICE-TCP connections, for direct sends
 	stats    *stats
 	registry *prometheus.Registry
 
@@ -138,7 +139,7 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 			_ = conn.Close()
 			return nil, fmt.Errorf("listen media tcp %s: %w", taddr, err)
 		}
-		e.tcpMux = webrtc.NewICETCPMux(logging.NewDefaultLoggerFactory().NewLogger("ice-tcp"), tcpListener{e.tcp, &e.stats.tcpDropped}, 32)
+		e.tcpMux = webrtc.NewICETCPMux(logging.NewDefaultLoggerFactory().NewLogger("ice-tcp"), tcpListener{e.tcp, &e.stats.tcpDropped, &e.tcpConns}, 32)
 		s.SetICETCPMux(e.tcpMux)
 		networks = append(networks, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6)
 	}

@@ -43,7 +43,7 @@ type collector struct {
 
 	participants, tracks, roomBitrate                                              *prometheus.Desc
 	packets, bytes, nacks, retransmits, plis, switches, padding, tcpDropped, rooms *prometheus.Desc
-	batches, batched, sendDropped                                                  *prometheus.Desc
+	batches, batched, sendDropped, direct                                          *prometheus.Desc
 }
 
 func newCollector(e *Engine) *collector {
@@ -67,11 +67,12 @@ func newCollector(e *Engine) *collector {
 		batches:      d("rooms_udp_send_batches_total", "Batched sends (sendmmsg) on the media UDP socket."),
 		batched:      d("rooms_udp_batched_datagrams_total", "Datagrams sent in batches on the media UDP socket."),
 		sendDropped:  d("rooms_udp_send_dropped_total", "Datagrams of a batch the kernel refused to send."),
+		direct:       d("rooms_direct_send_participants", "Participants whose media the server encrypts and writes itself, past pion's writer chain (the rest: not connected yet, or a DTLS role that hides the keys)."),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.direct} {
 		ch <- d
 	}
 }
@@ -96,10 +97,15 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 
 	rooms := c.e.liveRooms()
-	participants, audio, video := 0, 0, 0
+	participants, direct, audio, video := 0, 0, 0, 0
 	for _, r := range rooms {
 		tracks, peers := r.snapshot()
 		participants += len(peers)
+		for _, p := range peers {
+			if p.out.route.Load() != nil {
+				direct++
+			}
+		}
 		for _, u := range tracks {
 			if u.audio {
 				audio++
@@ -111,6 +117,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.rooms, prometheus.GaugeValue, float64(len(rooms)))
 	ch <- prometheus.MustNewConstMetric(c.participants, prometheus.GaugeValue, float64(participants))
+	ch <- prometheus.MustNewConstMetric(c.direct, prometheus.GaugeValue, float64(direct))
 	ch <- prometheus.MustNewConstMetric(c.tracks, prometheus.GaugeValue, float64(audio), KindAudio)
 	ch <- prometheus.MustNewConstMetric(c.tracks, prometheus.GaugeValue, float64(video), KindVideo)
 }

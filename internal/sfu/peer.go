@@ -30,6 +30,7 @@ type Peer struct {
 
 	pub, sub *webrtc.PeerConnection
 	subUp    atomic.Bool // the subscriber connection is connected: its SRTP keys are made
+	out      directSender // the subscriber connection's own SRTP sends (direct.go)
 
 	// pubMu serialises publisher negotiation (offer in, answer out).
 	pubMu sync.Mutex
@@ -100,6 +101,9 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 	}
 	p.watch(Pub, p.pub)
 	p.watch(Sub, p.sub)
+	p.subICE().OnSelectedCandidatePairChange(func(pair *webrtc.ICECandidatePair) {
+		p.out.setPair(r.engine, pair)
+	})
 	p.pub.OnTrack(p.onTrack)
 	return p, nil
 }
@@ -117,6 +121,9 @@ func (p *Peer) watch(t Target, pc *webrtc.PeerConnection) {
 		p.log.Debug("connection state", "pc", t, "state", s.String())
 		if t == Sub {
 			up := s == webrtc.PeerConnectionStateConnected
+			if up {
+				p.startDirect()
+			}
 			p.subUp.Store(up)
 			if up {
 				p.requestKeyframes()

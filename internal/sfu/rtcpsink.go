@@ -91,9 +91,12 @@ func (p *Peer) bindSSRC(ssrc uint32, d *downTrack) {
 	p.bySSRC[ssrc] = d
 }
 
-// subscriberSettings are the engine's settings with p's buffer factory.
+// subscriberSettings are the engine's settings with p's buffer factory,
+// and the DTLS hooks that give p's direct sends their keys (direct.go).
 func (e *Engine) subscriberSettings(p *Peer) webrtc.SettingEngine {
 	s := e.settings
 	s.BufferFactory = p.bufferFactory
+	s.SetDTLSKeyLogWriter(&p.out.keys)
+	s.SetDTLSServerHelloMessageHook(p.out.keys.serverHello)
 	return s
 }

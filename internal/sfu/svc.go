@@ -299,7 +299,7 @@ func (d *downTrack) writeLateSVC(p *rtp.Packet, desc *vp9.Descriptor, now int64)
 	}
 	h := d.header(d.ssrc, d.pt, e.c+d.rw.cur.seqOffset, p.Timestamp+d.rw.cur.tsOffset, false)
 	h.Padding, h.PaddingSize = true, maxPadding
-	_, _ = d.ws.WriteRTP(h, nil)
+	_, _ = d.writeRTP(h, nil)
 	return skipped
 }
 

@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 )
@@ -28,6 +29,7 @@ const tcpSendBuffer = 256 << 10
 type tcpListener struct {
 	net.Listener
 	dropped *atomic.Uint64
+	conns   *tcpConns // where direct sends find them (direct.go); may be nil
 }
 
 func (l tcpListener) Accept() (net.Conn, error) {
@@ -39,7 +41,12 @@ func (l tcpListener) Accept() (net.Conn, error) {
 		_ = tc.SetWriteBuffer(tcpSendBuffer)
 		_ = tc.SetNoDelay(true)
 	}
-	return newQueuedConn(c, l.dropped), nil
+	qc := newQueuedConn(c, l.dropped)
+	if l.conns != nil {
+		qc.conns = l.conns
+		l.conns.add(qc)
+	}
+	return qc, nil
 }
 
 // queuedConn is a connection whose writes never block (see above). Each
@@ -51,6 +58,7 @@ type queuedConn struct {
 	closed  chan struct{}
 	once    sync.Once
 	dropped *atomic.Uint64
+	conns   *tcpConns
 }
 
 var tcpBufs = sync.Pool{New: func() any {
@@ -99,6 +107,21 @@ func (c *queuedConn) writeLoop() {
 }
 
 func (c *queuedConn) Close() error {
-	c.once.Do(func() { close(c.closed) })
+	c.once.Do(func() {
+		close(c.closed)
+		if c.conns != nil {
+			c.conns.remove(c)
+		}
+	})
 	return c.Conn.Close()
+}
+
+// remoteAddrPort is c's remote address as a candidate pair names it.
+func remoteAddrPort(c net.Conn) (netip.AddrPort, bool) {
+	ta, ok := c.RemoteAddr().(*net.TCPAddr)
+	if !ok {
+		return netip.AddrPort{}, false
+	}
+	a := ta.AddrPort()
+	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port()), true
 }

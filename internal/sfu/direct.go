@@ -1,0 +1,372 @@
+package sfu
+
+import (
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/dtls/v3"
+	"github.com/pion/dtls/v3/pkg/crypto/prf"
+	"github.com/pion/dtls/v3/pkg/protocol/extension"
+	"github.com/pion/dtls/v3/pkg/protocol/handshake"
+	"github.com/pion/rtp"
+	"github.com/pion/srtp/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+// Direct sends. Every packet forwarded to a subscriber used to pass
+// through pion's writer chain: the track's writer, the RTP sender, the
+// SRTP session (its lock, a pooled buffer, a marshal), the DTLS mux
+// endpoint, the ICE connection (a clock read per packet for its
+// statistics), the candidate pair and the UDP mux's per-connection
+// wrapper, before reaching the socket. On the fanout shape that chain
+// was a fifth of the server's CPU, as much as the encryption and
+// batching it leads to.
+//
+// So a subscriber connection, once it is up, encrypts its RTP itself,
+// with pion's SRTP context (github.com/pion/srtp, the same cipher code)
+// made from the same DTLS keys, and writes the result straight to the
+// media socket's send batch (udpbatch.go), or to the ICE-TCP connection
+// of its selected candidate pair (tcpconn.go). RTCP still goes through
+// pion, on its own SRTCP context.
+//
+// pion does not hand out a connection's SRTP keys, but it lets its
+// settings watch the DTLS handshake: the key log gives the client's
+// random and the master secret, and the ServerHello hook the server's
+// random, the cipher suite and the SRTP profile. From those the keys
+// are the RFC 5764 exporter, as pion computes them. This works when the
+// server is the DTLS server, which it is on every subscriber connection
+// it offers (browsers and the Go client answer "active"); otherwise,
+// and until the connection is up, packets take pion's path.
+//
+// The keys never leave this struct; they are what pion itself holds in
+// memory for the same connection.
+
+// directSender is one subscriber connection's direct send state.
+type directSender struct {
+	keys keyCatcher
+
+	// route is where packets go now; nil while they take pion's path.
+	route atomic.Pointer[directRoute]
+
+	// mu guards what follows: pion's SRTP context keeps per-SSRC state
+	// and is not safe for concurrent use; every down track of the
+	// connection shares it.
+	mu  sync.Mutex
+	ctx *srtp.Context
+	hdr rtp.Header // scratch: EncryptRTP parses the header into it
+	// pair is the selected candidate pair last reported, kept for when
+	// the keys are ready (pairs are chosen before DTLS finishes).
+	pair *webrtc.ICECandidatePair
+}
+
+// directRoute is a destination on the engine's own sockets.
+type directRoute struct {
+	batch *batchConn
+	udp   netip.AddrPort // when tcp is nil
+	tcp   *queuedConn
+}
+
+// directBufs hold one packet being marshalled and encrypted: room for
+// the ICE-TCP length, a full datagram, padding and the tag.
+var directBufs = sync.Pool{New: func() any {
+	b := make([]byte, 2048)
+	return &b
+}}
+
+// tcpFrame is the RFC 4571 length before each packet on ICE-TCP.
+const tcpFrame = 2
+
+// send encrypts one RTP packet and writes it on route r. ok is false
+// when it cannot (the packet does not fit, or the context refuses it);
+// the caller then uses pion's path.
+func (s *directSender) send(r *directRoute, h *rtp.Header, payload []byte) (n int, ok bool) {
+	bp := directBufs.Get().(*[]byte)
+	defer directBufs.Put(bp)
+	buf := (*bp)[tcpFrame:]
+	size := marshalRTP(buf, h, payload)
+	if size == 0 {
+		return 0, false
+	}
+	s.mu.Lock()
+	if s.ctx == nil {
+		s.mu.Unlock()
+		return 0, false
+	}
+	enc, err := s.ctx.EncryptRTP(buf[:0], buf[:size], &s.hdr)
+	s.mu.Unlock()
+	if err != nil || len(enc) > len(buf) || &enc[0] != &buf[0] {
+		return 0, false
+	}
+	if r.tcp != nil {
+		frame := (*bp)[:tcpFrame+len(enc)]
+		binary.BigEndian.PutUint16(frame, uint16(len(enc)))
+		if _, err := r.tcp.Write(frame); err != nil {
+			return 0, false
+		}
+		return size, true
+	}
+	if _, err := r.batch.WriteToAddrPort(enc, r.udp); err != nil {
+		return 0, false
+	}
+	return size, true
+}
+
+// marshalRTP writes header h, payload and h's padding into buf, and
+// returns the packet's length, or 0 when it (and the tag after it) would
+// not fit.
+func marshalRTP(buf []byte, h *rtp.Header, payload []byte) int {
+	pad := 0
+	if h.Padding {
+		pad = int(h.PaddingSize)
+	}
+	size := h.MarshalSize() + len(payload) + pad
+	if size+srtpMaxTag > len(buf) || (h.Padding && pad == 0) {
+		return 0
+	}
+	n, err := h.MarshalTo(buf)
+	if err != nil {
+		return 0
+	}
+	n += copy(buf[n:], payload)
+	if pad > 0 {
+		clear(buf[n : n+pad-1])
+		buf[n+pad-1] = byte(pad)
+		n += pad
+	}
+	return n
+}
+
+// srtpMaxTag is the longest authentication tag of the SRTP profiles
+// (AES-GCM's 16 bytes; HMAC-SHA1-80 is 10).
+const srtpMaxTag = 16
+
+// setPair records the connection's selected candidate pair and, when the
+// keys are ready, routes packets to it.
+func (s *directSender) setPair(e *Engine, pair *webrtc.ICECandidatePair) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pair = pair
+	if s.ctx != nil {
+		s.route.Store(e.routeFor(pair))
+	}
+}
+
+// start makes the SRTP context once the connection is up, and routes
+// packets to the selected pair (current, if none was reported yet).
+func (s *directSender) start(e *Engine, current *webrtc.ICECandidatePair) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		key, salt, profile, err := s.keys.serverKeys()
+		if err != nil {
+			return err
+		}
+		if s.ctx, err = srtp.CreateContext(key, salt, profile); err != nil {
+			return fmt.Errorf("srtp context: %w", err)
+		}
+	}
+	if s.pair == nil {
+		s.pair = current
+	}
+	s.route.Store(e.routeFor(s.pair))
+	return nil
+}
+
+// routeFor is where the engine's sockets reach the remote end of pair,
+// or nil: no pair, a candidate on another socket, an address that is not
+// an IP.
+func (e *Engine) routeFor(pair *webrtc.ICECandidatePair) *directRoute {
+	if pair == nil || pair.Local == nil || pair.Remote == nil {
+		return nil
+	}
+	ip, err := netip.ParseAddr(pair.Remote.Address)
+	if err != nil {
+		return nil
+	}
+	to := netip.AddrPortFrom(ip.Unmap(), pair.Remote.Port)
+	switch pair.Local.Protocol {
+	case webrtc.ICEProtocolUDP:
+		if e.batch == nil {
+			return nil
+		}
+		return &directRoute{batch: e.batch, udp: to}
+	case webrtc.ICEProtocolTCP:
+		if c := e.tcpConns.get(to); c != nil {
+			return &directRoute{tcp: c}
+		}
+	}
+	return nil
+}
+
+// keyCatcher collects, from one DTLS handshake, what the SRTP keys are
+// made from (see the comment at the top).
+type keyCatcher struct {
+	mu           sync.Mutex
+	clientRandom []byte
+	master       []byte
+	serverRandom []byte
+	suite        uint16
+	profile      dtls.SRTPProtectionProfile
+}
+
+// Write takes the key log's line: "CLIENT_RANDOM <hex> <hex>".
+func (k *keyCatcher) Write(line []byte) (int, error) {
+	f := strings.Fields(string(line))
+	if len(f) == 3 && f[0] == "CLIENT_RANDOM" {
+		cr, err1 := hex.DecodeString(f[1])
+		ms, err2 := hex.DecodeString(f[2])
+		if err1 == nil && err2 == nil {
+			k.mu.Lock()
+			k.clientRandom, k.master = cr, ms
+			k.mu.Unlock()
+		}
+	}
+	return len(line), nil
+}
+
+// serverHello is the DTLS ServerHello hook: it reads the message and
+// sends it unchanged.
+func (k *keyCatcher) serverHello(m handshake.MessageServerHello) handshake.Message {
+	r := m.Random.MarshalFixed()
+	k.mu.Lock()
+	k.serverRandom = r[:]
+	if m.CipherSuiteID != nil {
+		k.suite = *m.CipherSuiteID
+	}
+	k.profile = 0
+	for _, ext := range m.Extensions {
+		if u, ok := ext.(*extension.UseSRTP); ok && len(u.ProtectionProfiles) == 1 {
+			k.profile = dtls.SRTPProtectionProfile(u.ProtectionProfiles[0])
+		}
+	}
+	k.mu.Unlock()
+	return &m
+}
+
+var errNoKeys = errors.New("the DTLS handshake was not seen from the server side")
+
+// exporterLabel is RFC 5764's label for SRTP keys.
+const exporterLabel = "EXTRACTOR-dtls_srtp"
+
+// serverKeys are the server's SRTP write key, salt and profile.
+func (k *keyCatcher) serverKeys() (key, salt []byte, profile srtp.ProtectionProfile, err error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.master == nil || k.serverRandom == nil || k.profile == 0 {
+		return nil, nil, 0, errNoKeys
+	}
+	switch k.profile {
+	case dtls.SRTP_AEAD_AES_128_GCM:
+		profile = srtp.ProtectionProfileAeadAes128Gcm
+	case dtls.SRTP_AEAD_AES_256_GCM:
+		profile = srtp.ProtectionProfileAeadAes256Gcm
+	case dtls.SRTP_AES128_CM_HMAC_SHA1_80:
+		profile = srtp.ProtectionProfileAes128CmHmacSha1_80
+	case dtls.SRTP_AES128_CM_HMAC_SHA1_32:
+		profile = srtp.ProtectionProfileAes128CmHmacSha1_32
+	default:
+		return nil, nil, 0, fmt.Errorf("srtp profile %#x", uint16(k.profile))
+	}
+	keyLen, err := profile.KeyLen()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	saltLen, err := profile.SaltLen()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	seed := append([]byte(exporterLabel), k.clientRandom...)
+	seed = append(seed, k.serverRandom...)
+	// RFC 5764 4.2: client key, server key, client salt, server salt.
+	m, err := prf.PHash(k.master, seed, 2*(keyLen+saltLen), k.prfHash())
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	key = m[keyLen : 2*keyLen]
+	salt = m[2*keyLen+saltLen:]
+	return key, salt, profile, nil
+}
+
+// prfHash is the cipher suite's PRF hash: SHA-384 for the AES-256-GCM
+// suites, SHA-256 for every other suite pion offers.
+func (k *keyCatcher) prfHash() prf.HashFunc {
+	switch dtls.CipherSuiteID(k.suite) {
+	case dtls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, dtls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+		return func() hash.Hash { return sha512.New384() }
+	}
+	return sha256.New
+}
+
+// tcpConns finds the accepted ICE-TCP connection a candidate pair uses,
+// by the remote address.
+type tcpConns struct {
+	mu    sync.Mutex
+	conns map[netip.AddrPort]*queuedConn
+}
+
+func (t *tcpConns) add(c *queuedConn) {
+	a, ok := remoteAddrPort(c)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	if t.conns == nil {
+		t.conns = make(map[netip.AddrPort]*queuedConn)
+	}
+	t.conns[a] = c
+	t.mu.Unlock()
+}
+
+func (t *tcpConns) remove(c *queuedConn) {
+	a, ok := remoteAddrPort(c)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	if t.conns[a] == c {
+		delete(t.conns, a)
+	}
+	t.mu.Unlock()
+}
+
+func (t *tcpConns) get(a netip.AddrPort) *queuedConn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.conns[a]
+}
+
+// startDirect turns direct sends on for p's subscriber connection, which
+// has just come up. Where it cannot, packets keep taking pion's path.
+func (p *Peer) startDirect() {
+	// Asked before start takes its lock: the ICE agent holds its own
+	// while it reports a pair change, which takes that lock.
+	pair, _ := p.subICE().GetSelectedCandidatePair()
+	if err := p.out.start(p.room.engine, pair); err != nil {
+		p.log.Debug("direct sends off", "err", err)
+	}
+}
+
+// subICE is the ICE transport of p's subscriber connection.
+func (p *Peer) subICE() *webrtc.ICETransport {
+	return p.sub.SCTP().Transport().ICETransport()
+}
+
+// writeRTP sends one packet of the down track: directly once the
+// subscriber connection is up, through pion until then.
+func (d *downTrack) writeRTP(h *rtp.Header, payload []byte) (int, error) {
+	if r := d.sub.out.route.Load(); r != nil {
+		if n, ok := d.sub.out.send(r, h, payload); ok {
+			return n, nil
+		}
+	}
+	return d.ws.WriteRTP(h, payload)
+}
