@@ -29,7 +29,7 @@ type Peer struct {
 	log  *slog.Logger
 
 	pub, sub *webrtc.PeerConnection
-	subUp    atomic.Bool // the subscriber connection is connected: its SRTP keys are made
+	subUp    atomic.Bool  // the subscriber connection is connected: its SRTP keys are made
 	out      directSender // the subscriber connection's own SRTP sends (direct.go)
 
 	// pubMu serialises publisher negotiation (offer in, answer out).
