@@ -42,6 +42,8 @@ type batchConn struct {
 	free []*batch // under mu: spare batches, so a flush sends outside mu while writers fill the next
 	// (not a sync.Pool: it empties at every GC, and a batch is 100 KB)
 
+	recv recvBatch // datagrams read ahead, for the mux's one reader
+
 	batches, datagrams, dropped atomic.Uint64
 }
 
@@ -64,13 +66,15 @@ func newBatchConn(c *net.UDPConn) (*batchConn, error) {
 	la, _ := c.LocalAddr().(*net.UDPAddr)
 	bc := &batchConn{UDPConn: c, raw: raw, v6: la == nil || la.IP.To4() == nil}
 	bc.cur = bc.newBatchLocked()
+	setDontFragment(raw)
 	return bc, nil
 }
 
 // ReadFromAddrPort and WriteToAddrPort make batchConn an
 // ice.AddrPortReaderWriter, so the mux uses its allocation-free path.
+// Reads come from a batch of datagrams read ahead (udpbatch_linux.go).
 func (c *batchConn) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
-	return c.ReadFromUDPAddrPort(b)
+	return c.recv.read(c, b)
 }
 
 func (c *batchConn) WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error) {

@@ -2,8 +2,23 @@
 
 package sfu
 
+import (
+	"net/netip"
+	"syscall"
+)
+
+// setDontFragment is left to the system where it is not Linux.
+func setDontFragment(syscall.RawConn) {}
+
 // sysBatch needs nothing where there is no sendmmsg.
 type sysBatch struct{}
+
+// recvBatch reads one datagram at a time: only Linux has recvmmsg.
+type recvBatch struct{}
+
+func (recvBatch) read(c *batchConn, b []byte) (int, netip.AddrPort, error) {
+	return c.ReadFromUDPAddrPort(b)
+}
 
 // send writes bt's datagrams one at a time: only Linux has sendmmsg.
 func (c *batchConn) send(bt *batch) (dropped int) {

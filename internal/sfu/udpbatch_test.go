@@ -2,8 +2,10 @@ package sfu
 
 import (
 	"encoding/binary"
+	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -207,5 +209,67 @@ func TestBatchConnConcurrentWritersLoseNothing(t *testing.T) {
 	bc.mu.Unlock()
 	if left != 0 {
 		t.Fatalf("%d datagrams left waiting in a batch", left)
+	}
+}
+
+// The reading side hands out every datagram in order with its sender's
+// address, as the net package would, reading many per syscall; one too
+// long for a slot is dropped, not cut short; a read deadline and closing
+// the socket end a read.
+func TestBatchConnReadsWhatArrivesInOrder(t *testing.T) {
+	for _, tc := range []struct{ network, listen, from string }{
+		{"udp4", "127.0.0.1:0", "127.0.0.1:0"},
+		{"udp", "[::]:0", "127.0.0.1:0"},
+		{"udp", "[::]:0", "[::1]:0"},
+	} {
+		t.Run(tc.network+" "+tc.listen+" from "+tc.from, func(t *testing.T) {
+			bc := newTestBatchConn(t, tc.network, tc.listen)
+			to := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), bc.LocalAddr().(*net.UDPAddr).AddrPort().Port())
+			from := newReceiver(t, "udp", tc.from)
+			if from.addr().Addr().Is6() {
+				to = netip.AddrPortFrom(netip.IPv6Loopback(), to.Port())
+			}
+			const n = 3*recvBatchLen + 5
+			for i := 0; i < n; i++ {
+				b := datagram(0, i)
+				if i == 7 {
+					b = make([]byte, recvSlot+100) // too long: dropped
+				}
+				if _, err := from.conn.WriteToUDPAddrPort(b, to); err != nil {
+					t.Fatal(err)
+				}
+			}
+			buf := make([]byte, 1500)
+			for i := 0; i < n; i++ {
+				if i == 7 {
+					continue
+				}
+				k, addr, err := bc.ReadFromAddrPort(buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := datagram(0, i); string(buf[:k]) != string(want) {
+					t.Fatalf("datagram %d: got %x, want %x", i, buf[:k], want)
+				}
+				if addr.Addr().Unmap() != from.addr().Addr() || addr.Port() != from.addr().Port() {
+					t.Fatalf("datagram %d from %v, want %v", i, addr, from.addr())
+				}
+			}
+			_ = bc.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+			if _, _, err := bc.ReadFromAddrPort(buf); !os.IsTimeout(err) {
+				t.Fatalf("read past the deadline: %v, want a timeout", err)
+			}
+			_ = bc.SetReadDeadline(time.Time{})
+			done := make(chan error, 1)
+			go func() {
+				_, _, err := bc.ReadFromAddrPort(buf)
+				done <- err
+			}()
+			time.Sleep(20 * time.Millisecond)
+			_ = bc.Close()
+			if err := <-done; !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("read on a closed socket: %v, want net.ErrClosed", err)
+			}
+		})
 	}
 }
