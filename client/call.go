@@ -361,6 +361,7 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	isKey := isKeyframe(t.Codec().MimeType)
 	clock := t.Codec().ClockRate
 	isVP9 := strings.EqualFold(t.Codec().MimeType, webrtc.MimeTypeVP9)
+	isVP8 := strings.EqualFold(t.Codec().MimeType, webrtc.MimeTypeVP8)
 	var svc svcReceiver
 	var pkt rtp.Packet
 	for {
@@ -374,11 +375,15 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		padding := pkt.Padding && len(pkt.Payload) == 0
 		key := !padding && isKey != nil && isKey(pkt.Payload)
 		var w, h int
-		sid, tid := -1, -1
+		sid, tid, pic := -1, -1, -1
 		layer := syntheticLayer(pkt.Payload)
-		if isVP9 && !padding {
+		switch {
+		case padding:
+		case isVP9:
 			sid, tid = svc.add(r, &pkt)
 			layer = sid // a Synthetic SVC source's layer is the spatial one
+		case isVP8:
+			pic, tid = vp8Layers(pkt.Payload)
 		}
 		if key {
 			var ok bool
@@ -394,7 +399,7 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 			onPacket(Packet{
 				From: from, Kind: kind, SSRC: pkt.SSRC, Seq: pkt.SequenceNumber, Timestamp: pkt.Timestamp,
 				ClockRate: clock, Size: n, Keyframe: key, Width: w, Height: h, SyntheticLayer: layer, Padding: padding,
-				Marker: pkt.Marker, SpatialLayer: sid, TemporalLayer: tid, At: time.Now(),
+				Marker: pkt.Marker, SpatialLayer: sid, TemporalLayer: tid, PictureID: pic, At: time.Now(),
 			})
 		}
 		switch {

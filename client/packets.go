@@ -33,9 +33,44 @@ type Packet struct {
 	// Marker is the RTP marker bit: the last packet of a picture.
 	Marker bool
 	// SpatialLayer and TemporalLayer are a VP9 packet's layer ids, from
-	// its payload descriptor; -1 for other codecs.
+	// its payload descriptor (a VP8 packet's temporal layer, when it has
+	// one); -1 otherwise.
 	SpatialLayer, TemporalLayer int
+	// PictureID is a VP8 packet's PictureID; -1 for other codecs.
+	PictureID int
 	At                          time.Time
+}
+
+// vp8Layers reads a VP8 payload descriptor (RFC 7741 §4.2): the
+// PictureID and the temporal layer, each -1 when absent.
+func vp8Layers(p []byte) (pic, tid int) {
+	pic, tid = -1, -1
+	if len(p) < 2 || p[0]&0x80 == 0 {
+		return pic, tid
+	}
+	x, i := p[1], 2
+	if x&0x80 != 0 { // I
+		if len(p) <= i {
+			return -1, -1
+		}
+		if p[i]&0x80 != 0 {
+			if len(p) <= i+1 {
+				return -1, -1
+			}
+			pic = int(p[i]&0x7f)<<8 | int(p[i+1])
+			i += 2
+		} else {
+			pic = int(p[i] & 0x7f)
+			i++
+		}
+	}
+	if x&0x40 != 0 { // L
+		i++
+	}
+	if x&0x20 != 0 && len(p) > i { // T
+		tid = int(p[i] >> 6)
+	}
+	return pic, tid
 }
 
 // isKeyframe tells keyframes of the codec apart; nil for audio.

@@ -55,8 +55,16 @@ type Synthetic struct {
 	// FrameRate of the video, 30 when zero; tests on a busy machine may
 	// send fewer frames (each layer's packets per frame stay the same).
 	FrameRate int
+	// TemporalLayers, when 3, encodes each VP8 layer in three temporal
+	// layers as browsers do (L1T3): frames of layers 0, 2, 1, 2 in turn,
+	// the TL1 frame and the first TL2 frame depending on the base layer
+	// alone (Y set), the base frames counted in TL0PICIDX. Set it before
+	// joining; 0 or 1 sends no temporal layers.
+	TemporalLayers int
 
 	wantKey [4]atomic.Bool // per layer; single video uses [0]
+	tframe  [4]int         // per layer: frames since its keyframe, for the temporal pattern
+	tl0     [4]uint8       // per layer: TL0PICIDX
 	paused  [4]atomic.Bool // per layer: the server said nobody takes it
 	sentBy  [4]atomic.Int64
 	sent    atomic.Int64
@@ -339,11 +347,11 @@ func (s *Synthetic) writeFrame(t *webrtc.TrackLocalStaticRTP, p *rtp.Packet, pay
 		if s.av1 {
 			av1Header(payload, i == 0, i == n-1, key)
 		} else {
-			vp8Header(payload, i == 0, picture, key, l)
+			vp8Header(payload, i == 0, picture, key, l, s.temporalOf(layer, key, i == 0))
 		}
 		// A tag after the header names the layer, for receivers that check
 		// what they get (Packet.SyntheticLayer).
-		payload[14], payload[15], payload[16] = syntheticTag[0], syntheticTag[1], byte(layer)
+		payload[tagAt], payload[tagAt+1], payload[tagAt+2] = syntheticTag[0], syntheticTag[1], byte(layer)
 		p.Payload = payload[:size]
 		if s.ridID != 0 {
 			_ = p.Header.SetExtension(s.midID, []byte(s.mid))
@@ -356,10 +364,50 @@ func (s *Synthetic) writeFrame(t *webrtc.TrackLocalStaticRTP, p *rtp.Packet, pay
 	return n
 }
 
+// vp8Temporal is one frame's place in the temporal layers.
+type vp8Temporal struct {
+	on   bool  // the stream has temporal layers
+	tid  uint8 // its layer
+	sync bool  // Y: it depends on base-layer frames only
+	tl0  uint8 // TL0PICIDX
+}
+
+// l1t3 is libwebrtc's three-layer pattern.
+var l1t3 = [4]uint8{0, 2, 1, 2}
+
+// temporalOf is the temporal layer of simulcast layer's next frame, and
+// moves the pattern on at the frame's first packet.
+func (s *Synthetic) temporalOf(layer int, key, first bool) vp8Temporal {
+	if s.TemporalLayers < 3 {
+		return vp8Temporal{}
+	}
+	if key && first {
+		s.tframe[layer] = 0
+	}
+	n := s.tframe[layer]
+	if !first {
+		n-- // the frame's later packets: the pattern moved at its first
+	}
+	t := vp8Temporal{on: true, tid: l1t3[n%4], sync: n%4 == 1 || n%4 == 2}
+	if first {
+		s.tframe[layer]++
+		if t.tid == 0 {
+			s.tl0[layer]++
+		}
+	}
+	t.tl0 = s.tl0[layer]
+	return t
+}
+
+// tagAt is where the layer tag goes in a Synthetic VP8 or AV1 payload:
+// after the longest descriptor and key frame header.
+const tagAt = 17
+
 // vp8Header writes a VP8 payload descriptor (RFC 7741) and payload header.
-func vp8Header(payload []byte, first bool, picture uint16, key bool, l Layer) {
+func vp8Header(payload []byte, first bool, picture uint16, key bool, l Layer, tl vp8Temporal) {
 	// VP8 payload descriptor (RFC 7741): X set, S on the first
-	// packet, PID 0; I set with a 15-bit PictureID.
+	// packet, PID 0; I set with a 15-bit PictureID; with temporal
+	// layers, L and T with TL0PICIDX, TID and Y.
 	payload[0] = 0x80
 	if first {
 		payload[0] |= 0x10
@@ -367,9 +415,18 @@ func vp8Header(payload []byte, first bool, picture uint16, key bool, l Layer) {
 	payload[1] = 0x80
 	payload[2] = 0x80 | byte(picture>>8)
 	payload[3] = byte(picture)
+	h := payload[4:]
+	if tl.on {
+		payload[1] |= 0x60
+		payload[4] = tl.tl0
+		payload[5] = tl.tid << 6
+		if tl.sync {
+			payload[5] |= 0x20
+		}
+		h = payload[6:]
+	}
 	// The VP8 payload header (RFC 6386 §9.1): the frame tag's lowest
 	// bit is 0 for a key frame, which then carries its size.
-	h := payload[4:]
 	h[0] = 0x11 // delta frame, shown
 	if key {
 		h[0] = 0x10
@@ -387,8 +444,8 @@ var syntheticTag = [2]byte{0x5a, 0xa5}
 
 // syntheticLayer reads the layer tag of a Synthetic video payload, or -1.
 func syntheticLayer(payload []byte) int {
-	if len(payload) < 17 || payload[14] != syntheticTag[0] || payload[15] != syntheticTag[1] {
+	if len(payload) < tagAt+3 || payload[tagAt] != syntheticTag[0] || payload[tagAt+1] != syntheticTag[1] {
 		return -1
 	}
-	return int(payload[16])
+	return int(payload[tagAt+2])
 }

@@ -102,6 +102,7 @@ type allocation struct {
 	priority int // lower goes first
 	area     int
 	got      int
+	tl       int32 // the highest temporal layer it takes (allTemporal: all)
 }
 
 // allocate chooses the layer of every video track p receives: each tile's
@@ -183,6 +184,9 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		a.got = low
 		budget -= a.d.up.rate(low)
 	}
+	// A downlink too short even for that gets fewer frames of the least
+	// important tiles (temporal layers) rather than congestion for all.
+	budget = thinTemporal(allocs, budget)
 	// Then each goes up towards its wish, in the same order.
 	headroom := 1.0
 	if !math.IsInf(budget, 1) {
@@ -192,7 +196,7 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 	heldExtra := 0.0
 	for i := range allocs {
 		a := &allocs[i]
-		for a.got >= 0 && a.got < a.want {
+		for a.got >= 0 && a.got < a.want && a.tl == allTemporal {
 			next := nextPresent(a.d.up, a.got)
 			if next < 0 || next > a.want {
 				break
@@ -208,12 +212,26 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 			budget -= extra
 		}
 	}
+	if held == nil {
+		// Nobody waits to go up a spatial layer, but a thinned tile
+		// waits for its frames: probing is how the estimate can grow.
+		for i := range allocs {
+			if a := &allocs[i]; a.got >= 0 && a.tl < allTemporal {
+				held, heldExtra = a.d, temporalStep(a)
+				break
+			}
+		}
+	}
 	remb, lossy := p.bwe.signals(now)
 	if p.probe.update(now, held, heldExtra, sending, remb, lossy) && held != nil {
 		p.log.Debug("probing", "track", held.up.info.ID, "extra", heldExtra, "remb", remb)
 	}
 	for i := range allocs {
 		a := &allocs[i]
+		if old := a.d.maxTemporal(); old != a.tl {
+			p.log.Debug("temporal layer chosen", "track", a.d.up.info.ID, "from", old, "to", a.tl, "budget_left", budget)
+			a.d.setMaxTemporal(a.tl)
+		}
 		if old := a.d.target.Swap(int32(a.got)); old != int32(a.got) {
 			p.log.Debug("layer chosen", "track", a.d.up.info.ID, "from", old, "to", a.got, "want", a.want, "budget_left", budget, "sending", sending)
 			// An SVC subscriber moves down at the next picture, without
@@ -248,4 +266,64 @@ func nextPresent(u *upTrack, after int) int {
 		}
 	}
 	return -1
+}
+
+// thinTemporal lowers the temporal layer of tracks while the budget is
+// short, the least important first and one layer at a time for all of
+// them, and returns what is left of the budget. A track already thinned
+// starts where it is, and goes back up, the most important first, only
+// with upgradeHeadroom to spare, so a budget near the line does not make
+// frame rates flap.
+func thinTemporal(allocs []allocation, budget float64) float64 {
+	for i := range allocs {
+		a := &allocs[i]
+		a.tl = allTemporal
+		if a.got < 0 {
+			continue
+		}
+		if cur := a.d.maxTemporal(); cur < allTemporal {
+			a.tl = cur
+			budget += a.d.up.rate(a.got) * (1 - a.d.up.temporalFraction(a.got, cur))
+		}
+	}
+	for tl := int32(temporalLayers - 2); tl >= 0 && budget < 0; tl-- {
+		for i := len(allocs) - 1; i >= 0 && budget < 0; i-- {
+			a := &allocs[i]
+			if a.got < 0 || a.tl <= tl {
+				continue
+			}
+			saved := a.d.up.rate(a.got) * (a.d.up.temporalFraction(a.got, a.tl) - a.d.up.temporalFraction(a.got, tl))
+			if saved <= 0 {
+				continue // no temporal layers to leave out
+			}
+			a.tl = tl
+			budget += saved
+		}
+	}
+	for i := range allocs {
+		a := &allocs[i]
+		for a.got >= 0 && a.tl < allTemporal {
+			extra := temporalStep(a)
+			if extra*upgradeHeadroom > budget {
+				break
+			}
+			a.tl = nextTemporal(a.tl)
+			budget -= extra
+		}
+	}
+	return budget
+}
+
+// nextTemporal is the temporal layer above tl; above the middle one, all.
+func nextTemporal(tl int32) int32 {
+	if tl+1 >= temporalLayers-1 {
+		return allTemporal
+	}
+	return tl + 1
+}
+
+// temporalStep is what taking one more temporal layer costs a.
+func temporalStep(a *allocation) float64 {
+	u := a.d.up
+	return u.rate(a.got) * (u.temporalFraction(a.got, nextTemporal(a.tl)) - u.temporalFraction(a.got, a.tl))
 }

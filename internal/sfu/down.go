@@ -37,7 +37,10 @@ type downTrack struct {
 	target  atomic.Int32
 	current atomic.Int32
 	desired atomic.Int32 // what the subscriber asked for, before the budget (for dynacast)
-	svc     *svcDown     // the renumbering of an SVC stream (svc.go); nil otherwise
+	svc     *compactor   // the renumbering of an SVC stream (svc.go); nil otherwise
+	// thin is a VP8 stream's renumbering once the allocator has lowered
+	// its temporal layer (temporal.go); nil until then.
+	thin atomic.Pointer[compactor]
 	bound   atomic.Bool
 
 	// mu serialises writes: the current and the target layer's readers
@@ -78,7 +81,7 @@ var _ webrtc.TrackLocal = (*downTrack)(nil)
 func newDownTrack(u *upTrack, sub *Peer) *downTrack {
 	d := &downTrack{up: u, sub: sub}
 	if u.svc != nil {
-		d.svc = newSVCDown()
+		d.svc = newCompactor()
 	}
 	d.target.Store(int32(u.defaultLayer()))
 	d.current.Store(-1)
@@ -188,6 +191,7 @@ func (d *downTrack) writeFrom(l *upLayer, p *rtp.Packet, key bool, now int64) wr
 	}
 	d.mu.Lock()
 	cur = d.current.Load()
+	spliced := false
 	switch {
 	case idx == tgt && idx != cur:
 		if !key {
@@ -197,6 +201,7 @@ func (d *downTrack) writeFrom(l *upLayer, p *rtp.Packet, key bool, now int64) wr
 			return needsKeyframe
 		}
 		d.rw.splice(l.index, &p.Header, p.Payload, now)
+		spliced = true
 		d.current.Store(idx)
 		if cur >= 0 {
 			d.switches.Add(1)
@@ -211,20 +216,26 @@ func (d *downTrack) writeFrom(l *upLayer, p *rtp.Packet, key bool, now int64) wr
 		d.mu.Unlock()
 		return skipped
 	}
-	res := d.writeLocked(&d.rw.cur, p, now)
+	var res writeResult
+	if d.up.vp8 {
+		res = d.writeVP8(p, key, spliced, now)
+	} else {
+		res = d.writeLocked(&d.rw.cur, p, now, 0)
+	}
 	d.mu.Unlock()
 	return res
 }
 
-// writeLocked rewrites and sends one packet of epoch e. d.mu is held.
-func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult {
-	seq, ts, ok := d.rw.rewrite(&p.Header, p.Payload, now)
+// writeLocked rewrites and sends one packet of epoch e, its VP8
+// PictureID lowered by picDrop besides (temporal.go). d.mu is held.
+func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64, picDrop uint16) writeResult {
+	seq, ts, ok := d.rw.rewrite(&p.Header, p.Payload, now, picDrop)
 	if !ok {
 		return skipped
 	}
 	d.fillHeader(p, seq, ts)
 	payload := p.Payload
-	if d.rw.needsPayloadRewrite() {
+	if d.rw.needsPayloadRewrite() || picDrop != 0 {
 		// A private copy to change: the payload is shared by every
 		// subscriber. Pooled, not one per down track: a big room has
 		// thousands of down tracks and few write at once.
@@ -232,7 +243,9 @@ func (d *downTrack) writeLocked(e *epoch, p *rtp.Packet, now int64) writeResult 
 		defer slots.Put(scratch)
 		n := copy(*scratch, payload)
 		payload = (*scratch)[:n]
-		rewritePayload(e, payload)
+		shifted := *e
+		shifted.picOffset -= picDrop
+		rewritePayload(&shifted, payload)
 	}
 	n, err := d.writeRTP(&d.hdr, payload)
 	if err != nil {
@@ -368,8 +381,13 @@ func (d *downTrack) retransmit(seq uint16) bool {
 		return false
 	}
 	e, in, ok := d.rw.lookup(seq)
-	if ok && d.svc != nil {
+	picDrop := uint16(0)
+	switch {
+	case !ok:
+	case d.svc != nil:
 		in, ok = d.svc.original(in)
+	case d.up.vp8:
+		in, picDrop, ok = d.originalVP8(e, in)
 	}
 	if !ok {
 		return false
@@ -393,7 +411,8 @@ func (d *downTrack) retransmit(seq uint16) bool {
 		return false
 	}
 	payload := p.Payload
-	if d.up.vp8 && (e.picOffset != 0 || e.tl0Offset != 0) {
+	if d.up.vp8 && (e.picOffset != picDrop || e.tl0Offset != 0) {
+		e.picOffset -= picDrop
 		rewritePayload(&e, payload) // buf is private: rewrite in place
 	}
 	ts := p.Timestamp + e.tsOffset

@@ -210,11 +210,11 @@ func TestLateOldLayerPacketDropped(t *testing.T) {
 	var rw rewriter = newRewriter(90000, false)
 	h := rtp.Header{SequenceNumber: 10, Timestamp: 100}
 	rw.splice(0, &h, nil, 0)
-	if _, _, ok := rw.rewrite(&h, nil, 0); !ok {
+	if _, _, ok := rw.rewrite(&h, nil, 0, 0); !ok {
 		t.Fatal("first packet refused")
 	}
 	old := rtp.Header{SequenceNumber: 9, Timestamp: 90}
-	if _, _, ok := rw.rewrite(&old, nil, 0); ok {
+	if _, _, ok := rw.rewrite(&old, nil, 0, 0); ok {
 		t.Fatal("a packet from before the splice was forwarded")
 	}
 }

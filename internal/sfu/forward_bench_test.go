@@ -206,7 +206,7 @@ func BenchmarkForwardSVC(b *testing.B) {
 			r := e.NewRoom("bench", nil)
 			u := &upTrack{publisher: &Peer{id: "pub", room: r}, layerCount: 1, svc: &svcTrack{}}
 			layers := [maxLayers]*upLayer{}
-			layers[0] = &upLayer{up: u, index: 0, ssrc: 300, cacheSize: svcMapSize}
+			layers[0] = &upLayer{up: u, index: 0, ssrc: 300, cacheSize: compactMapSize}
 			u.layers.Store(&layers)
 			downs := make([]*downTrack, n)
 			for i := range downs {

@@ -20,6 +20,11 @@ type epoch struct {
 	tsOffset  uint32
 	picOffset uint16
 	tl0Offset uint8
+	// gen counts the rewriter's splices: the epochs of one splice, and
+	// the padding runs within it, share it. thinned says a compactor
+	// renumbered the input during it (temporal.go).
+	gen     uint16
+	thinned bool
 }
 
 // rewriter turns packets from several source streams (simulcast layers,
@@ -45,6 +50,7 @@ type rewriter struct {
 	lastTL0 uint8  // its TL0PICIDX
 	lastEnd bool   // it ended a frame (marker bit): padding may follow
 
+	gen    uint16 // splices so far
 	epochs [maxEpochs]epoch
 	next   int // where the next epoch goes in epochs
 	count  int // epochs recorded, up to maxEpochs
@@ -61,7 +67,8 @@ func newRewriter(clockRate uint32, vp8 bool) rewriter {
 // video, the start of a keyframe). The first epoch keeps the source's own
 // numbering, so a subscriber that never switches needs no payload copies.
 func (r *rewriter) splice(layer int, h *rtp.Header, payload []byte, now int64) {
-	e := epoch{layer: layer}
+	r.gen++
+	e := epoch{layer: layer, gen: r.gen}
 	var pic uint16
 	var tl0 uint8
 	var desc vp8Descriptor
@@ -120,7 +127,7 @@ func (r *rewriter) canPad() bool { return r.started && r.lastEnd }
 // first of the n numbers and the timestamp.
 func (r *rewriter) pad(n int) (first uint16, ts uint32) {
 	first = r.lastSeq + 1
-	r.record(epoch{layer: paddingLayer, outStart: first})
+	r.record(epoch{layer: paddingLayer, outStart: first, gen: r.gen})
 	r.lastSeq += uint16(n)
 	e := r.cur
 	e.outStart = r.lastSeq + 1
@@ -131,10 +138,22 @@ func (r *rewriter) pad(n int) (first uint16, ts uint32) {
 	return first, r.lastTS
 }
 
+// markThinned records that the current generation's input is renumbered
+// by a compactor from now on: its NACKs need the compactor's map.
+func (r *rewriter) markThinned() {
+	r.cur.thinned = true
+	for i := 0; i < r.count; i++ {
+		if r.epochs[i].gen == r.gen {
+			r.epochs[i].thinned = true
+		}
+	}
+}
+
 // rewrite maps a packet of the current epoch to its output sequence number
-// and timestamp, and records it as sent. ok is false for a packet from
-// before the epoch began (a late packet of the old layer): drop it.
-func (r *rewriter) rewrite(h *rtp.Header, payload []byte, now int64) (seq uint16, ts uint32, ok bool) {
+// and timestamp, and records it as sent; picDrop is how far a compactor
+// lowered its VP8 PictureID besides. ok is false for a packet from before
+// the epoch began (a late packet of the old layer): drop it.
+func (r *rewriter) rewrite(h *rtp.Header, payload []byte, now int64, picDrop uint16) (seq uint16, ts uint32, ok bool) {
 	if !r.started || int16(h.SequenceNumber-r.inStart) < 0 {
 		return 0, 0, false
 	}
@@ -144,7 +163,7 @@ func (r *rewriter) rewrite(h *rtp.Header, payload []byte, now int64) (seq uint16
 		r.lastSeq, r.lastTS, r.lastAt, r.lastEnd = seq, ts, now, h.Marker
 		if r.vp8 {
 			if d, ok := parseVP8(payload); ok {
-				r.lastPic = d.pictureID(payload) + r.cur.picOffset
+				r.lastPic = d.pictureID(payload) + r.cur.picOffset - picDrop
 				r.lastTL0 = d.tl0PicIdx(payload) + r.cur.tl0Offset
 			}
 		}

@@ -329,6 +329,7 @@ func (r *Room) measure(now time.Time, tracks []*upTrack) {
 				l.idleTicks = 0
 			}
 			l.lastBytes = b
+			l.temporal.measure()
 		}
 	}
 	b := r.forwardedBytes.Load()

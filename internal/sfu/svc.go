@@ -22,13 +22,6 @@ import (
 // the packets left out, and the marker bit, which the publisher sets only
 // at the end of the whole picture.
 
-// svcMapSize is how many recent packets each SVC down track remembers the
-// renumbering of, for NACKs: about two seconds of a 720p stream.
-const svcMapSize = 512
-
-// allTemporal takes every temporal layer.
-const allTemporal = 7
-
 // svcTrack is what an upTrack knows of the spatial layers of its SVC
 // stream. The stream's one reader writes the counters; the room ticker
 // measures them.
@@ -108,6 +101,9 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 	}
 	s := u.svc
 	s.bytes[svcLayer(desc.SID)].Add(uint64(len(pkt.Payload) + 12))
+	if desc.HasLayers {
+		l.temporal.add(int32(desc.TID), len(pkt.Payload)+12)
+	}
 	key := desc.Keyframe()
 	if key {
 		l.lastKeyframe.Store(start.UnixNano())
@@ -133,63 +129,6 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 	l.endFanOut(len(downs), sent, bytes, wantKey, start, sample)
 }
 
-// Where an input packet stands in an SVC down track's renumbering.
-const (
-	svcUnseen   uint8 = iota
-	svcSent           // forwarded under its number
-	svcDropped        // a layer this subscriber does not take
-	svcReserved       // never arrived: its number waits for it (a gap the subscriber sees, and NACKs)
-)
-
-type svcEntry struct {
-	in, c uint16
-	state uint8
-}
-
-// svcDown is one subscriber's renumbering of an SVC stream. Packets it
-// does not take are left out of a "compacted" numbering (input minus the
-// packets dropped so far), which the down track's rewriter then treats
-// like any gapless source: padding, pauses and NACK lookups work as for
-// simulcast. byIn and byC map between the two numberings, so that a NACK
-// finds the cached packet, and a packet that arrives late (a publisher's
-// retransmission) finds the number kept for it. Guarded by the down
-// track's mu.
-type svcDown struct {
-	started  bool
-	highest  uint16 // newest input sequence number seen
-	dropped  uint16 // packets left out so far
-	temporal int32  // the temporal layer forwarded
-	// maxTemporal is the highest temporal layer wanted (allTemporal
-	// for all); read by the forwarding loop without d.mu.
-	maxTemporal atomic.Int32
-	byIn        [svcMapSize]svcEntry
-	byC         [svcMapSize]svcEntry
-}
-
-func newSVCDown() *svcDown {
-	s := &svcDown{temporal: allTemporal}
-	s.maxTemporal.Store(allTemporal)
-	return s
-}
-
-// note records input packet in as state, numbered c.
-func (s *svcDown) note(in, c uint16, state uint8) {
-	s.byIn[in%svcMapSize] = svcEntry{in: in, c: c, state: state}
-	if state != svcDropped {
-		s.byC[c%svcMapSize] = svcEntry{in: in, c: c, state: state}
-	}
-}
-
-// original maps a compacted number (from a NACK) back to the input
-// sequence number, the one the packet cache holds it under.
-func (s *svcDown) original(c uint16) (uint16, bool) {
-	e := s.byC[c%svcMapSize]
-	if e.state == svcUnseen || e.c != c {
-		return 0, false
-	}
-	return e.in, true
-}
-
 // writeSVC forwards one packet of an SVC stream if this subscriber takes
 // its layer. It reports, besides what it did, whether a keyframe is
 // wanted to move the subscriber up. Switching down happens at the next
@@ -206,14 +145,7 @@ func (d *downTrack) writeSVC(p *rtp.Packet, desc *vp9.Descriptor, key bool, now 
 	if s.started && int16(in-s.highest) <= 0 {
 		return d.writeLateSVC(p, desc, now), false
 	}
-	if s.started {
-		// Packets never seen keep their numbers, so that the subscriber
-		// sees the loss and asks for them.
-		gap := in - s.highest - 1
-		for x := in - min(gap, svcMapSize); x != in; x++ {
-			s.note(x, x-s.dropped, svcReserved)
-		}
-	}
+	s.reserveGap(in)
 	s.started, s.highest = true, in
 
 	res, wantKey := skipped, false
@@ -254,11 +186,11 @@ func (d *downTrack) writeSVC(p *rtp.Packet, desc *vp9.Descriptor, key bool, now 
 	}
 	if cur < 0 || int32(desc.SID) > cur || int32(desc.TID) > s.temporal {
 		s.dropped++
-		s.note(in, 0, svcDropped)
+		s.note(in, 0, 0, entryDropped)
 		return res, wantKey
 	}
 	c := in - s.dropped
-	s.note(in, c, svcSent)
+	s.note(in, c, 0, entrySent)
 	return d.sendSVC(p, desc, c, cur, splice, now), wantKey
 }
 
@@ -272,7 +204,7 @@ func (d *downTrack) sendSVC(p *rtp.Packet, desc *vp9.Descriptor, c uint16, cur i
 	if splice {
 		d.rw.splice(0, &p.Header, p.Payload, now)
 	}
-	res := d.writeLocked(&d.rw.cur, p, now)
+	res := d.writeLocked(&d.rw.cur, p, now, 0)
 	p.SequenceNumber, p.Marker = seq, marker
 	return res
 }
@@ -284,22 +216,17 @@ func (d *downTrack) sendSVC(p *rtp.Packet, desc *vp9.Descriptor, c uint16, cur i
 func (d *downTrack) writeLateSVC(p *rtp.Packet, desc *vp9.Descriptor, now int64) writeResult {
 	s := d.svc
 	in := p.SequenceNumber
-	e := s.byIn[in%svcMapSize]
-	if e.in != in || e.state != svcReserved {
+	e := s.byIn[in%compactMapSize]
+	if e.in != in || e.state != entryReserved {
 		return skipped
 	}
 	cur := d.current.Load()
 	if cur >= 0 && int32(desc.SID) <= cur && int32(desc.TID) <= s.temporal {
-		s.note(in, e.c, svcSent)
+		s.note(in, e.c, 0, entrySent)
 		return d.sendSVC(p, desc, e.c, cur, false, now)
 	}
-	s.note(in, e.c, svcDropped)
-	if !d.rw.started || int16(e.c-d.rw.inStart) < 0 || d.ws == nil {
-		return skipped
-	}
-	h := d.header(d.ssrc, d.pt, e.c+d.rw.cur.seqOffset, p.Timestamp+d.rw.cur.tsOffset, false)
-	h.Padding, h.PaddingSize = true, maxPadding
-	_, _ = d.writeRTP(h, nil)
+	s.note(in, e.c, 0, entryDropped)
+	d.padAt(e.c, p.Timestamp)
 	return skipped
 }
 

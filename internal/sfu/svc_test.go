@@ -62,8 +62,8 @@ func svcTestTrack(t *testing.T) (*upLayer, *downTrack, *recorder) {
 	r := e.NewRoom("test", nil)
 	u := &upTrack{publisher: &Peer{id: "pub", room: r}, layerCount: 1, svc: &svcTrack{}}
 	layers := [maxLayers]*upLayer{}
-	layers[0] = &upLayer{up: u, index: 0, ssrc: 300, cacheSize: svcMapSize}
-	layers[0].cache.Store(newPacketCache(svcMapSize))
+	layers[0] = &upLayer{up: u, index: 0, ssrc: 300, cacheSize: compactMapSize}
+	layers[0].cache.Store(newPacketCache(compactMapSize))
 	u.layers.Store(&layers)
 	d := newDownTrack(u, &Peer{id: "sub", room: r})
 	rec := &recorder{}

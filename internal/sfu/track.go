@@ -95,6 +95,7 @@ type upLayer struct {
 	width, height       atomic.Int32 // from the latest keyframe (VP8)
 	lastKeyframeRequest atomic.Int64 // unix nanoseconds
 	lastKeyframe        atomic.Int64 // when the latest keyframe arrived, unix nanoseconds
+	temporal            temporalRates // the bitrate by temporal layer (temporal.go)
 }
 
 // nominalBitrates are what libwebrtc aims at for 180p, 360p and 720p
@@ -190,7 +191,7 @@ func (u *upTrack) addLayer(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver)
 		// where retransmission still helps.
 		l.cacheSize = [maxLayers]int{64, 128, 256}[idx]
 		if u.svc != nil {
-			l.cacheSize = svcMapSize // every spatial layer in one stream
+			l.cacheSize = compactMapSize // every spatial layer in one stream
 		}
 	}
 	next := *old
@@ -278,10 +279,16 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	if key && u.isKey != nil {
 		l.lastKeyframe.Store(start.UnixNano())
 	}
-	if key && u.vp8 {
-		if w, h, ok := vp8KeyframeSize(pkt.Payload); ok {
-			l.width.Store(int32(w))
-			l.height.Store(int32(h))
+	if u.vp8 {
+		if desc, ok := parseVP8(pkt.Payload); ok && desc.tidOffset >= 0 {
+			tid, _ := desc.temporal(pkt.Payload)
+			l.temporal.add(tid, len(b))
+		}
+		if key {
+			if w, h, ok := vp8KeyframeSize(pkt.Payload); ok {
+				l.width.Store(int32(w))
+				l.height.Store(int32(h))
+			}
 		}
 	}
 	now := start.UnixNano()

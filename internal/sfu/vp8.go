@@ -9,13 +9,14 @@ type vp8Descriptor struct {
 	picOffset int  // offset of the PictureID's first byte
 	picWide   bool // 15-bit PictureID (M set), else 7-bit
 	tl0Offset int  // offset of TL0PICIDX
+	tidOffset int  // offset of the TID/Y/KEYIDX byte, when T is set
 	headerLen int  // length of the descriptor: the VP8 payload header follows
 }
 
 // parseVP8 parses the payload descriptor at the start of payload. It
 // reports false for payloads too short to hold what their flags announce.
 func parseVP8(payload []byte) (vp8Descriptor, bool) {
-	d := vp8Descriptor{picOffset: -1, tl0Offset: -1}
+	d := vp8Descriptor{picOffset: -1, tl0Offset: -1, tidOffset: -1}
 	if len(payload) < 1 {
 		return d, false
 	}
@@ -43,6 +44,9 @@ func parseVP8(payload []byte) (vp8Descriptor, bool) {
 			i++
 		}
 		if x&0x30 != 0 { // T or K: TID/Y/KEYIDX
+			if x&0x20 != 0 {
+				d.tidOffset = i
+			}
 			i++
 		}
 	}
@@ -84,6 +88,20 @@ func (d vp8Descriptor) tl0PicIdx(p []byte) uint8 {
 	}
 	return p[d.tl0Offset]
 }
+
+// temporal reads the temporal layer (TID) and the layer sync bit (Y: the
+// frame depends only on base-layer frames, so a subscriber may start
+// taking its layer there). A stream without temporal layers is all TID 0.
+func (d vp8Descriptor) temporal(p []byte) (tid int32, sync bool) {
+	if d.tidOffset < 0 {
+		return 0, false
+	}
+	b := p[d.tidOffset]
+	return int32(b >> 6), b&0x20 != 0
+}
+
+// frameStart reports whether p begins a frame: S set, partition 0.
+func frameStart(p []byte) bool { return len(p) > 0 && p[0]&0x10 != 0 && p[0]&0x07 == 0 }
 
 // vp8KeyframeSize reads the frame size from the start of a VP8 key frame.
 func vp8KeyframeSize(payload []byte) (w, h int, ok bool) { return keyframe.VP8Size(payload) }
