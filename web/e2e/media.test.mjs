@@ -20,7 +20,7 @@ function sentLayers(page) {
     const rids = (video?.getParameters().encodings ?? []).map((e) => e.rid);
     const sending = {};
     (await pc.getStats()).forEach((s) => {
-      if (s.type === "outbound-rtp" && s.kind === "video" && s.rid) sending[s.rid] = { height: s.frameHeight ?? 0, bytes: s.bytesSent ?? 0 };
+      if (s.type === "outbound-rtp" && s.kind === "video" && s.rid) sending[s.rid] = { height: s.frameHeight ?? 0, bytes: s.bytesSent ?? 0, mode: s.scalabilityMode ?? "" };
     });
     return { rids, sending };
   });
@@ -35,6 +35,8 @@ test("simulcast: the received size follows the tile, and media comes back after 
     return l && Object.keys(l.sending).length >= 2 ? l : false;
   }, 30_000);
   assert.deepEqual(layers.rids, ["q", "h", "f"], `encodings ${JSON.stringify(layers)}`);
+  // Each in three temporal layers, so a short downlink gets fewer frames.
+  for (const [rid, l] of Object.entries(layers.sending)) assert.equal(l.mode, "L1T3", `layer ${rid}: ${JSON.stringify(l)}`);
 
   // The viewer's connection takes RTX for the video it receives, and one
   // codec per media section: retransmissions and probing padding come on

@@ -48,6 +48,12 @@ export function cameraCodec(wanted: VideoCodec): VideoCodec {
   return wanted;
 }
 
+/** Whether this browser encodes VP8 in three temporal layers when asked (it lists "L1T3"). */
+function vp8Temporal(): boolean {
+  const modes = (sendable("vp8")[0] as (RTCRtpCodec & { scalabilityModes?: string[] }) | undefined)?.scalabilityModes;
+  return !!modes && modes.includes("L1T3");
+}
+
 /** How to add one of our tracks to the publisher connection, the camera in `codec` (see cameraCodec). */
 export function publishInit(track: MediaStreamTrack, stream: MediaStream, codec: VideoCodec = "vp8"): RTCRtpTransceiverInit {
   const init: RTCRtpTransceiverInit = { direction: "sendonly", streams: [stream] };
@@ -58,6 +64,12 @@ export function publishInit(track: MediaStreamTrack, stream: MediaStream, codec:
   } else if (cameraCodec(codec) === "av1") {
     // Chromium sends AV1 simulcast only when each encoding names its mode
     // (without one it sends the first layer alone).
+    init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e, scalabilityMode: "L1T3" }) as RTCRtpEncodingParameters);
+  } else if (vp8Temporal()) {
+    // Each layer in three temporal layers (full, half and quarter frame
+    // rate): a viewer whose downlink cannot take even the smallest layer
+    // of every tile gets fewer frames of some instead of a congested
+    // stream (the server leaves the upper temporal layers out).
     init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e, scalabilityMode: "L1T3" }) as RTCRtpEncodingParameters);
   } else {
     init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e }));
