@@ -20,58 +20,6 @@ func (d *countWriter) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
 
 func (d *countWriter) Write(b []byte) (int, error) { return len(b), nil }
 
-// srtpWriter does what pion does below WriteRTP for one subscriber:
-// marshal the header, encrypt with AES-128-GCM (the profile the engine
-// prefers) and send the packet on the media socket.
-type srtpWriter struct {
-	ctx  *srtp.Context
-	conn addrPortWriter
-	to   netip.AddrPort
-	hdr  []byte
-	out  []byte
-	enc  []byte
-}
-
-// addrPortWriter is the media socket as the ICE mux writes to it.
-type addrPortWriter interface {
-	WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error)
-}
-
-// plainConn is a UDP socket without batching: one sendto per datagram.
-type plainConn struct{ *net.UDPConn }
-
-func (c plainConn) WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error) {
-	return c.WriteToUDPAddrPort(b, addr)
-}
-
-func newSRTPWriter(b *testing.B, conn addrPortWriter, to netip.AddrPort) *srtpWriter {
-	b.Helper()
-	key := make([]byte, 16)
-	salt := make([]byte, 12)
-	ctx, err := srtp.CreateContext(key, salt, srtp.ProtectionProfileAeadAes128Gcm)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &srtpWriter{ctx: ctx, conn: conn, to: to, hdr: make([]byte, 0, 64), out: make([]byte, 0, 1600), enc: make([]byte, 1600)}
-}
-
-func (w *srtpWriter) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
-	n := h.MarshalSize()
-	w.hdr = w.hdr[:n]
-	if _, err := h.MarshalTo(w.hdr); err != nil {
-		return 0, err
-	}
-	plain := append(w.out[:0], w.hdr...)
-	plain = append(plain, payload...)
-	enc, err := w.ctx.EncryptRTP(w.enc, plain, h)
-	if err != nil {
-		return 0, err
-	}
-	return w.conn.WriteToAddrPort(enc, w.to)
-}
-
-func (w *srtpWriter) Write(b []byte) (int, error) { return len(b), nil }
-
 // benchTrack is an up track with one layer and n subscribers on it, each
 // started with a keyframe so every later packet is forwarded.
 func benchTrack(b *testing.B, n int, writer func(i int) interface {
@@ -132,12 +80,13 @@ func BenchmarkForward(b *testing.B) {
 	}
 }
 
-// BenchmarkForwardEncrypted adds what pion does per subscriber below the
-// SFU: SRTP encryption (AES-128-GCM) and the UDP send, to 50 subscribers
-// with a socket each on loopback (read by nobody: the kernel's delivery
-// to the socket is the part of the receive path a sender pays for here).
-// The send syscall dominates (MEDIA-NOTES): one sendto per datagram, or
-// the fan-out batched into one sendmmsg as the engine does (udpbatch.go).
+// BenchmarkForwardEncrypted adds what happens per subscriber below the
+// SFU's rewriting: the direct send (direct.go), AES-128-GCM SRTP and the
+// UDP send, to 50 subscribers with a socket each on loopback (read by
+// nobody: the kernel's delivery to the socket is the part of the receive
+// path a sender pays for here). The send syscall dominates (MEDIA-NOTES):
+// one sendto per datagram, or the fan-out batched into one sendmmsg as
+// the engine does (udpbatch.go).
 func BenchmarkForwardEncrypted(b *testing.B) {
 	const n = 50
 	var to [n]netip.AddrPort
@@ -156,22 +105,33 @@ func BenchmarkForwardEncrypted(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer send.Close()
-			var conn addrPortWriter = plainConn{send}
-			var bc *batchConn
-			if batched {
-				if bc, err = newBatchConn(send); err != nil {
-					b.Fatal(err)
-				}
-				conn = bc
+			bc, err := newBatchConn(send)
+			if err != nil {
+				b.Fatal(err)
 			}
-			l, in := benchTrack(b, n, func(i int) interface {
+			fallback := &countWriter{} // pion's path: must stay unused
+			l, in := benchTrack(b, n, func(int) interface {
 				WriteRTP(*rtp.Header, []byte) (int, error)
 				Write([]byte) (int, error)
 			} {
-				return newSRTPWriter(b, conn, to[i])
+				return fallback
 			})
-			l.up.publisher.room.engine.batch = bc
+			if batched {
+				l.up.publisher.room.engine.batch = bc // fan-outs cork it
+			}
+			for i, d := range *l.up.downs.Load() {
+				ctx, err := srtp.CreateContext(make([]byte, 16), make([]byte, 12), srtp.ProtectionProfileAeadAes128Gcm)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d.sub.out.ctx = ctx
+				d.sub.out.route.Store(&directRoute{batch: bc, udp: to[i]})
+			}
+			fallback.n = 0 // the keyframe that started them
 			routeEach(b, l, in, n)
+			if fallback.n != 0 {
+				b.Fatalf("%d packets took pion's path", fallback.n)
+			}
 		})
 	}
 }
