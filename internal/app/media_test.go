@@ -78,18 +78,9 @@ func waitHeight(t *testing.T, c *client.Call, id string, height int32, within ti
 
 func TestSimulcastLayerSwitchIsContinuous(t *testing.T) {
 	s := startServer(t, 50)
-	host, room := newHost(t, s)
-	ctx := context.Background()
-	pub, err := host.Join(ctx, room.Token, client.JoinOptions{Publish: simulcast(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Leave)
-	log := &videoLog{from: pub.Self.ID}
-	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
+	pub, viewer, log := publisherAndViewer(t, s, simulcast(t))
 
 	// Without a word from the viewer, the highest layer; then each size.
-	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
 	for _, h := range []int{180, 360, 720, 180} {
 		if err := viewer.SetTrackSettings(client.TrackSetting{Participant: pub.Self.ID, Visible: true, Width: h * 16 / 9, Height: h}); err != nil {
 			t.Fatal(err)
@@ -185,15 +176,7 @@ func TestConstrainedSubscriberGetsLowerLayer(t *testing.T) {
 // padding stops. The media stream stays one continuous stream throughout.
 func TestHeldBackSubscriberIsProbed(t *testing.T) {
 	s := startServer(t, 50, func(c *app.Config) { c.Metrics = true })
-	host, room := newHost(t, s)
-	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: simulcast(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Leave)
-	log := &videoLog{from: pub.Self.ID}
-	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
-	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+	pub, viewer, log := publisherAndViewer(t, s, simulcast(t))
 	if n := metric(t, s, "rooms_probe_padding_bytes_total"); n != 0 {
 		t.Fatalf("%v bytes of padding while nothing held the viewer back", n)
 	}
@@ -255,6 +238,18 @@ func hostPublishesVideo(t *testing.T, s *server, newSource func(string) (*client
 	}
 	src.Audio = nil
 	return hostPublishes(t, host, room, src), room, src
+}
+
+// publisherAndViewer has a host publish src in a new room and a viewer,
+// whose video from the host log records, receive it at 720p.
+func publisherAndViewer(t *testing.T, s *server, src *client.Synthetic) (pub, viewer *client.Call, log *videoLog) {
+	t.Helper()
+	host, room := newHost(t, s)
+	pub = hostPublishes(t, host, room, src)
+	log = &videoLog{from: pub.Self.ID}
+	viewer = joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
+	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+	return pub, viewer, log
 }
 
 // hostPublishes has the host join the room's call publishing src.

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -16,17 +15,9 @@ import (
 // PictureID one more at each new frame.
 func TestShortDownlinkGetsFewerFrames(t *testing.T) {
 	s := startServer(t, 50)
-	host, room := newHost(t, s)
 	src := simulcast(t)
 	src.TemporalLayers = 3
-	pub, err := host.Join(context.Background(), room.Token, client.JoinOptions{Publish: src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Leave)
-	log := &videoLog{from: pub.Self.ID}
-	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{OnPacket: log.add})
-	waitHeight(t, viewer, pub.Self.ID, 720, 15*time.Second)
+	pub, viewer, log := publisherAndViewer(t, s, src)
 	if top := topTemporal(log.snapshot(), time.Second); top != 2 {
 		t.Fatalf("temporal layers up to %d arrive at full bandwidth, want all three", top)
 	}

@@ -173,6 +173,7 @@ func (s *directSender) start(e *Engine, current *webrtc.ICECandidatePair) error 
 		if s.ctx, err = srtp.CreateContext(key, salt, profile); err != nil {
 			return fmt.Errorf("srtp context: %w", err)
 		}
+		s.keys.forget()
 	}
 	if s.pair == nil {
 		s.pair = current
@@ -250,6 +251,15 @@ func (k *keyCatcher) serverHello(m handshake.MessageServerHello) handshake.Messa
 	}
 	k.mu.Unlock()
 	return &m
+}
+
+// forget drops the master secret once the keys are made: nothing needs
+// it again, and a secret not held cannot leak.
+func (k *keyCatcher) forget() {
+	k.mu.Lock()
+	clear(k.master)
+	k.master = nil
+	k.mu.Unlock()
 }
 
 var errNoKeys = errors.New("the DTLS handshake was not seen from the server side")
