@@ -378,5 +378,29 @@ func (d *downTrack) writeRTP(h *rtp.Header, payload []byte) (int, error) {
 			return n, nil
 		}
 	}
+	if d.sub.out.wrapped(h.SSRC) {
+		return 0, errNoRoute
+	}
 	return d.ws.WriteRTP(h, payload)
+}
+
+// errNoRoute: the packet could not be sent directly, and pion's path
+// cannot take it either.
+var errNoRoute = errors.New("no direct route, and pion's SRTP would number this stream wrong")
+
+// wrapped reports whether the stream ssrc has been sent directly for
+// long enough that its sequence numbers wrapped. pion's own SRTP context
+// has never seen the stream, so it would encrypt with a rollover count
+// of 0 where the subscriber expects more, and every packet would fail
+// its authentication: such a packet is better dropped (lost, as on a
+// path that is down) while no direct route exists, which is rare: a
+// connection that moved to ICE-TCP and whose connection is not known.
+func (s *directSender) wrapped(ssrc uint32) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		return false
+	}
+	roc, ok := s.ctx.ROC(ssrc)
+	return ok && roc > 0
 }
