@@ -38,7 +38,7 @@ type Packet struct {
 	SpatialLayer, TemporalLayer int
 	// PictureID is a VP8 packet's PictureID; -1 for other codecs.
 	PictureID int
-	At                          time.Time
+	At        time.Time
 }
 
 // vp8Layers reads a VP8 payload descriptor (RFC 7741 §4.2): the

@@ -40,8 +40,8 @@ type downTrack struct {
 	svc     *compactor   // the renumbering of an SVC stream (svc.go); nil otherwise
 	// thin is a VP8 stream's renumbering once the allocator has lowered
 	// its temporal layer (temporal.go); nil until then.
-	thin atomic.Pointer[compactor]
-	bound   atomic.Bool
+	thin  atomic.Pointer[compactor]
+	bound atomic.Bool
 
 	// mu serialises writes: the current and the target layer's readers
 	// may both write during a switch, and NACK answers write too. The

@@ -33,9 +33,9 @@ var defaultTemporalShare = [temporalLayers]float64{0.4, 0.6, 1}
 // of its bitrate the layers up to each one take.
 type temporalRates struct {
 	bytes [temporalLayers]atomic.Uint64
-	seen  atomic.Bool                    // any packet said its temporal layer
-	share [temporalLayers]atomic.Int32   // per mille, cumulative; 0 until measured
-	last  [temporalLayers]uint64         // room ticker only
+	seen  atomic.Bool                  // any packet said its temporal layer
+	share [temporalLayers]atomic.Int32 // per mille, cumulative; 0 until measured
+	last  [temporalLayers]uint64       // room ticker only
 }
 
 // add counts one packet of temporal layer tid.

@@ -90,11 +90,11 @@ type upLayer struct {
 	idleTicks int // room ticker only: measurements in a row with no packets
 
 	packets, bytes      atomic.Uint64
-	bitrate             atomic.Int64 // bits per second, measured and smoothed by the room (smoothRate)
-	lastBytes           uint64       // room ticker only
-	width, height       atomic.Int32 // from the latest keyframe (VP8)
-	lastKeyframeRequest atomic.Int64 // unix nanoseconds
-	lastKeyframe        atomic.Int64 // when the latest keyframe arrived, unix nanoseconds
+	bitrate             atomic.Int64  // bits per second, measured and smoothed by the room (smoothRate)
+	lastBytes           uint64        // room ticker only
+	width, height       atomic.Int32  // from the latest keyframe (VP8)
+	lastKeyframeRequest atomic.Int64  // unix nanoseconds
+	lastKeyframe        atomic.Int64  // when the latest keyframe arrived, unix nanoseconds
 	temporal            temporalRates // the bitrate by temporal layer (temporal.go)
 }
 
