@@ -18,6 +18,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/roomsdev/rooms/internal/keyframe"
+	"github.com/roomsdev/rooms/internal/trickle"
 )
 
 // Participant is someone in the call, as the server describes them.
@@ -146,7 +147,8 @@ type Call struct {
 	room         RoomInfo
 	participants map[string]Participant
 	received     map[string]*Received
-	pending      map[string][]webrtc.ICECandidateInit // by "pub"/"sub", before the remote description
+	pending      map[string][]webrtc.ICECandidateInit          // by "pub"/"sub", before the remote description
+	cands        trickle.Gate[string, webrtc.ICECandidateInit] // ours, behind our descriptions
 }
 
 type wire struct {
@@ -312,25 +314,43 @@ func (c *Call) setupMedia(opts JoinOptions) error {
 	if err := c.addTracks(opts.Publish); err != nil {
 		return err
 	}
-	offer, err := c.pub.CreateOffer(nil)
+	if err := c.sendPubOffer(nil); err != nil {
+		return err
+	}
+	c.learnSimulcastIDs(opts.Publish)
+	go opts.Publish.run(c.ctx)
+	return nil
+}
+
+// sendPubOffer makes an offer for the publisher connection (opts may ask
+// for an ICE restart), sets it and sends it, its trickled candidates
+// after it (trickle.Gate; an ICE restart regathers in CreateOffer).
+func (c *Call) sendPubOffer(opts *webrtc.OfferOptions) error {
+	c.cands.Hold("pub")
+	defer c.cands.Release("pub", c.sendCandidate("pub"))
+	offer, err := c.pub.CreateOffer(opts)
 	if err != nil {
 		return fmt.Errorf("create offer: %w", err)
 	}
 	if err := c.pub.SetLocalDescription(offer); err != nil {
 		return fmt.Errorf("set offer: %w", err)
 	}
-	c.learnSimulcastIDs(opts.Publish)
-	go opts.Publish.run(c.ctx)
 	return c.send(wire{Type: "pubOffer", SDP: offer.SDP, Sources: c.sources()})
 }
 
 func (c *Call) watchCandidates(pc string, conn *webrtc.PeerConnection) {
 	conn.OnICECandidate(func(cand *webrtc.ICECandidate) {
 		if cand != nil {
-			init := cand.ToJSON()
-			_ = c.send(wire{Type: "candidate", PC: pc, Candidate: &init})
+			c.cands.Candidate(pc, cand.ToJSON(), c.sendCandidate(pc))
 		}
 	})
+}
+
+// sendCandidate sends candidates of connection pc ("pub" or "sub").
+func (c *Call) sendCandidate(pc string) func(webrtc.ICECandidateInit) {
+	return func(init webrtc.ICECandidateInit) {
+		_ = c.send(wire{Type: "candidate", PC: pc, Candidate: &init})
+	}
 }
 
 func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
@@ -450,6 +470,10 @@ func (c *Call) readLoop() {
 func (c *Call) handle(m *wire) error {
 	switch m.Type {
 	case "subOffer":
+		// An ICE restart in the offer regathers at once: from here, our
+		// candidates wait for the answer (trickle.Gate).
+		c.cands.Hold("sub")
+		defer c.cands.Release("sub", c.sendCandidate("sub"))
 		if err := c.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: m.SDP}); err != nil {
 			return err
 		}

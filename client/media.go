@@ -150,14 +150,7 @@ func (c *Call) RestartICE() error {
 	c.media.restartAt = time.Now()
 	c.media.mu.Unlock()
 	if c.opts.Publish != nil {
-		offer, err := c.pub.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
-		if err != nil {
-			return fmt.Errorf("create restart offer: %w", err)
-		}
-		if err := c.pub.SetLocalDescription(offer); err != nil {
-			return fmt.Errorf("set restart offer: %w", err)
-		}
-		if err := c.send(wire{Type: "pubOffer", SDP: offer.SDP, Sources: c.sources()}); err != nil {
+		if err := c.sendPubOffer(&webrtc.OfferOptions{ICERestart: true}); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/roomsdev/rooms/internal/trickle"
 )
 
 // ICECandidate is a trickled candidate as browsers exchange it
@@ -34,6 +36,9 @@ type Peer struct {
 
 	// pubMu serialises publisher negotiation (offer in, answer out).
 	pubMu sync.Mutex
+
+	// cands keeps trickled candidates behind their description.
+	cands trickle.Gate[Target, ICECandidate]
 
 	// negMu serialises subscriber negotiation; the fields below it are
 	// what it guards.
@@ -108,13 +113,18 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 	return p, nil
 }
 
+// sendCandidate sends candidates of connection t to the client.
+func (p *Peer) sendCandidate(t Target) func(ICECandidate) {
+	return func(c ICECandidate) { p.h.Candidate(t, c) }
+}
+
 // ID returns the peer's id.
 func (p *Peer) ID() PeerID { return p.id }
 
 func (p *Peer) watch(t Target, pc *webrtc.PeerConnection) {
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c != nil {
-			p.h.Candidate(t, c.ToJSON())
+			p.cands.Candidate(t, c.ToJSON(), p.sendCandidate(t))
 		}
 	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
@@ -161,29 +171,34 @@ func (p *Peer) downList() []*downTrack {
 }
 
 // PublisherOffer applies the client's offer for the publisher connection
-// and returns the answer.
-func (p *Peer) PublisherOffer(sdp string) (string, error) {
+// and sends the answer (Handler.PublisherAnswer).
+func (p *Peer) PublisherOffer(sdp string) error {
 	if n := strings.Count(sdp, "\nm="); n > maxPublishedSections {
-		return "", fmt.Errorf("%w: %d media sections, at most %d", ErrTooManyTracks, n, maxPublishedSections)
+		return fmt.Errorf("%w: %d media sections, at most %d", ErrTooManyTracks, n, maxPublishedSections)
 	}
 	p.pubMu.Lock()
 	defer p.pubMu.Unlock()
 	if p.isClosed() {
-		return "", ErrClosed
+		return ErrClosed
 	}
+	// An ICE restart in the offer regathers at once (in
+	// SetRemoteDescription): from here, candidates wait for the answer.
+	p.cands.Hold(Pub)
+	defer p.cands.Release(Pub, p.sendCandidate(Pub))
 	offer := webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdp}
 	if err := p.pub.SetRemoteDescription(offer); err != nil {
-		return "", fmt.Errorf("%w: set publisher offer: %w", ErrNegotiation, err)
+		return fmt.Errorf("%w: set publisher offer: %w", ErrNegotiation, err)
 	}
 	answer, err := p.pub.CreateAnswer(nil)
 	if err != nil {
-		return "", fmt.Errorf("%w: create publisher answer: %w", ErrNegotiation, err)
+		return fmt.Errorf("%w: create publisher answer: %w", ErrNegotiation, err)
 	}
 	if err := p.pub.SetLocalDescription(answer); err != nil {
-		return "", fmt.Errorf("%w: set publisher answer: %w", ErrNegotiation, err)
+		return fmt.Errorf("%w: set publisher answer: %w", ErrNegotiation, err)
 	}
 	p.addEarlyCandidates(Pub, p.pub)
-	return answer.SDP, nil
+	p.h.PublisherAnswer(answer.SDP)
+	return nil
 }
 
 // SubscriberAnswer applies the client's answer to the latest subscriber
@@ -323,6 +338,10 @@ func (p *Peer) sendOffer() {
 		p.iceRestart = false
 	}
 	p.log.Debug("subscriber offer", "ice_restart", opts != nil)
+	// An ICE restart regathers in CreateOffer: from here, candidates
+	// wait for the offer.
+	p.cands.Hold(Sub)
+	defer p.cands.Release(Sub, p.sendCandidate(Sub))
 	offer, err := p.sub.CreateOffer(opts)
 	if err == nil {
 		err = p.sub.SetLocalDescription(offer)

@@ -47,7 +47,11 @@ type Handler interface {
 	// SubscriberOffer carries a (re)negotiation offer for the Sub
 	// connection. The SFU sends no other offer until SubscriberAnswer.
 	SubscriberOffer(sdp string)
-	// Candidate carries one of the SFU's trickled ICE candidates.
+	// PublisherAnswer carries the answer to the client's offer for the
+	// Pub connection (Peer.PublisherOffer).
+	PublisherAnswer(sdp string)
+	// Candidate carries one of the SFU's trickled ICE candidates, never
+	// before the description whose ICE credentials it goes with.
 	Candidate(t Target, c ICECandidate)
 	// Published says this peer's track is now forwarded to the others.
 	Published(t TrackInfo)

@@ -117,12 +117,7 @@ func handlePubOffer(p *participant, raw []byte) (bool, error) {
 		return false, badMessage("Too many sources in one offer.")
 	}
 	p.media().SetSources(m.Sources)
-	answer, err := p.media().PublisherOffer(m.SDP)
-	if err != nil {
-		return false, err
-	}
-	p.send(sdpMsg{Type: typePubAnswer, SDP: answer})
-	return false, nil
+	return false, p.media().PublisherOffer(m.SDP)
 }
 
 func handleSubAnswer(p *participant, raw []byte) (bool, error) {
@@ -176,6 +171,10 @@ var _ sfu.Handler = (*mediaHandler)(nil)
 
 func (h *mediaHandler) SubscriberOffer(sdp string) {
 	(*participant)(h).send(sdpMsg{Type: typeSubOffer, SDP: sdp})
+}
+
+func (h *mediaHandler) PublisherAnswer(sdp string) {
+	(*participant)(h).send(sdpMsg{Type: typePubAnswer, SDP: sdp})
 }
 
 func (h *mediaHandler) Candidate(t sfu.Target, c sfu.ICECandidate) {
