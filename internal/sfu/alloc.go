@@ -283,7 +283,7 @@ func thinTemporal(allocs []allocation, budget float64) float64 {
 		}
 		if cur := a.d.maxTemporal(); cur < allTemporal {
 			a.tl = cur
-			budget += a.d.up.rate(a.got) * (1 - a.d.up.temporalFraction(a.got, cur))
+			budget += temporalCost(a, cur, allTemporal)
 		}
 	}
 	for tl := int32(temporalLayers - 2); tl >= 0 && budget < 0; tl-- {
@@ -292,7 +292,7 @@ func thinTemporal(allocs []allocation, budget float64) float64 {
 			if a.got < 0 || a.tl <= tl {
 				continue
 			}
-			saved := a.d.up.rate(a.got) * (a.d.up.temporalFraction(a.got, a.tl) - a.d.up.temporalFraction(a.got, tl))
+			saved := temporalCost(a, tl, a.tl)
 			if saved <= 0 {
 				continue // no temporal layers to leave out
 			}
@@ -323,7 +323,11 @@ func nextTemporal(tl int32) int32 {
 }
 
 // temporalStep is what taking one more temporal layer costs a.
-func temporalStep(a *allocation) float64 {
+func temporalStep(a *allocation) float64 { return temporalCost(a, a.tl, nextTemporal(a.tl)) }
+
+// temporalCost is what taking temporal layers up to to rather than up to
+// from costs a, at its spatial layer.
+func temporalCost(a *allocation, from, to int32) float64 {
 	u := a.d.up
-	return u.rate(a.got) * (u.temporalFraction(a.got, nextTemporal(a.tl)) - u.temporalFraction(a.got, a.tl))
+	return u.rate(a.got) * (u.temporalFraction(a.got, to) - u.temporalFraction(a.got, from))
 }

@@ -93,9 +93,15 @@ func (s *compactor) note(in, c, picDrop uint16, state uint8) {
 // original maps a compacted number (from a NACK) back to the input
 // sequence number, the one the packet cache holds it under.
 func (s *compactor) original(c uint16) (uint16, bool) {
+	in, _, ok := s.lookup(c)
+	return in, ok
+}
+
+// lookup is original with the PictureID shift the packet was sent with.
+func (s *compactor) lookup(c uint16) (in, picDrop uint16, ok bool) {
 	e := s.byC[c%compactMapSize]
 	if e.state == entryUnseen || e.c != c {
-		return 0, false
+		return 0, 0, false
 	}
-	return e.in, true
+	return e.in, e.picDrop, true
 }

@@ -316,44 +316,6 @@ func (k *keyCatcher) prfHash() prf.HashFunc {
 	return sha256.New
 }
 
-// tcpConns finds the accepted ICE-TCP connection a candidate pair uses,
-// by the remote address.
-type tcpConns struct {
-	mu    sync.Mutex
-	conns map[netip.AddrPort]*queuedConn
-}
-
-func (t *tcpConns) add(c *queuedConn) {
-	a, ok := remoteAddrPort(c)
-	if !ok {
-		return
-	}
-	t.mu.Lock()
-	if t.conns == nil {
-		t.conns = make(map[netip.AddrPort]*queuedConn)
-	}
-	t.conns[a] = c
-	t.mu.Unlock()
-}
-
-func (t *tcpConns) remove(c *queuedConn) {
-	a, ok := remoteAddrPort(c)
-	if !ok {
-		return
-	}
-	t.mu.Lock()
-	if t.conns[a] == c {
-		delete(t.conns, a)
-	}
-	t.mu.Unlock()
-}
-
-func (t *tcpConns) get(a netip.AddrPort) *queuedConn {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.conns[a]
-}
-
 // startDirect turns direct sends on for p's subscriber connection, which
 // has just come up. Where it cannot, packets keep taking pion's path.
 func (p *Peer) startDirect() {

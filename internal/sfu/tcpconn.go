@@ -125,3 +125,41 @@ func remoteAddrPort(c net.Conn) (netip.AddrPort, bool) {
 	a := ta.AddrPort()
 	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port()), true
 }
+
+// tcpConns finds the accepted ICE-TCP connection a candidate pair uses,
+// by the remote address.
+type tcpConns struct {
+	mu    sync.Mutex
+	conns map[netip.AddrPort]*queuedConn
+}
+
+func (t *tcpConns) add(c *queuedConn) {
+	a, ok := remoteAddrPort(c)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	if t.conns == nil {
+		t.conns = make(map[netip.AddrPort]*queuedConn)
+	}
+	t.conns[a] = c
+	t.mu.Unlock()
+}
+
+func (t *tcpConns) remove(c *queuedConn) {
+	a, ok := remoteAddrPort(c)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	if t.conns[a] == c {
+		delete(t.conns, a)
+	}
+	t.mu.Unlock()
+}
+
+func (t *tcpConns) get(a netip.AddrPort) *queuedConn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.conns[a]
+}

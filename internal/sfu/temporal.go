@@ -110,12 +110,13 @@ func (d *downTrack) maxTemporal() int32 {
 
 // setMaxTemporal lets d take temporal layers up to tl (allTemporal: all).
 func (d *downTrack) setMaxTemporal(tl int32) {
+	thin := d.thin.Load()
 	switch {
 	case d.svc != nil:
 		d.svc.maxTemporal.Store(tl)
 	case !d.up.vp8:
-	case d.thin.Load() != nil:
-		d.thin.Load().maxTemporal.Store(tl)
+	case thin != nil:
+		thin.maxTemporal.Store(tl)
 	case tl < allTemporal:
 		t := newCompactor()
 		t.maxTemporal.Store(tl)
@@ -236,9 +237,5 @@ func (d *downTrack) originalVP8(e epoch, c uint16) (in, picDrop uint16, ok bool)
 	if int16(c-t.since) < 0 {
 		return c, 0, true // before anything was left out
 	}
-	x := t.byC[c%compactMapSize]
-	if x.state == entryUnseen || x.c != c {
-		return 0, 0, false
-	}
-	return x.in, x.picDrop, true
+	return t.lookup(c)
 }
