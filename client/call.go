@@ -17,6 +17,7 @@ import (
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/roomsdev/rooms/internal/depdesc"
 	"github.com/roomsdev/rooms/internal/keyframe"
 	"github.com/roomsdev/rooms/internal/trickle"
 )
@@ -382,7 +383,13 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	clock := t.Codec().ClockRate
 	isVP9 := strings.EqualFold(t.Codec().MimeType, webrtc.MimeTypeVP9)
 	isVP8 := strings.EqualFold(t.Codec().MimeType, webrtc.MimeTypeVP8)
+	isAV1 := strings.EqualFold(t.Codec().MimeType, webrtc.MimeTypeAV1)
 	var svc svcReceiver
+	for _, ext := range recv.GetParameters().HeaderExtensions {
+		if ext.URI == depdesc.URI {
+			svc.ddID = uint8(ext.ID)
+		}
+	}
 	var pkt rtp.Packet
 	for {
 		n, _, err := t.Read(buf)
@@ -402,6 +409,9 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		case isVP9:
 			sid, tid = svc.add(r, &pkt)
 			layer = sid // a Synthetic SVC source's layer is the spatial one
+		case isAV1 && svc.ddID != 0 && pkt.GetExtension(svc.ddID) != nil:
+			sid, tid = svc.addAV1(r, &pkt)
+			layer = sid
 		case isVP8:
 			pic, tid = vp8Layers(pkt.Payload)
 		}
@@ -691,6 +701,9 @@ func newPeerConnection(st *rtcpStats, opts JoinOptions, cfg webrtc.Configuration
 		return nil, err
 	}
 	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: depdesc.URI}, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, err
 	}
 	ir := &interceptor.Registry{}

@@ -8,6 +8,8 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/roomsdev/rooms/internal/depdesc"
 )
 
 // TrackSetting is what this client wants of one remote video tile
@@ -300,8 +302,9 @@ func (c *Call) learnAudioLevelID() {
 // learnSimulcastIDs finds the mid of the simulcast video and the ids of
 // the mid and rid extensions, which the server needs on every packet to
 // tell the layers apart.
+// An AV1 SVC source needs the id of the dependency descriptor.
 func (c *Call) learnSimulcastIDs(src *Synthetic) {
-	if src.Simulcast == nil {
+	if src.Simulcast == nil && !src.av1 {
 		return
 	}
 	for _, tr := range c.pub.GetTransceivers() {
@@ -315,6 +318,8 @@ func (c *Call) learnSimulcastIDs(src *Synthetic) {
 				src.midID = uint8(ext.ID)
 			case sdp.SDESRTPStreamIDURI:
 				src.ridID = uint8(ext.ID)
+			case depdesc.URI:
+				src.ddID = uint8(ext.ID)
 			}
 		}
 	}

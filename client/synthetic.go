@@ -7,6 +7,8 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/roomsdev/rooms/internal/depdesc"
 )
 
 // Layer describes one simulcast layer a Synthetic source sends.
@@ -73,10 +75,15 @@ type Synthetic struct {
 
 	// av1: the simulcast layers are AV1 (av1.go), not VP8.
 	av1 bool
-	// svc: Video is one VP9 stream with Layers as spatial layers (svc.go).
-	svc      bool
-	spatial  atomic.Int32 // spatial layers sent now (dynacast), svc only
-	pictures int          // svc: pictures sent, for the temporal pattern
+	// svc: Video is one VP9 stream with Layers as spatial layers (svc.go),
+	// or with av1 one AV1 stream, whose packets carry dependency
+	// descriptors under ddID (their structure, frame number).
+	svc       bool
+	spatial   atomic.Int32 // spatial layers sent now (dynacast), svc only
+	pictures  int          // svc: pictures sent, for the temporal pattern
+	ddID      uint8
+	structure *depdesc.Structure
+	frames    uint16
 
 	// files, when set, are played instead of generated media (files.go),
 	// on the sample tracks fileAudio and fileVideo.

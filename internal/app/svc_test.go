@@ -14,10 +14,21 @@ import (
 // last packet; the publisher is told to encode one layer; a large tile
 // brings layer 2 back after a keyframe.
 func TestVP9SVCLayerFollowsTile(t *testing.T) {
-	s := startServer(t, 50, func(c *app.Config) { c.Media.VideoCodec = "vp9" })
-	pub, room, src := hostPublishesVideo(t, s, client.NewSVCSynthetic)
-	if pub.VideoCodec != "vp9" {
-		t.Fatalf("joined.videoCodec %q, want the server's vp9", pub.VideoCodec)
+	svcLayerFollowsTile(t, "vp9", client.NewSVCSynthetic)
+}
+
+// TestAV1SVCLayerFollowsTile is the same with AV1, whose layers the
+// dependency descriptor header extension tells: the viewer's packets
+// carry it, so their layers are known here too.
+func TestAV1SVCLayerFollowsTile(t *testing.T) {
+	svcLayerFollowsTile(t, "av1", client.NewAV1SVCSynthetic)
+}
+
+func svcLayerFollowsTile(t *testing.T, codec string, newSource func(string) (*client.Synthetic, error)) {
+	s := startServer(t, 50, func(c *app.Config) { c.Media.VideoCodec = codec })
+	pub, room, src := hostPublishesVideo(t, s, newSource)
+	if pub.VideoCodec != codec {
+		t.Fatalf("joined.videoCodec %q, want the server's %s", pub.VideoCodec, codec)
 	}
 	// The stream is never paused while someone watches it, whatever layer.
 	paused := make(chan []string, 1)
@@ -46,7 +57,7 @@ func TestVP9SVCLayerFollowsTile(t *testing.T) {
 	eventually(t, 10*time.Second, "the publisher to be told to send one spatial layer", func() bool { return src.SpatialLayers() == 1 })
 	time.Sleep(time.Second)
 	for i, p := range log.snapshot()[small:] {
-		if !p.Padding && p.SpatialLayer != 0 {
+		if !p.Padding && p.SpatialLayer != 0 { // -1: no descriptor
 			t.Fatalf("packet %d after settling on 180p: spatial layer %d", small+i, p.SpatialLayer)
 		}
 	}

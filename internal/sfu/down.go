@@ -10,6 +10,8 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/roomsdev/rooms/internal/depdesc"
 )
 
 // writeResult says what a down track did with one packet.
@@ -55,11 +57,16 @@ type downTrack struct {
 	rtxSSRC uint32
 	rtxPT   uint8
 	rtxSeq  uint16
-	ws      webrtc.TrackLocalWriter
-	rw      rewriter
-	hdr     rtp.Header
-	rtxPkt  rtp.Packet
-	sent    bool // anything has reached the subscriber's transport
+	// ddID is the subscriber's id of the dependency descriptor extension
+	// (0: not negotiated), and ext the descriptor header() puts on the
+	// next packet under it (ddsvc.go).
+	ddID   uint8
+	ext    []byte
+	ws     webrtc.TrackLocalWriter
+	rw     rewriter
+	hdr    rtp.Header
+	rtxPkt rtp.Packet
+	sent   bool // anything has reached the subscriber's transport
 	// What the sender reports count (reports.go): media packets and
 	// payload bytes sent on ssrc.
 	srPackets, srOctets uint32
@@ -107,6 +114,12 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 		d.rtxSSRC, d.rtxPT = uint32(ctx.SSRCRetransmission()), rtxPT
 	}
 	d.ws = ctx.WriteStream()
+	d.ddID = 0
+	for _, ext := range ctx.HeaderExtensions() {
+		if ext.URI == depdesc.URI {
+			d.ddID = uint8(ext.ID)
+		}
+	}
 	d.rw = newRewriter(codec.ClockRate, d.up.vp8)
 	d.mu.Unlock()
 	d.sub.bindSSRC(uint32(ctx.SSRC()), d)
@@ -276,14 +289,21 @@ func (d *downTrack) fillHeader(p *rtp.Packet, seq uint16, ts uint32) {
 	d.header(d.ssrc, d.pt, seq, ts, p.Marker)
 }
 
-// header resets d.hdr for one outgoing packet: no extensions, no CSRCs,
-// no padding. d.mu is held.
+// header resets d.hdr for one outgoing packet: no CSRCs, no padding, no
+// extensions but the dependency descriptor in d.ext, which it takes (an
+// SVC stream's, svc.go). d.mu is held.
 func (d *downTrack) header(ssrc uint32, pt uint8, seq uint16, ts uint32, marker bool) *rtp.Header {
 	h := &d.hdr
 	h.Version = 2
 	h.Padding, h.PaddingSize = false, 0
 	h.Extension = false
 	h.Extensions = h.Extensions[:0]
+	if ext := d.ext; ext != nil {
+		d.ext = nil
+		if d.ddID != 0 {
+			_ = h.SetExtension(d.ddID, ext) // fails only for ids or sizes no browser negotiates
+		}
+	}
 	h.CSRC = nil
 	h.Marker = marker
 	h.PayloadType = pt
@@ -422,6 +442,7 @@ func (d *downTrack) retransmit(seq uint16) bool {
 		rtx := slots.Get().(*[]byte)
 		defer slots.Put(rtx)
 		if len(payload)+2 > len(*rtx) {
+			d.ext = nil
 			return false
 		}
 		(*rtx)[0], (*rtx)[1] = byte(seq>>8), byte(seq)

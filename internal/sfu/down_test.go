@@ -15,8 +15,15 @@ type recorder struct {
 }
 
 func (r *recorder) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
-	p := rtp.Packet{Header: *h, Payload: append([]byte(nil), payload...)}
-	p.Header.Extensions = nil
+	// A copy, extensions and all: the header is the down track's, reused.
+	b, err := (&rtp.Packet{Header: *h, Payload: payload}).Marshal()
+	if err != nil {
+		return 0, err
+	}
+	var p rtp.Packet
+	if err := p.Unmarshal(b); err != nil {
+		return 0, err
+	}
 	r.packets = append(r.packets, p)
 	return len(payload), nil
 }

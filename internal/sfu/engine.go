@@ -29,6 +29,8 @@ import (
 	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/roomsdev/rooms/internal/depdesc"
 )
 
 // Config is the media plane's configuration.
@@ -273,8 +275,9 @@ type videoCodec struct {
 
 // videoCodecs are the codecs the SFU can find keyframes in: VP8 first,
 // then H.264 (constrained baseline, then baseline), VP9 profile 0 (whose
-// spatial layers the SFU forwards selectively, svc.go) and AV1 (forwarded
-// as simulcast; its SVC needs the dependency descriptor, not done). A
+// spatial layers the SFU forwards selectively, svc.go) and AV1 (simulcast,
+// or one stream whose spatial layers the dependency descriptor tells,
+// ddsvc.go). A
 // publisher sends the first of these its browser offers, unless the
 // browser was told to prefer another (setCodecPreferences, as the web
 // client does for the server's -video-codec).
@@ -326,8 +329,10 @@ func registerCodecs(m *webrtc.MediaEngine, t Target) error {
 // The publisher side asks for lost packets (NACK), reports reception, and
 // sends transport-wide congestion feedback so the browser's own bandwidth
 // estimate can grow to all three simulcast layers. It accepts the rid and
-// mid extensions that simulcast needs, and the audio level. The subscriber
-// side has no interceptors, nothing between a down track and SRTP: NACKs
+// mid extensions that simulcast needs, the audio level, and the dependency
+// descriptor (AV1 SVC). The subscriber side takes the dependency
+// descriptor and has no interceptors, nothing between a down track and
+// SRTP: NACKs
 // are answered by the down tracks from one cache per publisher layer
 // rather than a copy per subscriber, its RTCP goes straight to them
 // (rtcpsink.go), and the room sends its sender reports (reports.go).
@@ -338,7 +343,7 @@ func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, e
 	}
 	ir := &interceptor.Registry{}
 	if t == Pub {
-		for _, uri := range []string{sdp.SDESMidURI, sdp.SDESRTPStreamIDURI, sdp.SDESRepairRTPStreamIDURI, sdp.TransportCCURI} {
+		for _, uri := range []string{sdp.SDESMidURI, sdp.SDESRTPStreamIDURI, sdp.SDESRepairRTPStreamIDURI, sdp.TransportCCURI, depdesc.URI} {
 			if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: uri}, webrtc.RTPCodecTypeVideo); err != nil {
 				return nil, fmt.Errorf("register extension: %w", err)
 			}
@@ -363,6 +368,9 @@ func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, e
 		ir.Add(gen)
 		ir.Add(rr)
 		ir.Add(tw)
+	} else if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: depdesc.URI}, webrtc.RTPCodecTypeVideo); err != nil {
+		// The one extension forwarded: an AV1 SVC decoder needs it.
+		return nil, fmt.Errorf("register extension: %w", err)
 	}
 	settings := e.settings
 	if t == Sub {

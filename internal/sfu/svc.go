@@ -9,13 +9,16 @@ import (
 	"github.com/roomsdev/rooms/internal/vp9"
 )
 
-// VP9 SVC (RFC 9628): the publisher sends one RTP stream that carries
-// every spatial layer of each picture (K-SVC, Chrome's "L3T3_KEY": the
-// layers depend on each other only at keyframes) and temporal layers. The
-// SFU treats the spatial layers as the track's layers, as it does
-// simulcast encodings: the allocator chooses one per subscriber, and the
-// subscriber gets the packets of that layer and those below it, renumbered
-// so that it sees one gapless stream.
+// SVC, VP9 (RFC 9628) or AV1 (with the dependency descriptor, ddsvc.go):
+// the publisher sends one RTP stream that carries every spatial layer of
+// each picture (K-SVC, Chrome's "L3T3_KEY": the layers depend on each
+// other only at keyframes) and temporal layers. The SFU treats the spatial
+// layers as the track's layers, as it does simulcast encodings: the
+// allocator chooses one per subscriber, and the subscriber gets the
+// packets of that layer and those below it, renumbered so that it sees
+// one gapless stream. Taking the layers below too makes going down
+// instant: a K-SVC layer depends on its own earlier frames, which a
+// subscriber of the layer above would otherwise not have.
 //
 // Unlike simulcast, everything comes from one stream, so timestamps and
 // picture ids need no rewriting; only the sequence numbers do, because of
@@ -26,6 +29,12 @@ import (
 // stream. The stream's one reader writes the counters; the room ticker
 // measures them.
 type svcTrack struct {
+	// ddID is the publisher's id of the dependency descriptor extension
+	// for an AV1 stream, which says the layers (0 for VP9, whose payload
+	// descriptor does); dd is the structure in force (ddsvc.go).
+	ddID uint8
+	dd   atomic.Pointer[ddStructure]
+
 	// spatial is the number of spatial layers in the latest scalability
 	// structure, and most the largest ever seen: the layers the publisher
 	// can send when asked (dynacast may have turned some off).
@@ -42,16 +51,59 @@ type svcTrack struct {
 // svcLayer is the layer index a spatial layer id counts in.
 func svcLayer(sid uint8) int { return min(int(sid), maxLayers-1) }
 
+// svcFrame is what the SFU reads of one packet of an SVC stream, from the
+// VP9 payload descriptor or the AV1 dependency descriptor.
+type svcFrame struct {
+	sid, tid   uint8
+	hasLayers  bool // the layer ids were in the packet (else 0, 0)
+	begin, end bool // the packet is the first, the last of its layer frame
+	key        bool // the first packet of a keyframe
+	// switchUp: a frame from which on the temporal layer tid can be added
+	// (VP9's U; AV1's Switch indication).
+	switchUp bool
+	// ext is the AV1 dependency descriptor as received: the subscriber's
+	// decoder needs it on every packet, under its own extension id.
+	ext []byte
+}
+
+// pictureStart: the packet begins a picture (its lowest layer's frame).
+func (f *svcFrame) pictureStart() bool { return f.begin && f.sid == 0 }
+
+// read fills f from packet p; learn (the stream's reader only) takes the
+// sizes and structure of a keyframe as the stream's. It reports false for
+// a packet whose descriptor is malformed: nobody could decode it.
+func (s *svcTrack) read(p *rtp.Packet, f *svcFrame, learn bool) bool {
+	if s.ddID != 0 {
+		return s.readDD(p, f, learn)
+	}
+	var d vp9.Descriptor
+	if !vp9.Parse(p.Payload, &d) {
+		return false
+	}
+	*f = svcFrame{sid: d.SID, tid: d.TID, hasLayers: d.HasLayers, begin: d.Begin, end: d.End,
+		key: d.Keyframe(), switchUp: d.SwitchingUp}
+	if learn && f.key {
+		s.learn(&d)
+	}
+	return true
+}
+
+// setLayers records a structure's spatial layer count (a publisher sends
+// fewer when nobody takes the upper ones).
+func (s *svcTrack) setLayers(n int) {
+	s.spatial.Store(int32(n))
+	if int32(n) > s.most.Load() {
+		s.most.Store(int32(n))
+	}
+}
+
 // learn takes the layer sizes from a scalability structure (keyframes).
 func (s *svcTrack) learn(d *vp9.Descriptor) {
 	if !d.HasSS {
 		return
 	}
 	n := min(d.SpatialLayers, maxLayers)
-	s.spatial.Store(int32(n))
-	if int32(n) > s.most.Load() {
-		s.most.Store(int32(n))
-	}
+	s.setLayers(n)
 	if !d.SizesPresent {
 		return
 	}
@@ -95,21 +147,18 @@ func (s *svcTrack) measure(secs float64) {
 // hot: no allocations.
 func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 	u := l.up
-	var desc vp9.Descriptor
-	if !vp9.Parse(pkt.Payload, &desc) {
+	s := u.svc
+	var f svcFrame
+	if !s.read(pkt, &f, true) {
 		return // malformed: nobody could decode it anyway
 	}
-	s := u.svc
-	s.bytes[svcLayer(desc.SID)].Add(uint64(len(pkt.Payload) + 12))
-	if desc.HasLayers {
-		l.temporal.add(int32(desc.TID), len(pkt.Payload)+12)
+	s.bytes[svcLayer(f.sid)].Add(uint64(len(pkt.Payload) + 12))
+	if f.hasLayers {
+		l.temporal.add(int32(f.tid), len(pkt.Payload)+12)
 	}
-	key := desc.Keyframe()
+	key := f.key
 	if key {
 		l.lastKeyframe.Store(start.UnixNano())
-	}
-	if key && desc.HasSS {
-		s.learn(&desc)
 		l.width.Store(s.width[0].Load())
 		l.height.Store(s.height[0].Load())
 	}
@@ -119,7 +168,7 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 	downs := *u.downs.Load()
 	l.beginFanOut(len(downs))
 	for _, d := range downs {
-		res, want := d.writeSVC(pkt, &desc, key, now)
+		res, want := d.writeSVC(pkt, &f, now)
 		if res == wrote {
 			sent++
 			bytes += uint64(len(pkt.Payload) + 12)
@@ -134,7 +183,7 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 // wanted to move the subscriber up. Switching down happens at the next
 // picture; switching up at a keyframe only, since in K-SVC an upper layer
 // depends on its own earlier frames, which this subscriber never got.
-func (d *downTrack) writeSVC(p *rtp.Packet, desc *vp9.Descriptor, key bool, now int64) (writeResult, bool) {
+func (d *downTrack) writeSVC(p *rtp.Packet, f *svcFrame, now int64) (writeResult, bool) {
 	if !d.bound.Load() {
 		return skipped, false
 	}
@@ -143,14 +192,14 @@ func (d *downTrack) writeSVC(p *rtp.Packet, desc *vp9.Descriptor, key bool, now 
 	s := d.svc
 	in := p.SequenceNumber
 	if s.started && int16(in-s.highest) <= 0 {
-		return d.writeLateSVC(p, desc, now), false
+		return d.writeLateSVC(p, f, now), false
 	}
 	s.reserveGap(in)
 	s.started, s.highest = true, in
 
 	res, wantKey := skipped, false
 	tgt, cur := d.target.Load(), d.current.Load()
-	pictureStart := desc.Begin && desc.SID == 0
+	key, pictureStart := f.key, f.pictureStart()
 	splice := false
 	switch {
 	case tgt < 0:
@@ -180,31 +229,33 @@ func (d *downTrack) writeSVC(p *rtp.Packet, desc *vp9.Descriptor, key bool, now 
 		switch {
 		case key || want < s.temporal:
 			s.temporal = want
-		case int32(desc.TID) > s.temporal && int32(desc.TID) <= want && desc.SwitchingUp:
-			s.temporal = int32(desc.TID)
+		case int32(f.tid) > s.temporal && int32(f.tid) <= want && f.switchUp:
+			s.temporal = int32(f.tid)
 		}
 	}
-	if cur < 0 || int32(desc.SID) > cur || int32(desc.TID) > s.temporal {
+	if cur < 0 || int32(f.sid) > cur || int32(f.tid) > s.temporal {
 		s.dropped++
 		s.note(in, 0, 0, entryDropped)
 		return res, wantKey
 	}
 	c := in - s.dropped
 	s.note(in, c, 0, entrySent)
-	return d.sendSVC(p, desc, c, cur, splice, now), wantKey
+	return d.sendSVC(p, f, c, cur, splice, now), wantKey
 }
 
 // sendSVC writes p as compacted number c, with the marker on the last
 // packet of the highest layer the subscriber takes. p is shared by every
 // subscriber: its header is restored before returning. d.mu is held.
-func (d *downTrack) sendSVC(p *rtp.Packet, desc *vp9.Descriptor, c uint16, cur int32, splice bool, now int64) writeResult {
+func (d *downTrack) sendSVC(p *rtp.Packet, f *svcFrame, c uint16, cur int32, splice bool, now int64) writeResult {
 	seq, marker := p.SequenceNumber, p.Marker
 	p.SequenceNumber = c
-	p.Marker = marker || (desc.End && int32(desc.SID) == cur)
+	p.Marker = marker || (f.end && int32(f.sid) == cur)
 	if splice {
 		d.rw.splice(0, &p.Header, p.Payload, now)
 	}
+	d.ext = f.ext
 	res := d.writeLocked(&d.rw.cur, p, now, 0)
+	d.ext = nil
 	p.SequenceNumber, p.Marker = seq, marker
 	return res
 }
@@ -213,7 +264,7 @@ func (d *downTrack) sendSVC(p *rtp.Packet, desc *vp9.Descriptor, c uint16, cur i
 // number was kept for it is forwarded under it, or, if this subscriber
 // does not take its layer, a padding packet fills its place so the
 // subscriber stops asking. Others (duplicates) are dropped. d.mu is held.
-func (d *downTrack) writeLateSVC(p *rtp.Packet, desc *vp9.Descriptor, now int64) writeResult {
+func (d *downTrack) writeLateSVC(p *rtp.Packet, f *svcFrame, now int64) writeResult {
 	s := d.svc
 	in := p.SequenceNumber
 	e := s.byIn[in%compactMapSize]
@@ -221,27 +272,29 @@ func (d *downTrack) writeLateSVC(p *rtp.Packet, desc *vp9.Descriptor, now int64)
 		return skipped
 	}
 	cur := d.current.Load()
-	if cur >= 0 && int32(desc.SID) <= cur && int32(desc.TID) <= s.temporal {
+	if cur >= 0 && int32(f.sid) <= cur && int32(f.tid) <= s.temporal {
 		s.note(in, e.c, 0, entrySent)
-		return d.sendSVC(p, desc, e.c, cur, false, now)
+		return d.sendSVC(p, f, e.c, cur, false, now)
 	}
 	s.note(in, e.c, 0, entryDropped)
 	d.padAt(e.c, p.Timestamp)
 	return skipped
 }
 
-// svcTakes reports whether a retransmission of payload is for this
-// subscriber, and sets its marker as writeSVC did. d.mu is held.
+// svcTakes reports whether a retransmission of p is for this subscriber,
+// sets its marker as writeSVC did, and d.ext to its dependency
+// descriptor. d.mu is held.
 func (d *downTrack) svcTakes(p *rtp.Packet) bool {
-	var desc vp9.Descriptor
-	if !vp9.Parse(p.Payload, &desc) {
+	var f svcFrame
+	if !d.up.svc.read(p, &f, false) {
 		return false
 	}
 	cur := d.current.Load()
-	if cur < 0 || int32(desc.SID) > cur || int32(desc.TID) > d.svc.temporal {
+	if cur < 0 || int32(f.sid) > cur || int32(f.tid) > d.svc.temporal {
 		return false
 	}
-	p.Marker = p.Marker || (desc.End && int32(desc.SID) == cur)
+	p.Marker = p.Marker || (f.end && int32(f.sid) == cur)
+	d.ext = f.ext
 	return true
 }
 

@@ -81,14 +81,11 @@ func feed(t *testing.T, l *upLayer, pkts []rtp.Packet) (wantKey bool) {
 	for i := range pkts {
 		p := &pkts[i]
 		l.cache.Load().add(p.SequenceNumber, mustMarshal(t, p))
-		var desc vp9.Descriptor
-		if !vp9.Parse(p.Payload, &desc) {
+		var f svcFrame
+		if !l.up.svc.read(p, &f, true) {
 			t.Fatalf("bad test packet %x", p.Payload)
 		}
-		if desc.Keyframe() && desc.HasSS {
-			l.up.svc.learn(&desc)
-		}
-		res, want := (*l.up.downs.Load())[0].writeSVC(p, &desc, desc.Keyframe(), int64(p.Timestamp)*1e4)
+		res, want := (*l.up.downs.Load())[0].writeSVC(p, &f, int64(p.Timestamp)*1e4)
 		wantKey = wantKey || want || res == needsKeyframe
 	}
 	return wantKey

@@ -11,6 +11,7 @@ import (
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/roomsdev/rooms/internal/depdesc"
 	"github.com/roomsdev/rooms/internal/keyframe"
 )
 
@@ -47,7 +48,7 @@ type upTrack struct {
 	isKey     func([]byte) bool // nil for audio and unknown codecs
 	vp8       bool
 	audio     bool
-	svc       *svcTrack // a VP9 stream with spatial layers (svc.go); nil otherwise
+	svc       *svcTrack // a VP9 or AV1 stream with spatial layers (svc.go); nil otherwise
 
 	// layers is an immutable snapshot, by quality rank (0 = lowest);
 	// absent layers are nil. Replaced under layersMu as layers arrive.
@@ -124,9 +125,13 @@ func newUpTrack(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) *
 		u.isKey = keyframe.Detect(u.codec.MimeType)
 		u.vp8 = u.codec.MimeType == webrtc.MimeTypeVP8
 	}
+	ddID := uint8(0)
 	for _, ext := range recv.GetParameters().HeaderExtensions {
-		if ext.URI == sdp.AudioLevelURI && u.audio {
+		switch {
+		case ext.URI == sdp.AudioLevelURI && u.audio:
 			u.levelID = uint8(ext.ID)
+		case ext.URI == depdesc.URI && !u.audio:
+			ddID = uint8(ext.ID)
 		}
 	}
 	rids := receiverRIDs(recv)
@@ -144,6 +149,11 @@ func newUpTrack(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) *
 		// One VP9 stream may carry spatial layers (SVC); simulcast VP9 is
 		// forwarded like any other simulcast.
 		u.svc = &svcTrack{}
+	}
+	if u.layerCount == 1 && strings.EqualFold(u.codec.MimeType, webrtc.MimeTypeAV1) && ddID != 0 {
+		// So may one AV1 stream, whose layers its dependency descriptors
+		// tell (ddsvc.go).
+		u.svc = &svcTrack{ddID: ddID}
 	}
 	u.published = time.Now()
 	u.audible.Store(true)
