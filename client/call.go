@@ -67,7 +67,7 @@ type Event struct {
 	Kind        string      // trackPublished: audio or video
 	Source      string      // trackPublished: camera, microphone, screen, screen_audio
 	Layers      []string    // publishLayers: the rids anyone receives
-	// SpatialLayers, publishLayers of a VP9 SVC track: how many spatial
+	// SpatialLayers, publishLayers of an SVC track: how many spatial
 	// layers anyone receives.
 	SpatialLayers int
 	Speaking      []string // speakers: who talks, loudest first (ID is the active speaker)
@@ -88,7 +88,7 @@ type Received struct {
 	// PaddingPackets are padding-only packets: the server probing this
 	// client's downlink. They count in neither VideoPackets nor VideoBytes.
 	PaddingPackets atomic.Int64
-	// SpatialPackets counts VP9 video packets by spatial layer (0 to 2;
+	// SpatialPackets counts VP9 and AV1 SVC video packets by spatial layer (0 to 2;
 	// higher layers count in 2).
 	SpatialPackets [3]atomic.Int64
 }

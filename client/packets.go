@@ -33,8 +33,9 @@ type Packet struct {
 	// Marker is the RTP marker bit: the last packet of a picture.
 	Marker bool
 	// SpatialLayer and TemporalLayer are a VP9 packet's layer ids, from
-	// its payload descriptor (a VP8 packet's temporal layer, when it has
-	// one); -1 otherwise.
+	// its payload descriptor, or an AV1 packet's, from its dependency
+	// descriptor (a VP8 packet's temporal layer, when it has one); -1
+	// otherwise.
 	SpatialLayer, TemporalLayer int
 	// PictureID is a VP8 packet's PictureID; -1 for other codecs.
 	PictureID int

@@ -2,9 +2,11 @@
 // forwards to each person the one that fits their tile. It tells us which
 // layers nobody receives (publishLayers); we stop encoding those.
 //
-// With VP9 the three layers are spatial layers of one stream instead (SVC,
+// With VP9, and with AV1 where the browser encodes it in spatial layers,
+// the three layers are spatial layers of one stream instead (SVC,
 // "L3T3_KEY"): the server forwards each person the layers up to the one
-// that fits, and tells us how many anyone takes; we encode that many.
+// that fits (AV1's dependency descriptor extension tells it which packet
+// is which), and tells us how many anyone takes; we encode that many.
 
 import type { VideoCodec } from "../protocol";
 
@@ -19,7 +21,7 @@ export const CAMERA_LAYERS: RTCRtpEncodingParameters[] = [
   { rid: "f", scaleResolutionDownBy: 1, maxBitrate: 2_000_000 },
 ];
 
-/** The VP9 SVC modes for one, two and three spatial layers, each with three temporal layers. */
+/** The SVC modes for one, two and three spatial layers, each with three temporal layers. */
 const SVC_MODES = ["L1T3", "L2T3_KEY", "L3T3_KEY"];
 
 /** What a codec is called in RTCRtpCodec.mimeType. */
@@ -33,18 +35,23 @@ function sendable(codec: VideoCodec): RTCRtpCodec[] {
 }
 
 /**
+ * Whether this browser may encode `codec` in three spatial layers: it
+ * lists "L3T3_KEY", or lists no modes at all (Chromium lists them only
+ * behind a flag, and encodes SVC anyway).
+ */
+function spatialLayers(codec: VideoCodec): boolean {
+  const modes = (sendable(codec)[0] as (RTCRtpCodec & { scalabilityModes?: string[] }) | undefined)?.scalabilityModes;
+  return !modes || modes.includes("L3T3_KEY");
+}
+
+/**
  * The codec we publish the camera in: the server's choice when this
  * browser can send it (and, for VP9, in spatial layers), else VP8.
  */
 export function cameraCodec(wanted: VideoCodec): VideoCodec {
   if (wanted === "vp8") return "vp8";
-  const caps = sendable(wanted);
-  if (caps.length === 0) return "vp8";
-  if (wanted === "vp9") {
-    // Chromium lists the modes it encodes; a browser that lists none may not do SVC.
-    const modes = (caps[0] as RTCRtpCodec & { scalabilityModes?: string[] }).scalabilityModes;
-    if (modes && !modes.includes("L3T3_KEY")) return "vp8";
-  }
+  if (sendable(wanted).length === 0) return "vp8";
+  if (wanted === "vp9" && !spatialLayers("vp9")) return "vp8";
   return wanted;
 }
 
@@ -58,10 +65,12 @@ function vp8Temporal(): boolean {
 export function publishInit(track: MediaStreamTrack, stream: MediaStream, codec: VideoCodec = "vp8"): RTCRtpTransceiverInit {
   const init: RTCRtpTransceiverInit = { direction: "sendonly", streams: [stream] };
   if (track.kind !== "video") return init;
-  if (cameraCodec(codec) === "vp9") {
+  const use = cameraCodec(codec);
+  if (use === "vp9" || (use === "av1" && spatialLayers("av1"))) {
     // One encoding, three spatial layers (quarter, half and full size).
     init.sendEncodings = [{ scalabilityMode: SVC_MODES[2], maxBitrate: 2_650_000 } as RTCRtpEncodingParameters];
-  } else if (cameraCodec(codec) === "av1") {
+  } else if (use === "av1") {
+    // AV1 simulcast, where the browser lists modes but not spatial ones.
     // Chromium sends AV1 simulcast only when each encoding names its mode
     // (without one it sends the first layer alone).
     init.sendEncodings = CAMERA_LAYERS.map((e) => ({ ...e, scalabilityMode: "L1T3" }) as RTCRtpEncodingParameters);
