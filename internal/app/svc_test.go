@@ -139,8 +139,18 @@ func checkPictures(t *testing.T, pkts []client.Packet) {
 // link losing 5%, gets its losses back: NACKs for the renumbered stream
 // find the right packets (never of layer 2) in the publisher's cache.
 func TestVP9SVCLossIsRepaired(t *testing.T) {
+	svcLossIsRepaired(t, client.NewSVCSynthetic)
+}
+
+// TestAV1SVCLossIsRepaired is the same with AV1: the retransmissions
+// carry their dependency descriptors too.
+func TestAV1SVCLossIsRepaired(t *testing.T) {
+	svcLossIsRepaired(t, client.NewAV1SVCSynthetic)
+}
+
+func svcLossIsRepaired(t *testing.T, newSource func(string) (*client.Synthetic, error)) {
 	s := startServer(t, 50)
-	pub, room, _ := hostPublishesVideo(t, s, client.NewSVCSynthetic)
+	pub, room, _ := hostPublishesVideo(t, s, newSource)
 	imp := &client.Impairment{}
 	log := &videoLog{from: pub.Self.ID}
 	viewer := joinWith(t, s, room.Token, "Viewer", client.JoinOptions{Impair: imp, OnPacket: log.add})
@@ -158,7 +168,7 @@ func TestVP9SVCLossIsRepaired(t *testing.T) {
 	pkts := log.snapshot()[from:]
 	lo, hi := pkts[0].Seq, pkts[0].Seq
 	for i, p := range pkts {
-		if !p.Padding && p.SpatialLayer > 1 {
+		if !p.Padding && (p.SpatialLayer > 1 || p.SpatialLayer < 0) {
 			t.Fatalf("packet %d (sequence %d): spatial layer %d, to a viewer of layer 1", from+i, p.Seq, p.SpatialLayer)
 		}
 		seen[p.Seq] = true
