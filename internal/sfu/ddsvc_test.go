@@ -108,6 +108,11 @@ func TestAV1SVCForwardsByDependencyDescriptor(t *testing.T) {
 	l, d, rec := ddTestTrack(t)
 	src := newDDSource(60000, 2)
 	d.target.Store(0)
+	d.sub.subUp.Store(false)
+	if feed(t, l, src.picture(false, 0)) {
+		t.Fatal("a keyframe asked for before the subscriber's connection is up")
+	}
+	d.sub.subUp.Store(true)
 	if !feed(t, l, src.picture(false, 0)) {
 		t.Fatal("a delta picture first: no keyframe asked for")
 	}

@@ -209,8 +209,15 @@ func (d *downTrack) writeFrom(l *upLayer, p *rtp.Packet, key bool, now int64) wr
 	case idx == tgt && idx != cur:
 		if !key {
 			// Until the target layer's keyframe comes, the old layer (if
-			// any) keeps flowing; the caller asks for that keyframe.
+			// any) keeps flowing; the caller asks for that keyframe. Not
+			// before the subscriber's connection is up, though: a
+			// keyframe that came first would be lost, and the next
+			// request held back (keyframeRetry); the connection asks for
+			// every keyframe it needs when it comes up (Peer.watch).
 			d.mu.Unlock()
+			if cur < 0 && !d.sub.subUp.Load() {
+				return skipped
+			}
 			return needsKeyframe
 		}
 		d.rw.splice(l.index, &p.Header, p.Payload, now)

@@ -48,6 +48,7 @@ func testTrack(t *testing.T) (*upTrack, *downTrack, *recorder) {
 	r := e.NewRoom("test", nil)
 	pub := &Peer{id: "pub", room: r}
 	sub := &Peer{id: "sub", room: r}
+	sub.subUp.Store(true) // its connection is up
 	u := &upTrack{publisher: pub, vp8: true, layerCount: 3, isKey: func(p []byte) bool {
 		d, ok := parseVP8(p)
 		return ok && p[d.headerLen]&1 == 0
@@ -97,6 +98,13 @@ func TestLayerSwitchIsContinuous(t *testing.T) {
 		return d.writeFrom(l, &p, key, now)
 	}
 	d.target.Store(0)
+	// Before the subscriber's connection is up, a keyframe would be lost:
+	// none is asked for (the connection asks when it comes up).
+	d.sub.subUp.Store(false)
+	if got := send(0, false); got != skipped {
+		t.Fatalf("a delta frame before the connection is up: %v, want skipped", got)
+	}
+	d.sub.subUp.Store(true)
 	if got := send(0, false); got != needsKeyframe {
 		t.Fatalf("a delta frame before any keyframe: %v, want needsKeyframe", got)
 	}

@@ -207,7 +207,7 @@ func (d *downTrack) writeSVC(p *rtp.Packet, f *svcFrame, now int64) (writeResult
 	case cur < 0:
 		if key {
 			cur, splice = tgt, true
-		} else {
+		} else if d.sub.subUp.Load() { // see writeFrom
 			res = needsKeyframe
 		}
 	case tgt < cur && pictureStart:

@@ -65,7 +65,9 @@ func svcTestTrack(t *testing.T) (*upLayer, *downTrack, *recorder) {
 	layers[0] = &upLayer{up: u, index: 0, ssrc: 300, cacheSize: compactMapSize}
 	layers[0].cache.Store(newPacketCache(compactMapSize))
 	u.layers.Store(&layers)
-	d := newDownTrack(u, &Peer{id: "sub", room: r})
+	sub := &Peer{id: "sub", room: r}
+	sub.subUp.Store(true) // its connection is up
+	d := newDownTrack(u, sub)
 	rec := &recorder{}
 	d.ssrc, d.pt, d.ws = 4242, 98, rec
 	d.rw = newRewriter(90000, false)
