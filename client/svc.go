@@ -17,17 +17,7 @@ import (
 // the scalability structure with each layer's size. Temporal layers follow
 // L3T3's pattern (0, 2, 1, 2). The payloads are not decodable.
 func NewSVCSynthetic(streamID string) (*Synthetic, error) {
-	s, err := newSynthetic(streamID)
-	if err != nil {
-		return nil, err
-	}
-	if s.Video, err = webrtc.NewTrackLocalStaticRTP(vp9Codec, "video", streamID); err != nil {
-		return nil, err
-	}
-	s.Layers = SimulcastLayers
-	s.svc = true
-	s.spatial.Store(int32(len(s.Layers)))
-	return s, nil
+	return newSVCSynthetic(streamID, vp9Codec)
 }
 
 var vp9Codec = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP9, ClockRate: 90000, SDPFmtpLine: "profile-id=0"}
@@ -40,15 +30,21 @@ var vp9Codec = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP9, ClockRate
 // each layer's size, rides on the first packet of every keyframe. The
 // payloads start with a valid aggregation header and are not decodable.
 func NewAV1SVCSynthetic(streamID string) (*Synthetic, error) {
+	return newSVCSynthetic(streamID, av1Codec)
+}
+
+// newSVCSynthetic is audio and one video stream of codec with
+// SimulcastLayers as its spatial layers.
+func newSVCSynthetic(streamID string, codec webrtc.RTPCodecCapability) (*Synthetic, error) {
 	s, err := newSynthetic(streamID)
 	if err != nil {
 		return nil, err
 	}
-	if s.Video, err = webrtc.NewTrackLocalStaticRTP(av1Codec, "video", streamID); err != nil {
+	if s.Video, err = webrtc.NewTrackLocalStaticRTP(codec, "video", streamID); err != nil {
 		return nil, err
 	}
 	s.Layers = SimulcastLayers
-	s.svc, s.av1 = true, true
+	s.svc, s.av1 = true, codec.MimeType == webrtc.MimeTypeAV1
 	s.spatial.Store(int32(len(s.Layers)))
 	return s, nil
 }
