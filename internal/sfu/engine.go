@@ -89,6 +89,7 @@ type Engine struct {
 	tcp      net.Listener
 	tcpMux   ice.TCPMux
 	tcpConns tcpConns // accepted ICE-TCP connections, for direct sends
+	certs    certSource
 	stats    *stats
 	registry *prometheus.Registry
 
@@ -376,10 +377,15 @@ func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, e
 	if t == Sub {
 		settings = e.subscriberSettings(p)
 	}
+	cert, err := e.certs.get(time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("dtls certificate: %w", err)
+	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(settings))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{
 		BundlePolicy:  webrtc.BundlePolicyMaxBundle,
 		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,
+		Certificates:  []webrtc.Certificate{cert},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new peer connection: %w", err)
