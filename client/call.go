@@ -708,7 +708,7 @@ func newPeerConnection(st *rtcpStats, opts JoinOptions, cfg webrtc.Configuration
 	}
 	ir := &interceptor.Registry{}
 	ir.Add(rtcpCounterFactory{s: st})
-	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+	if err := registerInterceptors(m, ir); err != nil {
 		return nil, err
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(ir))

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
@@ -323,6 +324,25 @@ func (c *Call) learnSimulcastIDs(src *Synthetic) {
 			}
 		}
 	}
+}
+
+// registerInterceptors adds what a browser does with RTP: NACKs both ways,
+// sender and receiver reports, the rid and mid extensions, and
+// transport-wide sequence numbers for the server's bandwidth estimate.
+// It is pion's default set without its statistics interceptor, which
+// only GetStats reads (the SDK counts what it receives itself, Received)
+// and which costs a bot ~4 % of its CPU.
+func registerInterceptors(m *webrtc.MediaEngine, ir *interceptor.Registry) error {
+	if err := webrtc.ConfigureNack(m, ir); err != nil {
+		return err
+	}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return err
+	}
+	if err := webrtc.ConfigureSimulcastExtensionHeaders(m); err != nil {
+		return err
+	}
+	return webrtc.ConfigureTWCCSender(m, ir)
 }
 
 // registerCodecs offers Opus, VP8, H.264, VP9 and AV1, without RTX: retransmissions
