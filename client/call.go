@@ -409,9 +409,11 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		case isVP9:
 			sid, tid = svc.add(r, &pkt)
 			layer = sid // a Synthetic SVC source's layer is the spatial one
-		case isAV1 && svc.ddID != 0 && pkt.GetExtension(svc.ddID) != nil:
-			sid, tid = svc.addAV1(r, &pkt)
-			layer = sid
+		case isAV1 && svc.ddID != 0:
+			if ext := pkt.GetExtension(svc.ddID); ext != nil {
+				sid, tid = svc.addAV1(r, &pkt, ext)
+				layer = sid
+			}
 		case isVP8:
 			pic, tid = vp8Layers(pkt.Payload)
 		}

@@ -301,9 +301,8 @@ func (c *Call) learnAudioLevelID() {
 }
 
 // learnSimulcastIDs finds the mid of the simulcast video and the ids of
-// the mid and rid extensions, which the server needs on every packet to
-// tell the layers apart.
-// An AV1 SVC source needs the id of the dependency descriptor.
+// the extensions that tell the server a packet's layer: mid and rid for
+// simulcast, the dependency descriptor for AV1 SVC.
 func (c *Call) learnSimulcastIDs(src *Synthetic) {
 	if src.Simulcast == nil && !src.av1 {
 		return

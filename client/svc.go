@@ -110,7 +110,7 @@ func (s *Synthetic) writePicture(p *rtp.Packet, payload []byte, picture uint16) 
 			n *= 3
 		}
 		size := min(max(l.Bitrate/(30*8*max(l.PacketsPerFrame, 1)), 60), len(payload))
-		s.frames++ // dependency descriptors count layer frames
+		s.frames++ // AV1's dependency descriptors number layer frames
 		for i := 0; i < n; i++ {
 			if s.av1 {
 				s.putDependencyDescriptor(p, sid, tid, key, i == 0, i == n-1)
@@ -159,7 +159,12 @@ func (s *Synthetic) putDependencyDescriptor(p *rtp.Packet, sid int, tid uint8, k
 	attach := key && sid == 0 && first
 	d := depdesc.Descriptor{Start: first, End: last, FrameNumber: s.frames,
 		TemplateID: depdesc.KeySVCTemplate(s.structure, sid, tid, key)}
-	ext := make([]byte, depdesc.Size(s.structure, attach, false))
+	// WriteRTP copies the packet out before returning: one buffer serves.
+	n := depdesc.Size(s.structure, attach, false)
+	if cap(s.ddBuf) < n {
+		s.ddBuf = make([]byte, n)
+	}
+	ext := s.ddBuf[:n]
 	depdesc.Put(ext, &d, s.structure, attach)
 	p.Header.Extension, p.Header.Extensions = false, p.Header.Extensions[:0]
 	_ = p.Header.SetExtension(s.ddID, ext)
@@ -173,11 +178,11 @@ type svcReceiver struct {
 	structure       *depdesc.Structure
 }
 
-// addAV1 is add for an AV1 packet: (-1, -1) without a descriptor.
-func (v *svcReceiver) addAV1(r *Received, p *rtp.Packet) (sid, tid int) {
-	ext := p.GetExtension(v.ddID)
+// addAV1 is add for an AV1 packet with dependency descriptor ext:
+// (-1, -1) when it cannot be read.
+func (v *svcReceiver) addAV1(r *Received, p *rtp.Packet, ext []byte) (sid, tid int) {
 	var d depdesc.Descriptor
-	if v.ddID == 0 || len(ext) == 0 || depdesc.Parse(ext, v.structure, &d) != nil {
+	if depdesc.Parse(ext, v.structure, &d) != nil {
 		return -1, -1
 	}
 	if st := d.Attached; st != nil {

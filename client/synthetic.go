@@ -84,6 +84,7 @@ type Synthetic struct {
 	ddID      uint8
 	structure *depdesc.Structure
 	frames    uint16
+	ddBuf     []byte
 
 	// files, when set, are played instead of generated media (files.go),
 	// on the sample tracks fileAudio and fileVideo.
