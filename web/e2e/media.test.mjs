@@ -32,11 +32,15 @@ test("simulcast: the received size follows the tile, and media comes back after 
   // Chromium offers three layers and sends them.
   const layers = await until("the host to send simulcast", async () => {
     const l = await sentLayers(host.page);
-    return l && Object.keys(l.sending).length >= 2 ? l : false;
+    // A layer dynacast has paused (nobody watches it yet) reports no
+    // scalability mode; count only the layers being encoded.
+    return l && Object.values(l.sending).filter((x) => x.bytes > 0 && x.mode).length >= 2 ? l : false;
   }, 30_000);
   assert.deepEqual(layers.rids, ["q", "h", "f"], `encodings ${JSON.stringify(layers)}`);
   // Each in three temporal layers, so a short downlink gets fewer frames.
-  for (const [rid, l] of Object.entries(layers.sending)) assert.equal(l.mode, "L1T3", `layer ${rid}: ${JSON.stringify(l)}`);
+  for (const [rid, l] of Object.entries(layers.sending)) {
+    if (l.mode) assert.equal(l.mode, "L1T3", `layer ${rid}: ${JSON.stringify(l)}`);
+  }
 
   // The viewer's connection takes RTX for the video it receives, and one
   // codec per media section: retransmissions and probing padding come on
