@@ -376,6 +376,8 @@ func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, e
 	settings := e.settings
 	if t == Sub {
 		settings = e.subscriberSettings(p)
+	} else {
+		settings.BufferFactory = p.in.factory
 	}
 	cert, err := e.certs.get(time.Now())
 	if err != nil {

@@ -65,6 +65,9 @@ type Peer struct {
 	bwe   estimator
 	probe prober
 
+	// in holds the publisher connection's incoming streams (pushbuf.go).
+	in pushBuffers
+
 	// ssrcMu guards bySSRC: which down track sends on each SSRC of the
 	// subscriber connection, for its RTCP (rtcpsink.go).
 	ssrcMu sync.RWMutex
@@ -467,7 +470,6 @@ func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	if l == nil {
 		return
 	}
-	go drainLayerRTCP(recv, remote.RID())
 	if !known {
 		p.room.publish(u)
 		p.h.Published(u.info)
@@ -477,8 +479,18 @@ func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	// waiting to switch to it.
 	l.requestKeyframe()
 
-	l.forward() // returns when the layer ends
+	// From here the layer's packets are forwarded as pion decrypts them
+	// (pushbuf.go); this goroutine ends.
+	ended := func() { p.layerEnded(u, recv) }
+	if !p.in.bindLayer(l, recv, ended) {
+		p.log.Warn("no buffer for a published stream", "track", u.info.ID, "ssrc", l.ssrc)
+		ended()
+	}
+}
 
+// layerEnded runs when one of u's layers stops; the last one to stop
+// takes u out of the room.
+func (p *Peer) layerEnded(u *upTrack, recv *webrtc.RTPReceiver) {
 	if !u.layerDone() {
 		return
 	}
@@ -489,20 +501,6 @@ func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	delete(p.ups, u)
 	delete(p.byRecv, recv)
 	p.mu.Unlock()
-}
-
-// drainLayerRTCP reads one simulcast layer's RTCP so its interceptors run
-// and its buffer never fills.
-func drainLayerRTCP(recv *webrtc.RTPReceiver, rid string) {
-	if rid == "" {
-		drainRTCP(recv)
-		return
-	}
-	for {
-		if _, _, err := recv.ReadSimulcastRTCP(rid); err != nil {
-			return
-		}
-	}
 }
 
 // SetSources records what the publisher says its media sections carry

@@ -234,22 +234,7 @@ func (u *upTrack) topLayer() int {
 	return -1
 }
 
-// forward reads one layer's packets and writes them to every subscriber
-// that takes this layer, until the stream ends.
-func (l *upLayer) forward() {
-	buf := make([]byte, cacheSlotSize)
-	var pkt rtp.Packet
-	var sample uint32
-	for {
-		n, _, err := l.remote.Read(buf)
-		if err != nil {
-			return
-		}
-		l.route(buf[:n], &pkt, &sample)
-	}
-}
-
-// route handles one packet read from the publisher: caches it for NACKs,
+// route handles one packet from the publisher: caches it for NACKs,
 // reads its audio level, and writes it to every subscriber that takes
 // this layer. It is the hot path, benchmarked in forward_bench_test.go:
 // it must not allocate. pkt and sample are the reader's own scratch.
@@ -409,16 +394,6 @@ func (u *upTrack) clearDowns() {
 	u.downsMu.Lock()
 	defer u.downsMu.Unlock()
 	u.downs.Store(&[]*downTrack{})
-}
-
-// drainRTCP reads a receiver's RTCP (sender reports) so its interceptors
-// run and its buffer never fills.
-func drainRTCP(recv *webrtc.RTPReceiver) {
-	for {
-		if _, _, err := recv.ReadRTCP(); err != nil {
-			return
-		}
-	}
 }
 
 // receiverRIDs lists the rids a receiver's encodings were negotiated with

@@ -106,11 +106,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, room *rooms.Room, 
 		p = c.newParticipant(id, s)
 		owned = true
 	}
-	written := make(chan struct{})
-	go func() {
-		defer close(written)
-		p.writeLoop(ctx, s)
-	}()
+	written := p.startWriter(ctx, s)
 	if resumed {
 		p.afterResume()
 	} else if stop := p.dispatch(first); stop {
@@ -178,6 +174,7 @@ func (p *participant) send(msg any) {
 	case <-p.done:
 	case <-s.gone:
 	case s.out <- b:
+		s.kick()
 	default:
 		p.log.Warn("send queue full, disconnecting")
 		go p.close(websocket.StatusPolicyViolation, "too slow")
@@ -214,49 +211,14 @@ func (p *participant) close(code websocket.StatusCode, reason string) {
 		// The writer flushes what is queued (a fatal error, say), then
 		// closes the socket with this code.
 		close(p.done)
+		p.sockMu.Lock()
+		s := p.sock
+		p.sockMu.Unlock()
+		if s != nil {
+			s.kick()
+		}
 		p.call.hub.release(p.call)
 	})
-}
-
-// writeLoop is the only writer to socket s. It ends by closing it: with
-// p's close code once p is leaving, at once when s is dropped or replaced.
-func (p *participant) writeLoop(ctx context.Context, s *socket) {
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case b := <-s.out:
-			if err := s.write(ctx, b); err != nil {
-				s.drop()
-				return
-			}
-		case <-ping.C:
-			pctx, cancel := context.WithTimeout(ctx, writeTimeout)
-			err := s.conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				s.drop()
-				return
-			}
-		case <-s.gone:
-			_ = s.conn.CloseNow()
-			return
-		case <-p.done:
-			// Flush what is already queued, then close.
-			for {
-				select {
-				case b := <-s.out:
-					if s.write(ctx, b) != nil {
-						_ = s.conn.CloseNow()
-						return
-					}
-				default:
-					_ = s.conn.Close(p.closeCode, p.closeReason)
-					return
-				}
-			}
-		}
-	}
 }
 
 // readLoop reads p's messages from socket s until it ends. clean says the

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -48,14 +49,26 @@ type socket struct {
 	out  chan []byte
 	gone chan struct{} // closed when the socket is dropped or replaced
 	once sync.Once
+
+	// The writer (writer.go).
+	owner    atomic.Pointer[participant] // nil until the writer starts
+	ctx      context.Context             // set before owner
+	writing  atomic.Bool                 // a writer goroutine is running
+	pingDue  atomic.Bool
+	ping     *time.Timer // set before owner
+	finished chan struct{}
+	finOnce  sync.Once
 }
 
 func newSocket(conn *websocket.Conn) *socket {
-	return &socket{conn: conn, out: make(chan []byte, sendQueueLen), gone: make(chan struct{})}
+	return &socket{conn: conn, out: make(chan []byte, sendQueueLen), gone: make(chan struct{}), finished: make(chan struct{})}
 }
 
 // drop ends the socket's use: its writer closes it.
-func (s *socket) drop() { s.once.Do(func() { close(s.gone) }) }
+func (s *socket) drop() {
+	s.once.Do(func() { close(s.gone) })
+	s.kick()
+}
 
 func (s *socket) write(ctx context.Context, b []byte) error {
 	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
