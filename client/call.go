@@ -19,6 +19,7 @@ import (
 
 	"github.com/roomsdev/rooms/internal/depdesc"
 	"github.com/roomsdev/rooms/internal/keyframe"
+	"github.com/roomsdev/rooms/internal/pushbuf"
 	"github.com/roomsdev/rooms/internal/trickle"
 )
 
@@ -97,8 +98,9 @@ type Received struct {
 type JoinOptions struct {
 	// Publish is sent on the publisher connection; nil joins receive-only.
 	Publish *Synthetic
-	// OnPacket, when set, is called for every packet received, from the
-	// track's reading goroutine: keep it quick.
+	// OnPacket, when set, is called for every packet received, on the
+	// goroutine that decrypts the subscriber connection's packets: keep it
+	// quick, and never block (the connection's other tracks wait).
 	OnPacket func(Packet)
 	// Impair, when set, spoils the media transport on purpose (tests).
 	Impair *Impairment
@@ -125,6 +127,7 @@ type Call struct {
 	wsURL   string
 	wsMu    sync.Mutex
 	ws      *websocket.Conn // replaced when the call resumes on a new socket
+	in      pushbuf.Set     // the subscriber connection's incoming streams
 	ctx     context.Context
 	cancel  context.CancelFunc
 
@@ -298,10 +301,10 @@ func (c *Call) setupMedia(opts JoinOptions) error {
 	if opts.RelayOnly {
 		pcfg.ICETransportPolicy = webrtc.ICETransportPolicyRelay
 	}
-	if c.pub, err = newPeerConnection(&c.rtcp, opts, pcfg); err != nil {
+	if c.pub, err = newPeerConnection(&c.rtcp, opts, pcfg, nil); err != nil {
 		return err
 	}
-	if c.sub, err = newPeerConnection(&c.rtcp, opts, pcfg); err != nil {
+	if c.sub, err = newPeerConnection(&c.rtcp, opts, pcfg, &c.in); err != nil {
 		return err
 	}
 	c.watchCandidates("pub", c.pub)
@@ -355,15 +358,18 @@ func (c *Call) sendCandidate(pc string) func(webrtc.ICECandidateInit) {
 }
 
 func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
-	// The receiver's RTCP (the server's sender reports) reaches the
-	// interceptors, which keep it, only when it is read.
-	go func() {
-		for {
-			if _, _, err := recv.ReadRTCP(); err != nil {
-				return
-			}
-		}
-	}()
+	// The track's packets and its RTCP (the server's sender reports,
+	// which reach the interceptors only when read) are handled as pion
+	// decrypts them, without a goroutine each (package pushbuf).
+	ssrc := uint32(t.SSRC())
+	if ctl := c.in.RTCP(ssrc); ctl != nil {
+		ctl.Bind(func() {
+			pushbuf.Drain(ctl, func() error {
+				_, _, err := recv.ReadRTCP()
+				return err
+			})
+		}, nil)
+	}
 	from := t.StreamID()
 	arrived := time.Now()
 	if t.Kind() == webrtc.RTPCodecTypeVideo {
@@ -391,13 +397,9 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		}
 	}
 	var pkt rtp.Packet
-	for {
-		n, _, err := t.Read(buf)
-		if err != nil {
-			return
-		}
+	handle := func(n int) {
 		if pkt.Unmarshal(buf[:n]) != nil {
-			continue
+			return
 		}
 		padding := pkt.Padding && len(pkt.Payload) == 0
 		key := !padding && isKey != nil && isKey(pkt.Payload)
@@ -444,6 +446,21 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 			r.VideoBytes.Add(int64(n))
 		}
 	}
+	read := func() error {
+		n, _, err := t.Read(buf)
+		if err == nil {
+			handle(n)
+		}
+		return err
+	}
+	media := c.in.RTP(ssrc)
+	if media == nil {
+		// pion makes a buffer for every stream; read the usual way if not.
+		for read() == nil {
+		}
+		return
+	}
+	media.Bind(func() { pushbuf.Drain(media, read) }, nil)
 }
 
 func readSenderRTCP(s *webrtc.RTPSender, src *Synthetic) {
@@ -679,9 +696,13 @@ func (c *Call) Leave() {
 
 // newPeerConnection builds a connection like a browser's: NACKs, receiver
 // reports and transport-wide congestion control feedback, with the NACKs
-// this client sends, and the sender reports it receives, kept in st.
-func newPeerConnection(st *rtcpStats, opts JoinOptions, cfg webrtc.Configuration) (*webrtc.PeerConnection, error) {
+// this client sends, and the sender reports it receives, kept in st. A
+// connection with bufs has its incoming streams pushed (package pushbuf).
+func newPeerConnection(st *rtcpStats, opts JoinOptions, cfg webrtc.Configuration, bufs *pushbuf.Set) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
+	if bufs != nil {
+		se.BufferFactory = bufs.Factory
+	}
 	se.SetIncludeLoopbackCandidate(true)
 	if opts.TCPOnly {
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})

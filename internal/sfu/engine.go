@@ -377,7 +377,7 @@ func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, e
 	if t == Sub {
 		settings = e.subscriberSettings(p)
 	} else {
-		settings.BufferFactory = p.in.factory
+		settings.BufferFactory = p.in.Factory
 	}
 	cert, err := e.certs.get(time.Now())
 	if err != nil {

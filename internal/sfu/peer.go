@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/roomsdev/rooms/internal/pushbuf"
 	"github.com/roomsdev/rooms/internal/trickle"
 )
 
@@ -65,8 +66,8 @@ type Peer struct {
 	bwe   estimator
 	probe prober
 
-	// in holds the publisher connection's incoming streams (pushbuf.go).
-	in pushBuffers
+	// in holds the publisher connection's incoming streams (package pushbuf).
+	in pushbuf.Set
 
 	// ssrcMu guards bySSRC: which down track sends on each SSRC of the
 	// subscriber connection, for its RTCP (rtcpsink.go).
@@ -480,9 +481,9 @@ func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	l.requestKeyframe()
 
 	// From here the layer's packets are forwarded as pion decrypts them
-	// (pushbuf.go); this goroutine ends.
+	// (package pushbuf); this goroutine ends.
 	ended := func() { p.layerEnded(u, recv) }
-	if !p.in.bindLayer(l, recv, ended) {
+	if !bindLayer(&p.in, l, recv, ended) {
 		p.log.Warn("no buffer for a published stream", "track", u.info.ID, "ssrc", l.ssrc)
 		ended()
 	}

@@ -1,7 +1,9 @@
-package sfu
+package pushbuf
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,26 +12,23 @@ import (
 )
 
 // reader drains b the way a bound stream does, recording what it read.
-func reader(b *pushBuffer, got *[][]byte) func() {
+func reader(b *Buffer, got *[][]byte) func() {
 	return func() {
-		for range maxDrain {
-			if !b.pending() {
-				return
-			}
+		Drain(b, func() error {
 			p := make([]byte, 1500)
 			n, err := b.Read(p)
-			if err != nil {
-				return
+			if err == nil {
+				*got = append(*got, p[:n])
 			}
-			*got = append(*got, p[:n])
-		}
+			return err
+		})
 	}
 }
 
 func TestPushBufferHoldsUntilBoundThenPushes(t *testing.T) {
-	var bs pushBuffers
-	b := bs.factory(packetio.RTPBufferPacket, 42).(*pushBuffer)
-	if bs.get(42, false) != b || bs.get(42, true) != nil {
+	var bs Set
+	b := bs.Factory(packetio.RTPBufferPacket, 42).(*Buffer)
+	if bs.RTP(42) != b || bs.RTCP(42) != nil {
 		t.Fatal("the factory does not record the buffer by SSRC and kind")
 	}
 	// Before it is bound, the buffer keeps what is written, and an
@@ -48,7 +47,7 @@ func TestPushBufferHoldsUntilBoundThenPushes(t *testing.T) {
 	// on the writer's goroutine.
 	var got [][]byte
 	var ends atomic.Int32
-	b.bind(reader(b, &got), func() { ends.Add(1) })
+	b.Bind(reader(b, &got), func() { ends.Add(1) })
 	if len(got) != 1 || string(got[0]) != "two" {
 		t.Fatalf("bind drained %q, want [two]", got)
 	}
@@ -67,7 +66,7 @@ func TestPushBufferHoldsUntilBoundThenPushes(t *testing.T) {
 	if n := ends.Load(); n != 1 {
 		t.Fatalf("the end ran %d times", n)
 	}
-	if bs.get(42, false) != nil {
+	if bs.RTP(42) != nil {
 		t.Fatal("a closed buffer is still found")
 	}
 	if _, err := b.Write([]byte("late")); err == nil {
@@ -76,15 +75,15 @@ func TestPushBufferHoldsUntilBoundThenPushes(t *testing.T) {
 }
 
 func TestPushBufferClosedBeforeBindEndsAtOnce(t *testing.T) {
-	var bs pushBuffers
-	b := bs.factory(packetio.RTCPBufferPacket, 7).(*pushBuffer)
-	if bs.get(7, true) != b {
+	var bs Set
+	b := bs.Factory(packetio.RTCPBufferPacket, 7).(*Buffer)
+	if bs.RTCP(7) != b {
 		t.Fatal("the RTCP buffer is not found")
 	}
 	_ = b.Close()
 	var ends atomic.Int32
 	drained := false
-	b.bind(func() { drained = true }, func() { ends.Add(1) })
+	b.Bind(func() { drained = true }, func() { ends.Add(1) })
 	waitFor(t, func() bool { return ends.Load() == 1 })
 	if drained {
 		t.Fatal("a closed stream was drained")
@@ -99,5 +98,26 @@ func waitFor(t *testing.T, ok func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// A drain whose reads fail without taking a packet stops after a bound
+// instead of spinning on the writer's goroutine; one that meets the end
+// of the stream stops at once.
+func TestDrainIsBounded(t *testing.T) {
+	var bs Set
+	b := bs.Factory(packetio.RTPBufferPacket, 9).(*Buffer)
+	if _, err := b.Write([]byte("stuck")); err != nil {
+		t.Fatal(err)
+	}
+	tries := 0
+	Drain(b, func() error { tries++; return errors.New("refused") })
+	if tries != maxDrain {
+		t.Fatalf("%d tries, want %d", tries, maxDrain)
+	}
+	tries = 0
+	Drain(b, func() error { tries++; return io.EOF })
+	if tries != 1 {
+		t.Fatalf("%d tries after the end, want 1", tries)
 	}
 }
