@@ -363,11 +363,9 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	// decrypts them, without a goroutine each (package pushbuf).
 	ssrc := uint32(t.SSRC())
 	if ctl := c.in.RTCP(ssrc); ctl != nil {
-		ctl.Bind(func() {
-			pushbuf.Drain(ctl, func() error {
-				_, _, err := recv.ReadRTCP()
-				return err
-			})
+		ctl.Bind(func() error {
+			_, _, err := recv.ReadRTCP()
+			return err
 		}, nil)
 	}
 	from := t.StreamID()
@@ -460,7 +458,7 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		}
 		return
 	}
-	media.Bind(func() { pushbuf.Drain(media, read) }, nil)
+	media.Bind(read, nil)
 }
 
 func readSenderRTCP(s *webrtc.RTPSender, src *Synthetic) {

@@ -92,10 +92,12 @@ func (b *Buffer) Close() error {
 	return err
 }
 
-// Bind makes the buffer push: drain runs now and after every write, and
-// ended (if not nil) runs once when the stream closes, at once if it
-// already has. drain should read through pion while Pending (Drain does).
-func (b *Buffer) Bind(drain, ended func()) {
+// Bind makes the buffer push: from now on, and at once for what it holds,
+// each packet written is taken by read, which must read one through pion
+// (TrackRemote.Read, RTPReceiver.ReadRTCP, ...), on the writer's
+// goroutine. ended (if not nil) runs once when the stream closes, at once
+// if it already has.
+func (b *Buffer) Bind(read func() error, ended func()) {
 	b.drainMu.Lock()
 	defer b.drainMu.Unlock()
 	if ended != nil {
@@ -107,19 +109,17 @@ func (b *Buffer) Bind(drain, ended func()) {
 		}
 		return
 	}
-	b.drain.Store(&drain)
-	drain()
+	d := func() { drain(b, read) }
+	b.drain.Store(&d)
+	d()
 }
 
-// Pending reports whether the buffer holds a packet.
-func (b *Buffer) Pending() bool { return b.buf.Count() > 0 }
-
-// Drain calls read while b holds packets (read must take one, through
-// pion), up to a bound, and stops at the end of the stream. A read that
-// fails otherwise (pion refused one packet) does not stop it.
-func Drain(b *Buffer, read func() error) {
+// drain calls read while b holds packets, up to a bound, and stops at the
+// end of the stream. A read that fails otherwise (pion refused one
+// packet) does not stop it.
+func drain(b *Buffer, read func() error) {
 	for range maxDrain {
-		if !b.Pending() {
+		if b.buf.Count() == 0 {
 			return
 		}
 		if err := read(); errors.Is(err, io.EOF) {

@@ -11,17 +11,16 @@ import (
 	"github.com/pion/transport/v5/packetio"
 )
 
-// reader drains b the way a bound stream does, recording what it read.
-func reader(b *Buffer, got *[][]byte) func() {
-	return func() {
-		Drain(b, func() error {
-			p := make([]byte, 1500)
-			n, err := b.Read(p)
-			if err == nil {
-				*got = append(*got, p[:n])
-			}
-			return err
-		})
+// reader reads one packet of b the way pion does for a bound stream,
+// recording it.
+func reader(b *Buffer, got *[][]byte) func() error {
+	return func() error {
+		p := make([]byte, 1500)
+		n, err := b.Read(p)
+		if err == nil {
+			*got = append(*got, p[:n])
+		}
+		return err
 	}
 }
 
@@ -83,7 +82,7 @@ func TestPushBufferClosedBeforeBindEndsAtOnce(t *testing.T) {
 	_ = b.Close()
 	var ends atomic.Int32
 	drained := false
-	b.Bind(func() { drained = true }, func() { ends.Add(1) })
+	b.Bind(func() error { drained = true; return nil }, func() { ends.Add(1) })
 	waitFor(t, func() bool { return ends.Load() == 1 })
 	if drained {
 		t.Fatal("a closed stream was drained")
@@ -111,12 +110,12 @@ func TestDrainIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	tries := 0
-	Drain(b, func() error { tries++; return errors.New("refused") })
+	drain(b, func() error { tries++; return errors.New("refused") })
 	if tries != maxDrain {
 		t.Fatalf("%d tries, want %d", tries, maxDrain)
 	}
 	tries = 0
-	Drain(b, func() error { tries++; return io.EOF })
+	drain(b, func() error { tries++; return io.EOF })
 	if tries != 1 {
 		t.Fatalf("%d tries after the end, want 1", tries)
 	}

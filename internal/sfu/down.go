@@ -114,12 +114,7 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 		d.rtxSSRC, d.rtxPT = uint32(ctx.SSRCRetransmission()), rtxPT
 	}
 	d.ws = ctx.WriteStream()
-	d.ddID = 0
-	for _, ext := range ctx.HeaderExtensions() {
-		if ext.URI == depdesc.URI {
-			d.ddID = uint8(ext.ID)
-		}
-	}
+	d.ddID = extensionID(ctx.HeaderExtensions(), depdesc.URI)
 	d.rw = newRewriter(codec.ClockRate, d.up.vp8)
 	d.mu.Unlock()
 	d.sub.bindSSRC(uint32(ctx.SSRC()), d)

@@ -278,10 +278,9 @@ type videoCodec struct {
 // then H.264 (constrained baseline, then baseline), VP9 profile 0 (whose
 // spatial layers the SFU forwards selectively, svc.go) and AV1 (simulcast,
 // or one stream whose spatial layers the dependency descriptor tells,
-// ddsvc.go). A
-// publisher sends the first of these its browser offers, unless the
-// browser was told to prefer another (setCodecPreferences, as the web
-// client does for the server's -video-codec).
+// ddsvc.go). A publisher sends the first of these its browser offers,
+// unless the browser was told to prefer another (setCodecPreferences, as
+// the web client does for the server's -video-codec).
 var videoCodecs = []videoCodec{
 	{ptVP8, ptVP8RTX, webrtc.MimeTypeVP8, ""},
 	{ptH264, ptH264RTX, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"},
@@ -333,10 +332,10 @@ func registerCodecs(m *webrtc.MediaEngine, t Target) error {
 // mid extensions that simulcast needs, the audio level, and the dependency
 // descriptor (AV1 SVC). The subscriber side takes the dependency
 // descriptor and has no interceptors, nothing between a down track and
-// SRTP: NACKs
-// are answered by the down tracks from one cache per publisher layer
-// rather than a copy per subscriber, its RTCP goes straight to them
-// (rtcpsink.go), and the room sends its sender reports (reports.go).
+// SRTP: NACKs are answered by the down tracks from one cache per
+// publisher layer rather than a copy per subscriber, its RTCP goes
+// straight to them (rtcpsink.go), and the room sends its sender reports
+// (reports.go).
 func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, error) {
 	m := &webrtc.MediaEngine{}
 	if err := registerCodecs(m, t); err != nil {

@@ -22,29 +22,25 @@ func bindLayer(in *pushbuf.Set, l *upLayer, recv *webrtc.RTPReceiver, ended func
 	}
 	if ctl := in.RTCP(l.ssrc); ctl != nil {
 		// Sender reports: read only so the report interceptor sees them.
-		ctl.Bind(func() {
-			pushbuf.Drain(ctl, func() error {
-				var err error
-				if l.rid == "" {
-					_, _, err = recv.ReadRTCP()
-				} else {
-					_, _, err = recv.ReadSimulcastRTCP(l.rid)
-				}
-				return err
-			})
+		ctl.Bind(func() error {
+			var err error
+			if l.rid == "" {
+				_, _, err = recv.ReadRTCP()
+			} else {
+				_, _, err = recv.ReadSimulcastRTCP(l.rid)
+			}
+			return err
 		}, nil)
 	}
 	buf := make([]byte, cacheSlotSize)
 	var pkt rtp.Packet
 	var sample uint32
-	media.Bind(func() {
-		pushbuf.Drain(media, func() error {
-			n, _, err := l.remote.Read(buf)
-			if err == nil {
-				l.route(buf[:n], &pkt, &sample)
-			}
-			return err
-		})
+	media.Bind(func() error {
+		n, _, err := l.remote.Read(buf)
+		if err == nil {
+			l.route(buf[:n], &pkt, &sample)
+		}
+		return err
 	}, ended)
 	return true
 }

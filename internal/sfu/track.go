@@ -125,14 +125,12 @@ func newUpTrack(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) *
 		u.isKey = keyframe.Detect(u.codec.MimeType)
 		u.vp8 = u.codec.MimeType == webrtc.MimeTypeVP8
 	}
+	exts := recv.GetParameters().HeaderExtensions
 	ddID := uint8(0)
-	for _, ext := range recv.GetParameters().HeaderExtensions {
-		switch {
-		case ext.URI == sdp.AudioLevelURI && u.audio:
-			u.levelID = uint8(ext.ID)
-		case ext.URI == depdesc.URI && !u.audio:
-			ddID = uint8(ext.ID)
-		}
+	if u.audio {
+		u.levelID = extensionID(exts, sdp.AudioLevelURI)
+	} else {
+		ddID = extensionID(exts, depdesc.URI)
 	}
 	rids := receiverRIDs(recv)
 	u.layerCount = 1
@@ -394,6 +392,17 @@ func (u *upTrack) clearDowns() {
 	u.downsMu.Lock()
 	defer u.downsMu.Unlock()
 	u.downs.Store(&[]*downTrack{})
+}
+
+// extensionID is the id a connection negotiated for header extension
+// uri, or 0 (not negotiated).
+func extensionID(exts []webrtc.RTPHeaderExtensionParameter, uri string) uint8 {
+	for _, ext := range exts {
+		if ext.URI == uri {
+			return uint8(ext.ID)
+		}
+	}
+	return 0
 }
 
 // receiverRIDs lists the rids a receiver's encodings were negotiated with
