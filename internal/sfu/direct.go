@@ -20,6 +20,8 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/roomsdev/rooms/internal/srtpgcm"
 )
 
 // Direct sends. Every packet forwarded to a subscriber used to pass
@@ -31,12 +33,13 @@ import (
 // was a fifth of the server's CPU, as much as the encryption and
 // batching it leads to.
 //
-// So a subscriber connection, once it is up, encrypts its RTP itself,
-// with pion's SRTP context (github.com/pion/srtp, the same cipher code)
-// made from the same DTLS keys, and writes the result straight to the
-// media socket's send batch (udpbatch.go), or to the ICE-TCP connection
-// of its selected candidate pair (tcpconn.go). RTCP still goes through
-// pion, on its own SRTCP context.
+// So a subscriber connection, once it is up, encrypts its RTP itself
+// with keys made from the same DTLS handshake (the AES-GCM profiles
+// through internal/srtpgcm, the others through pion's SRTP context), and
+// writes the result straight to the media socket's send batch
+// (udpbatch.go), or to the ICE-TCP connection of its selected candidate
+// pair (tcpconn.go). RTCP still goes through pion, on its own SRTCP
+// context.
 //
 // pion does not hand out a connection's SRTP keys, but it lets its
 // settings watch the DTLS handshake: the key log gives the client's
@@ -57,12 +60,16 @@ type directSender struct {
 	// route is where packets go now; nil while they take pion's path.
 	route atomic.Pointer[directRoute]
 
-	// mu guards what follows: pion's SRTP context keeps per-SSRC state
-	// and is not safe for concurrent use; every down track of the
-	// connection shares it.
-	mu  sync.Mutex
-	ctx *srtp.Context
-	hdr rtp.Header // scratch: EncryptRTP parses the header into it
+	// mu guards what follows: the streams' SRTP state is not safe for
+	// concurrent use, and every down track of the connection shares the
+	// sender. With the AES-GCM profiles (every browser's) gcm seals and
+	// each stream's state is in streams, found once by each down track
+	// (sendStream); with the others pion's context (ctx) does it all.
+	mu      sync.Mutex
+	gcm     *srtpgcm.Cipher
+	streams map[uint32]*srtpgcm.Stream
+	ctx     *srtp.Context
+	hdr     rtp.Header // scratch: EncryptRTP parses the header into it
 	// pair is the selected candidate pair last reported, kept for when
 	// the keys are ready (pairs are chosen before DTLS finishes).
 	pair *webrtc.ICECandidatePair
@@ -85,23 +92,41 @@ var directBufs = sync.Pool{New: func() any {
 // tcpFrame is the RFC 4571 length before each packet on ICE-TCP.
 const tcpFrame = 2
 
+// sendStream is a down track's handle on the sender's state for one of
+// its SSRCs: filled on its first direct send, so later ones need no
+// lookup. The down track's lock guards it.
+type sendStream struct {
+	ssrc uint32
+	st   *srtpgcm.Stream
+}
+
 // send encrypts one RTP packet and writes it on route r. ok is false
 // when it cannot (the packet does not fit, or the context refuses it);
-// the caller then uses pion's path.
-func (s *directSender) send(r *directRoute, h *rtp.Header, payload []byte) (n int, ok bool) {
+// the caller then uses pion's path. ss is the down track's handle on the
+// packet's stream.
+func (s *directSender) send(r *directRoute, h *rtp.Header, payload []byte, ss *sendStream) (n int, ok bool) {
 	bp := directBufs.Get().(*[]byte)
 	defer directBufs.Put(bp)
 	buf := (*bp)[tcpFrame:]
-	size := marshalRTP(buf, h, payload)
+	size, hdrLen := marshalRTP(buf, h, payload)
 	if size == 0 {
 		return 0, false
 	}
+	var enc []byte
+	var err error
 	s.mu.Lock()
-	if s.ctx == nil {
+	switch {
+	case s.gcm != nil:
+		if ss.st == nil || ss.ssrc != h.SSRC {
+			ss.ssrc, ss.st = h.SSRC, s.streamLocked(h.SSRC)
+		}
+		enc, err = s.gcm.Seal(buf[:size], hdrLen, ss.st)
+	case s.ctx != nil:
+		enc, err = s.ctx.EncryptRTP(buf[:0], buf[:size], &s.hdr)
+	default:
 		s.mu.Unlock()
 		return 0, false
 	}
-	enc, err := s.ctx.EncryptRTP(buf[:0], buf[:size], &s.hdr)
 	s.mu.Unlock()
 	if err != nil || len(enc) > len(buf) || &enc[0] != &buf[0] {
 		return 0, false
@@ -120,29 +145,46 @@ func (s *directSender) send(r *directRoute, h *rtp.Header, payload []byte) (n in
 	return size, true
 }
 
+// streamLocked is stream ssrc's state, made on its first packet. It
+// outlives the down track that sent it, as a receiver's SRTP state
+// outlives a transceiver being reused for another track: both must keep
+// numbering the SSRC's packets alike. s.mu is held.
+func (s *directSender) streamLocked(ssrc uint32) *srtpgcm.Stream {
+	st := s.streams[ssrc]
+	if st == nil {
+		if s.streams == nil {
+			s.streams = make(map[uint32]*srtpgcm.Stream)
+		}
+		st = new(srtpgcm.Stream)
+		s.streams[ssrc] = st
+	}
+	return st
+}
+
 // marshalRTP writes header h, payload and h's padding into buf, and
-// returns the packet's length, or 0 when it (and the tag after it) would
-// not fit.
-func marshalRTP(buf []byte, h *rtp.Header, payload []byte) int {
+// returns the packet's length and its header's, or 0 when it (and the
+// tag after it) would not fit.
+func marshalRTP(buf []byte, h *rtp.Header, payload []byte) (size, hdrLen int) {
 	pad := 0
 	if h.Padding {
 		pad = int(h.PaddingSize)
 	}
-	size := h.MarshalSize() + len(payload) + pad
+	size = h.MarshalSize() + len(payload) + pad
 	if size+srtpMaxTag > len(buf) || (h.Padding && pad == 0) {
-		return 0
+		return 0, 0
 	}
 	n, err := h.MarshalTo(buf)
 	if err != nil {
-		return 0
+		return 0, 0
 	}
+	hdrLen = n
 	n += copy(buf[n:], payload)
 	if pad > 0 {
 		clear(buf[n : n+pad-1])
 		buf[n+pad-1] = byte(pad)
 		n += pad
 	}
-	return n
+	return n, hdrLen
 }
 
 // srtpMaxTag is the longest authentication tag of the SRTP profiles
@@ -155,23 +197,26 @@ func (s *directSender) setPair(e *Engine, pair *webrtc.ICECandidatePair) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pair = pair
-	if s.ctx != nil {
+	if s.keyedLocked() {
 		s.route.Store(e.routeFor(pair))
 	}
 }
+
+// keyedLocked reports whether the SRTP keys are made. s.mu is held.
+func (s *directSender) keyedLocked() bool { return s.gcm != nil || s.ctx != nil }
 
 // start makes the SRTP context once the connection is up, and routes
 // packets to the selected pair (current, if none was reported yet).
 func (s *directSender) start(e *Engine, current *webrtc.ICECandidatePair) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ctx == nil {
+	if !s.keyedLocked() {
 		key, salt, profile, err := s.keys.serverKeys()
 		if err != nil {
 			return err
 		}
-		if s.ctx, err = srtp.CreateContext(key, salt, profile); err != nil {
-			return fmt.Errorf("srtp context: %w", err)
+		if err := s.setKeysLocked(key, salt, profile); err != nil {
+			return err
 		}
 		s.keys.forget()
 	}
@@ -179,6 +224,23 @@ func (s *directSender) start(e *Engine, current *webrtc.ICECandidatePair) error 
 		s.pair = current
 	}
 	s.route.Store(e.routeFor(s.pair))
+	return nil
+}
+
+// setKeysLocked makes the sending side's SRTP from the connection's
+// server write key and salt: our own AES-GCM sealing for the GCM
+// profiles, pion's context for the others. s.mu is held.
+func (s *directSender) setKeysLocked(key, salt []byte, profile srtp.ProtectionProfile) error {
+	var err error
+	switch profile {
+	case srtp.ProtectionProfileAeadAes128Gcm, srtp.ProtectionProfileAeadAes256Gcm:
+		s.gcm, err = srtpgcm.New(key, salt)
+	default:
+		s.ctx, err = srtp.CreateContext(key, salt, profile)
+	}
+	if err != nil {
+		return fmt.Errorf("srtp context: %w", err)
+	}
 	return nil
 }
 
@@ -336,7 +398,11 @@ func (p *Peer) subICE() *webrtc.ICETransport {
 // subscriber connection is up, through pion until then.
 func (d *downTrack) writeRTP(h *rtp.Header, payload []byte) (int, error) {
 	if r := d.sub.out.route.Load(); r != nil {
-		if n, ok := d.sub.out.send(r, h, payload); ok {
+		ss := &d.srtp[0]
+		if h.SSRC != d.ssrc {
+			ss = &d.srtp[1] // RTX
+		}
+		if n, ok := d.sub.out.send(r, h, payload, ss); ok {
 			return n, nil
 		}
 	}
@@ -360,6 +426,10 @@ var errNoRoute = errors.New("no direct route, and pion's SRTP would number this 
 func (s *directSender) wrapped(ssrc uint32) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.gcm != nil {
+		st := s.streams[ssrc]
+		return st != nil && st.ROC() > 0
+	}
 	if s.ctx == nil {
 		return false
 	}

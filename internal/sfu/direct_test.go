@@ -1,11 +1,13 @@
 package sfu
 
 import (
+	"crypto/rand"
 	"errors"
 	"testing"
 
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
+	"github.com/pion/webrtc/v4"
 )
 
 // A down track sends through its connection's direct route; without one,
@@ -13,16 +15,32 @@ import (
 // the subscriber expects: once the stream's sequence numbers have wrapped
 // under the direct sender, packets are dropped instead.
 func TestDirectSendFallsBackOnlyBeforeAWrap(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		profile srtp.ProtectionProfile
+		keyLen  int
+		saltLen int
+	}{
+		{"AES-128-GCM", srtp.ProtectionProfileAeadAes128Gcm, 16, 12},
+		{"AES-256-GCM", srtp.ProtectionProfileAeadAes256Gcm, 32, 12},
+		{"AES-CM-HMAC-SHA1-80", srtp.ProtectionProfileAes128CmHmacSha1_80, 16, 14},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			testDirectSendFallsBack(t, tc.profile, make([]byte, tc.keyLen), make([]byte, tc.saltLen))
+		})
+	}
+}
+
+func testDirectSendFallsBack(t *testing.T, profile srtp.ProtectionProfile, key, salt []byte) {
 	_, d, rec := testTrack(t)
 	recv := newReceiver(t, "udp4", "127.0.0.1:0")
 	bc := newTestBatchConn(t, "udp4", "127.0.0.1:0")
-	key, salt := make([]byte, 16), make([]byte, 12)
-	ctx, err := srtp.CreateContext(key, salt, srtp.ProtectionProfileAeadAes128Gcm)
-	if err != nil {
+	_, _ = rand.Read(key)
+	_, _ = rand.Read(salt)
+	out := &d.sub.out
+	if err := out.setKeysLocked(key, salt, profile); err != nil {
 		t.Fatal(err)
 	}
-	out := &d.sub.out
-	out.ctx = ctx
 	route := &directRoute{batch: bc, udp: recv.addr()}
 	out.route.Store(route)
 
@@ -36,7 +54,7 @@ func TestDirectSendFallsBackOnlyBeforeAWrap(t *testing.T) {
 	}
 	got := recv.wait(t, 3)
 	// What arrived is SRTP the subscriber's context (the same keys) opens.
-	dec, err := srtp.CreateContext(key, salt, srtp.ProtectionProfileAeadAes128Gcm)
+	dec, err := srtp.CreateContext(key, salt, profile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,5 +87,50 @@ func TestDirectSendFallsBackOnlyBeforeAWrap(t *testing.T) {
 	h.SequenceNumber++
 	if _, err := d.writeRTP(&h, payload); !errors.Is(err, errNoRoute) || len(rec.packets) != 1 {
 		t.Fatalf("without a route after a wrap: %v, %d packets to pion; want errNoRoute and none", err, len(rec.packets))
+	}
+}
+
+// A new candidate pair (an ICE restart, a network change) moves the
+// direct route once the keys are made, whichever SRTP profile made them;
+// before, it is only remembered.
+func TestDirectRouteFollowsPairChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		profile   srtp.ProtectionProfile
+		key, salt int
+	}{
+		{"AES-128-GCM", srtp.ProtectionProfileAeadAes128Gcm, 16, 12},
+		{"AES-CM-HMAC-SHA1-80", srtp.ProtectionProfileAes128CmHmacSha1_80, 16, 14},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, d, _ := testTrack(t)
+			e := d.sub.room.engine
+			e.batch = newTestBatchConn(t, "udp4", "127.0.0.1:0")
+			pair := func(port uint16) *webrtc.ICECandidatePair {
+				return &webrtc.ICECandidatePair{
+					Local:  &webrtc.ICECandidate{Protocol: webrtc.ICEProtocolUDP, Address: "127.0.0.1", Port: 1},
+					Remote: &webrtc.ICECandidate{Protocol: webrtc.ICEProtocolUDP, Address: "127.0.0.1", Port: port},
+				}
+			}
+			out := &d.sub.out
+			out.setPair(e, pair(5000))
+			if out.route.Load() != nil {
+				t.Fatal("a route before the keys")
+			}
+			out.mu.Lock()
+			err := out.setKeysLocked(make([]byte, tc.key), make([]byte, tc.salt), tc.profile)
+			out.mu.Unlock()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.setPair(e, pair(5001))
+			if r := out.route.Load(); r == nil || r.udp.Port() != 5001 {
+				t.Fatalf("route %+v after a pair change, want port 5001", r)
+			}
+			out.setPair(e, pair(5002))
+			if r := out.route.Load(); r == nil || r.udp.Port() != 5002 {
+				t.Fatalf("route %+v after a second change, want port 5002", r)
+			}
+		})
 	}
 }

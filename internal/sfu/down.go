@@ -63,6 +63,7 @@ type downTrack struct {
 	ddID   uint8
 	ext    []byte
 	ws     webrtc.TrackLocalWriter
+	srtp   [2]sendStream // the direct sender's state for ssrc and rtxSSRC (direct.go)
 	rw     rewriter
 	hdr    rtp.Header
 	rtxPkt rtp.Packet

@@ -120,11 +120,9 @@ func BenchmarkForwardEncrypted(b *testing.B) {
 				l.up.publisher.room.engine.batch = bc // fan-outs cork it
 			}
 			for i, d := range *l.up.downs.Load() {
-				ctx, err := srtp.CreateContext(make([]byte, 16), make([]byte, 12), srtp.ProtectionProfileAeadAes128Gcm)
-				if err != nil {
+				if err := d.sub.out.setKeysLocked(make([]byte, 16), make([]byte, 12), srtp.ProtectionProfileAeadAes128Gcm); err != nil {
 					b.Fatal(err)
 				}
-				d.sub.out.ctx = ctx
 				d.sub.out.route.Store(&directRoute{batch: bc, udp: to[i]})
 			}
 			fallback.n = 0 // the keyframe that started them
