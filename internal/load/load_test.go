@@ -50,6 +50,9 @@ func TestLoadAgainstARealServer(t *testing.T) {
 			if s.PacketsOutPerS <= 0 || s.PacketsInPerS <= 0 || s.ServerCPUPercent <= 0 || s.ServerRSSMiB <= 0 {
 				t.Fatalf("no traffic measured: %+v", s)
 			}
+			if s.ServerKernelShare <= 0 || s.ServerKernelShare >= 1 {
+				t.Fatalf("kernel share of the CPU %.2f, want between 0 and 1 (UDP sends and reads are syscalls)", s.ServerKernelShare)
+			}
 			if cfg.Shape != load.ShapeAudio && s.JoinFirstKeyframeMs.P50 <= 0 {
 				t.Fatalf("no keyframe measured: %+v", s)
 			}

@@ -17,25 +17,30 @@ import (
 // clockTicks is USER_HZ, 100 on every Linux this runs on.
 const clockTicks = 100
 
-// cpuSeconds returns the process's user+system CPU time.
-func cpuSeconds(pid int) (float64, error) {
+// cpuTimes is a process's CPU time so far, in seconds.
+type cpuTimes struct{ user, system float64 }
+
+func (c cpuTimes) total() float64 { return c.user + c.system }
+
+// cpuSeconds returns the process's user and system CPU time.
+func cpuSeconds(pid int) (cpuTimes, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return cpuTimes{}, err
 	}
 	// The command name may hold spaces; fields start after its ')'.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("unexpected /proc/%d/stat", pid)
+		return cpuTimes{}, fmt.Errorf("unexpected /proc/%d/stat", pid)
 	}
 	f := strings.Fields(s[i+2:])
 	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+		return cpuTimes{}, fmt.Errorf("short /proc/%d/stat", pid)
 	}
 	utime, _ := strconv.ParseFloat(f[11], 64)
 	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / clockTicks, nil
+	return cpuTimes{user: utime / clockTicks, system: stime / clockTicks}, nil
 }
 
 // rssMiB returns the process's resident memory.

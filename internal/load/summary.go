@@ -21,6 +21,10 @@ type Summary struct {
 	BitsOutPerS         float64 `json:"bits_out_per_s"`
 	ForwardedPPSPerCore float64 `json:"forwarded_pps_per_core"`
 	ServerCPUPercent    float64 `json:"server_cpu_percent"` // of one core
+	// ServerKernelShare is the part of the server's CPU time spent in the
+	// kernel (its send and receive syscalls, mostly; on loopback the
+	// sends include delivering each datagram to the bot's socket).
+	ServerKernelShare float64 `json:"server_kernel_share"`
 	ServerRSSMiB        float64 `json:"server_rss_mib"`
 	RSSPerParticipant   float64 `json:"rss_per_participant_mib"`
 	GoroutinesPerPart   float64 `json:"goroutines_per_participant"`
@@ -92,7 +96,7 @@ loop:
 			cpu, _ := cpuSeconds(pid)
 			dt := now.Sub(lastT).Seconds()
 			fmt.Fprintf(cfg.Progress, "\r%4.0fs  out %8.0f pkt/s  server cpu %5.1f%%   ",
-				now.Sub(t0).Seconds(), float64(recv-lastRecv)/dt, 100*(cpu-lastCPU)/dt)
+				now.Sub(t0).Seconds(), float64(recv-lastRecv)/dt, 100*(cpu.total()-lastCPU.total())/dt)
 			lastRecv, lastCPU, lastT = recv, cpu, now
 		}
 	}
@@ -122,8 +126,11 @@ loop:
 	s.PacketsInPerS = float64(sent1-sent0) / dt
 	s.PacketsOutPerS = float64(recv1-recv0) / dt
 	s.BitsOutPerS = float64(bytes1-bytes0) * 8 / dt
-	cores := (cpu1 - cpu0) / dt
+	cores := (cpu1.total() - cpu0.total()) / dt
 	s.ServerCPUPercent = 100 * cores
+	if used := cpu1.total() - cpu0.total(); used > 0 {
+		s.ServerKernelShare = (cpu1.system - cpu0.system) / used
+	}
 	if cores > 0 {
 		s.ForwardedPPSPerCore = s.PacketsOutPerS / cores
 	}
@@ -158,7 +165,7 @@ func (s *Summary) WriteTable(w io.Writer) {
 	row("packets in", "%.0f /s", s.PacketsInPerS)
 	row("packets out", "%.0f /s (%.1f Mbit/s)", s.PacketsOutPerS, s.BitsOutPerS/1e6)
 	row("forwarded per core", "%.0f pkt/s", s.ForwardedPPSPerCore)
-	row("server CPU", "%.1f%% of one core", s.ServerCPUPercent)
+	row("server CPU", "%.1f%% of one core (%.0f%% of it in the kernel)", s.ServerCPUPercent, 100*s.ServerKernelShare)
 	row("server RSS", "%.1f MiB (%.2f MiB per participant)", s.ServerRSSMiB, s.RSSPerParticipant)
 	if s.GoroutinesPerPart >= 0 {
 		row("goroutines", "%.1f per participant", s.GoroutinesPerPart)
