@@ -100,15 +100,7 @@ func TestSealOpensWithPion(t *testing.T) {
 					t.Fatal(err)
 				}
 				plain := append(append([]byte{}, hdr...), payload...)
-				pkt := append(make([]byte, 0, len(plain)+TagLen), plain...)
-				sealed, err := c.Seal(pkt, len(hdr), &st)
-				if err != nil {
-					t.Fatal(err)
-				}
-				theirs, err := sender.EncryptRTP(nil, plain, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				sealed, theirs := sealBoth(t, c, &st, sender, plain, len(hdr))
 				if !bytes.Equal(sealed, theirs) {
 					t.Fatalf("packet %d (seq %d): sealed differs from pion's", i, seq)
 				}
@@ -158,21 +150,28 @@ func TestStreamNumbersAsPion(t *testing.T) {
 				seq += uint16(30000 + r.IntN(5000)) // close to half the space
 			}
 			plain := []byte{0x80, 96, byte(seq >> 8), byte(seq), 0, 0, 0, 1, 0, 0, 0, 9, byte(i), byte(walk)}
-			pkt := append(make([]byte, 0, len(plain)+TagLen), plain...)
-			ours, err := c.Seal(pkt, 12, &st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			theirs, err := sender.EncryptRTP(nil, plain, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ours, theirs := sealBoth(t, c, &st, sender, plain, 12)
 			if !bytes.Equal(ours, theirs) {
 				roc, _ := sender.ROC(9)
 				t.Fatalf("walk %d, packet %d (seq %d): numbered differently; rollover count %d, pion's %d", walk, i, seq, st.ROC(), roc)
 			}
 		}
 	}
+}
+
+// sealBoth seals the RTP packet plain with c (on stream st) and with
+// pion's sender context.
+func sealBoth(t *testing.T, c *Cipher, st *Stream, sender *srtp.Context, plain []byte, headerLen int) (ours, theirs []byte) {
+	t.Helper()
+	pkt := append(make([]byte, 0, len(plain)+TagLen), plain...)
+	ours, err := c.Seal(pkt, headerLen, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if theirs, err = sender.EncryptRTP(nil, plain, nil); err != nil {
+		t.Fatal(err)
+	}
+	return ours, theirs
 }
 
 func TestSealRefusesShortBuffers(t *testing.T) {
@@ -242,9 +241,6 @@ func BenchmarkSeal(b *testing.B) {
 func BenchmarkSealFanOut(b *testing.B) {
 	const sessions, streams = 50, 25
 	key, salt := make([]byte, 16), make([]byte, saltLen)
-	plain := make([]byte, 12+650)
-	plain[0] = 0x80
-	buf := make([]byte, 0, 2048)
 	b.Run("srtpgcm", func(b *testing.B) {
 		cs := make([]*Cipher, sessions)
 		sts := make([][]Stream, sessions)
@@ -252,18 +248,10 @@ func BenchmarkSealFanOut(b *testing.B) {
 			cs[i], _ = New(key, salt)
 			sts[i] = make([]Stream, streams)
 		}
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			s := i % streams
-			plain[11] = byte(s)
-			plain[2], plain[3] = byte(i/streams>>8), byte(i/streams)
-			for j := range cs {
-				pkt := append(buf[:0], plain...)
-				if _, err := cs[j].Seal(pkt, 12, &sts[j][s]); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
+		fanOut(b, sessions, streams, func(session, stream int, pkt []byte) error {
+			_, err := cs[session].Seal(pkt, 12, &sts[session][stream])
+			return err
+		})
 	})
 	b.Run("pion", func(b *testing.B) {
 		cs := make([]*srtp.Context, sessions)
@@ -271,17 +259,28 @@ func BenchmarkSealFanOut(b *testing.B) {
 			cs[i], _ = srtp.CreateContext(key, salt, srtp.ProtectionProfileAeadAes128Gcm)
 		}
 		var ph rtp.Header
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			s := i % streams
-			plain[11] = byte(s)
-			plain[2], plain[3] = byte(i/streams>>8), byte(i/streams)
-			for j := range cs {
-				pkt := append(buf[:0], plain...)
-				if _, err := cs[j].EncryptRTP(pkt[:0], pkt, &ph); err != nil {
-					b.Fatal(err)
-				}
+		fanOut(b, sessions, streams, func(session, _ int, pkt []byte) error {
+			_, err := cs[session].EncryptRTP(pkt[:0], pkt, &ph)
+			return err
+		})
+	})
+}
+
+// fanOut seals 650-byte packets of streams taking turns, each for every
+// session.
+func fanOut(b *testing.B, sessions, streams int, seal func(session, stream int, pkt []byte) error) {
+	plain := make([]byte, 12+650)
+	plain[0] = 0x80
+	buf := make([]byte, 0, 2048)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s := i % streams
+		plain[11] = byte(s)
+		plain[2], plain[3] = byte(i/streams>>8), byte(i/streams)
+		for j := 0; j < sessions; j++ {
+			if err := seal(j, s, append(buf[:0], plain...)); err != nil {
+				b.Fatal(err)
 			}
 		}
-	})
+	}
 }
