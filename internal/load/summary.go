@@ -25,13 +25,13 @@ type Summary struct {
 	// kernel (its send and receive syscalls, mostly; on loopback the
 	// sends include delivering each datagram to the bot's socket).
 	ServerKernelShare float64 `json:"server_kernel_share"`
-	ServerRSSMiB        float64 `json:"server_rss_mib"`
-	RSSPerParticipant   float64 `json:"rss_per_participant_mib"`
-	GoroutinesPerPart   float64 `json:"goroutines_per_participant"`
-	LossRatio           float64 `json:"loss_ratio"`
-	NACKs               int64   `json:"nacks"`
-	JitterMs            float64 `json:"jitter_ms"`
-	FwdLatencyUs        struct {
+	ServerRSSMiB      float64 `json:"server_rss_mib"`
+	RSSPerParticipant float64 `json:"rss_per_participant_mib"`
+	GoroutinesPerPart float64 `json:"goroutines_per_participant"`
+	LossRatio         float64 `json:"loss_ratio"`
+	NACKs             int64   `json:"nacks"`
+	JitterMs          float64 `json:"jitter_ms"`
+	FwdLatencyUs      struct {
 		P50  float64 `json:"p50"`
 		P99  float64 `json:"p99"`
 		P999 float64 `json:"p999"`
