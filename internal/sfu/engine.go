@@ -21,9 +21,6 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
-	"github.com/pion/interceptor/pkg/nack"
-	"github.com/pion/interceptor/pkg/report"
-	"github.com/pion/interceptor/pkg/twcc"
 	"github.com/pion/logging"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
@@ -31,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/roomsdev/rooms/internal/depdesc"
+	"github.com/roomsdev/rooms/internal/feedback"
 )
 
 // Config is the media plane's configuration.
@@ -328,7 +326,8 @@ func registerCodecs(m *webrtc.MediaEngine, t Target) error {
 //
 // The publisher side asks for lost packets (NACK), reports reception, and
 // sends transport-wide congestion feedback so the browser's own bandwidth
-// estimate can grow to all three simulcast layers. It accepts the rid and
+// estimate can grow to all three simulcast layers (internal/feedback,
+// flushed by the room's heartbeat). It accepts the rid and
 // mid extensions that simulcast needs, the audio level, and the dependency
 // descriptor (AV1 SVC). The subscriber side takes the dependency
 // descriptor and has no interceptors, nothing between a down track and
@@ -353,21 +352,10 @@ func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, e
 				return nil, fmt.Errorf("register extension: %w", err)
 			}
 		}
-		gen, err := nack.NewGeneratorInterceptor()
-		if err != nil {
-			return nil, err
-		}
-		rr, err := report.NewReceiverInterceptor()
-		if err != nil {
-			return nil, err
-		}
-		tw, err := twcc.NewSenderInterceptor()
-		if err != nil {
-			return nil, err
-		}
-		ir.Add(gen)
-		ir.Add(rr)
-		ir.Add(tw)
+		// NACKs, receiver reports and congestion feedback, sent by the
+		// room's heartbeat (Room.run) rather than three goroutines.
+		p.fb = feedback.New()
+		ir.Add(feedback.Factory(p.fb))
 	} else if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: depdesc.URI}, webrtc.RTPCodecTypeVideo); err != nil {
 		// The one extension forwarded: an AV1 SVC decoder needs it.
 		return nil, fmt.Errorf("register extension: %w", err)

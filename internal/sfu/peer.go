@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/roomsdev/rooms/internal/feedback"
 	"github.com/roomsdev/rooms/internal/pushbuf"
 	"github.com/roomsdev/rooms/internal/trickle"
 )
@@ -32,8 +33,9 @@ type Peer struct {
 	log  *slog.Logger
 
 	pub, sub *webrtc.PeerConnection
-	subUp    atomic.Bool  // the subscriber connection is connected: its SRTP keys are made
-	out      directSender // the subscriber connection's own SRTP sends (direct.go)
+	subUp    atomic.Bool           // the subscriber connection is connected: its SRTP keys are made
+	out      directSender          // the subscriber connection's own SRTP sends (direct.go)
+	fb       *feedback.Interceptor // the publisher connection's RTCP feedback, flushed by Room.run
 
 	// pubMu serialises publisher negotiation (offer in, answer out).
 	pubMu sync.Mutex

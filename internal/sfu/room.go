@@ -258,6 +258,9 @@ func (r *Room) run(stop chan struct{}) {
 		tracks, peers := r.snapshot()
 		r.updateSpeakers(now, tracks, peers)
 		for j, p := range peers {
+			if p.fb != nil {
+				p.fb.Flush(now)
+			}
 			if n := p.probe.tick(now); n > 0 {
 				r.engine.stats.padding.Add(uint64(n))
 			}
