@@ -618,11 +618,7 @@ func TestLossyDownlinkIsRepairedFromCache(t *testing.T) {
 	seen := &seqSet{}
 	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{Impair: imp, OnPacket: seen.from(a.ID())})
 	receivesFrom(t, b, a)
-	imp.SetLoss(0.05)
-	time.Sleep(8 * time.Second)
-	imp.SetLoss(0)
-	time.Sleep(time.Second) // the last repairs
-
+	lossySpell(imp)
 	want, missing := seen.holes()
 	if b.NACKsSent() == 0 {
 		t.Fatal("no NACKs sent on a link losing 5%")
@@ -660,16 +656,21 @@ func TestLossyUplinkIsRepairedByThePublisher(t *testing.T) {
 	seen := &seqSet{}
 	b := joinWith(t, s, room.Token, "Bea", client.JoinOptions{OnPacket: seen.from(a.ID())})
 	receivesFrom(t, b, a)
-	imp.SetLoss(0.05)
-	time.Sleep(8 * time.Second)
-	imp.SetLoss(0)
-	time.Sleep(time.Second) // the last repairs
-
+	lossySpell(imp)
 	want, missing := seen.holes()
 	if missing > 0.01 {
 		t.Fatalf("%.1f%% of %d video packets never arrived: the publisher was not asked again", 100*missing, want)
 	}
 	t.Logf("%d packets, %.2f%% missing after repair", want, 100*missing)
+}
+
+// lossySpell has imp's link lose 5% of its packets for 8 s, then waits
+// a second for the last repairs.
+func lossySpell(imp *client.Impairment) {
+	imp.SetLoss(0.05)
+	time.Sleep(8 * time.Second)
+	imp.SetLoss(0)
+	time.Sleep(time.Second)
 }
 
 // seqSet is the video sequence numbers one subscriber got from one
