@@ -18,6 +18,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/roomsdev/rooms/internal/depdesc"
+	"github.com/roomsdev/rooms/internal/feedback"
 	"github.com/roomsdev/rooms/internal/keyframe"
 	"github.com/roomsdev/rooms/internal/pushbuf"
 	"github.com/roomsdev/rooms/internal/trickle"
@@ -301,12 +302,14 @@ func (c *Call) setupMedia(opts JoinOptions) error {
 	if opts.RelayOnly {
 		pcfg.ICETransportPolicy = webrtc.ICETransportPolicyRelay
 	}
-	if c.pub, err = newPeerConnection(&c.rtcp, opts, pcfg, nil); err != nil {
+	pubFB, subFB := feedback.New(), feedback.New()
+	if c.pub, err = newPeerConnection(&c.rtcp, pubFB, opts, pcfg, nil); err != nil {
 		return err
 	}
-	if c.sub, err = newPeerConnection(&c.rtcp, opts, pcfg, &c.in); err != nil {
+	if c.sub, err = newPeerConnection(&c.rtcp, subFB, opts, pcfg, &c.in); err != nil {
 		return err
 	}
+	go flushFeedback(c.ctx, pubFB, subFB)
 	c.watchCandidates("pub", c.pub)
 	c.watchCandidates("sub", c.sub)
 	c.watchState("pub", c.pub)
@@ -693,10 +696,11 @@ func (c *Call) Leave() {
 }
 
 // newPeerConnection builds a connection like a browser's: NACKs, receiver
-// reports and transport-wide congestion control feedback, with the NACKs
-// this client sends, and the sender reports it receives, kept in st. A
-// connection with bufs has its incoming streams pushed (package pushbuf).
-func newPeerConnection(st *rtcpStats, opts JoinOptions, cfg webrtc.Configuration, bufs *pushbuf.Set) (*webrtc.PeerConnection, error) {
+// reports and transport-wide congestion control feedback (made by fb,
+// which the call flushes), with the NACKs this client sends, and the
+// sender reports it receives, kept in st. A connection with bufs has its
+// incoming streams pushed (package pushbuf).
+func newPeerConnection(st *rtcpStats, fb *feedback.Interceptor, opts JoinOptions, cfg webrtc.Configuration, bufs *pushbuf.Set) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
 	if bufs != nil {
 		se.BufferFactory = bufs.Factory
@@ -729,11 +733,33 @@ func newPeerConnection(st *rtcpStats, opts JoinOptions, cfg webrtc.Configuration
 	}
 	ir := &interceptor.Registry{}
 	ir.Add(rtcpCounterFactory{s: st})
-	if err := registerInterceptors(m, ir); err != nil {
+	if err := registerInterceptors(m, ir, fb); err != nil {
 		return nil, err
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(ir))
 	return api.NewPeerConnection(cfg)
+}
+
+// flushFeedback sends the connections' RTCP feedback as it falls due,
+// until ctx ends or both connections have closed.
+func flushFeedback(ctx context.Context, fbs ...*feedback.Interceptor) {
+	t := time.NewTicker(feedback.NACKInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			open := false
+			for _, fb := range fbs {
+				fb.Flush(now)
+				open = open || !fb.Closed()
+			}
+			if !open {
+				return
+			}
+		}
+	}
 }
 
 // NACKsSent is how many NACKs this client has sent (packets it asked the

@@ -6,11 +6,14 @@ import (
 	"time"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/report"
 	"github.com/pion/rtcp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/roomsdev/rooms/internal/depdesc"
+	"github.com/roomsdev/rooms/internal/feedback"
 )
 
 // TrackSetting is what this client wants of one remote video tile
@@ -327,21 +330,38 @@ func (c *Call) learnSimulcastIDs(src *Synthetic) {
 
 // registerInterceptors adds what a browser does with RTP: NACKs both ways,
 // sender and receiver reports, the rid and mid extensions, and
-// transport-wide sequence numbers for the server's bandwidth estimate.
-// It is pion's default set without its statistics interceptor, which
-// only GetStats reads (the SDK counts what it receives itself, Received)
-// and which costs a bot ~4 % of its CPU.
-func registerInterceptors(m *webrtc.MediaEngine, ir *interceptor.Registry) error {
-	if err := webrtc.ConfigureNack(m, ir); err != nil {
+// transport-wide congestion feedback. What this client sends about what
+// it receives (NACKs, receiver reports, congestion feedback) comes from
+// fb, which the call flushes on one timer for both its connections
+// (package feedback) where pion's interceptors ran three timers on a
+// goroutine each, per connection. pion's statistics interceptor is left
+// out: only GetStats reads it (the SDK counts what it receives itself,
+// Received), and it cost a bot ~4 % of its CPU.
+func registerInterceptors(m *webrtc.MediaEngine, ir *interceptor.Registry, fb *feedback.Interceptor) error {
+	responder, err := nack.NewResponderInterceptor()
+	if err != nil {
 		return err
 	}
-	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+	ir.Add(responder)
+	sr, err := report.NewSenderInterceptor()
+	if err != nil {
 		return err
 	}
+	ir.Add(sr)
+	ir.Add(feedback.Factory(fb))
 	if err := webrtc.ConfigureSimulcastExtensionHeaders(m); err != nil {
 		return err
 	}
-	return webrtc.ConfigureTWCCSender(m, ir)
+	// What pion's ConfigureNack and ConfigureTWCCSender negotiate.
+	m.RegisterFeedback(webrtc.RTCPFeedback{Type: "nack"}, webrtc.RTPCodecTypeVideo)
+	m.RegisterFeedback(webrtc.RTCPFeedback{Type: "nack", Parameter: "pli"}, webrtc.RTPCodecTypeVideo)
+	for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
+		m.RegisterFeedback(webrtc.RTCPFeedback{Type: webrtc.TypeRTCPFBTransportCC}, kind)
+		if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.TransportCCURI}, kind); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // registerCodecs offers Opus, VP8, H.264, VP9 and AV1, without RTX: retransmissions

@@ -173,6 +173,13 @@ func (i *Interceptor) Close() error {
 	return nil
 }
 
+// Closed reports whether the connection closed the interceptor.
+func (i *Interceptor) Closed() bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.closed
+}
+
 // Flush sends the feedback that is due at now: NACKs and congestion
 // feedback every NACKInterval and TWCCInterval, receiver reports every
 // ReportInterval. Call it more often than that (the SFU's heartbeat
