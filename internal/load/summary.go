@@ -126,9 +126,10 @@ loop:
 	s.PacketsInPerS = float64(sent1-sent0) / dt
 	s.PacketsOutPerS = float64(recv1-recv0) / dt
 	s.BitsOutPerS = float64(bytes1-bytes0) * 8 / dt
-	cores := (cpu1.total() - cpu0.total()) / dt
+	used := cpu1.total() - cpu0.total()
+	cores := used / dt
 	s.ServerCPUPercent = 100 * cores
-	if used := cpu1.total() - cpu0.total(); used > 0 {
+	if used > 0 {
 		s.ServerKernelShare = (cpu1.system - cpu0.system) / used
 	}
 	if cores > 0 {
