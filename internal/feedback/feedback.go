@@ -20,6 +20,7 @@ import (
 	"github.com/pion/interceptor/pkg/twcc"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 )
 
 // Flush intervals: pion's, and libwebrtc's, for NACKs and congestion
@@ -29,9 +30,6 @@ const (
 	TWCCInterval   = 100 * time.Millisecond
 	ReportInterval = time.Second
 )
-
-// transportCCURI is the transport-wide sequence number extension.
-const transportCCURI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 
 // Interceptor records one PeerConnection's incoming streams and makes
 // its feedback. Add it to the connection's registry with Factory.
@@ -86,7 +84,7 @@ func (i *Interceptor) BindRemoteStream(info *interceptor.StreamInfo, r intercept
 	}
 	var ccID uint8
 	for _, e := range info.RTPHeaderExtensions {
-		if e.URI == transportCCURI && e.ID > 0 && e.ID < 256 {
+		if e.URI == sdp.TransportCCURI && e.ID > 0 && e.ID < 256 {
 			ccID = uint8(e.ID)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 )
 
 func TestReceiveLogMissing(t *testing.T) {
@@ -103,7 +104,7 @@ func TestFeedbackFromWhatArrives(t *testing.T) {
 	info := &interceptor.StreamInfo{
 		SSRC: 1234, ClockRate: 90000,
 		RTCPFeedback:        []interceptor.RTCPFeedback{{Type: "nack"}, {Type: "transport-cc"}},
-		RTPHeaderExtensions: []interceptor.RTPHeaderExtension{{URI: transportCCURI, ID: ccID}},
+		RTPHeaderExtensions: []interceptor.RTPHeaderExtension{{URI: sdp.TransportCCURI, ID: ccID}},
 	}
 	// Sequence numbers 65534 to 5, across the wrap, with 65535 and 2 lost.
 	var sent []*rtp.Packet

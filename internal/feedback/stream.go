@@ -14,12 +14,11 @@ type stream struct {
 	nack      bool       // the sender retransmits on NACK
 	hdr       rtp.Header // the packet being read (its reader's, not mu's)
 
+	// log is which numbers arrived; its end is the highest one seen.
 	log receiveLog
 
 	// Receiver report state (RFC 3550 appendix A.3 and A.8).
-	started      bool
 	cycles       uint32 // sequence number wraps, times 2^16
-	highest      uint16
 	reportedUpTo uint32 // extended highest number at the last report
 	totalLost    uint32
 	jitter       float64 // in RTP timestamp units
@@ -31,20 +30,16 @@ type stream struct {
 
 // add records a packet numbered seq with RTP time ts, arrived at now.
 func (s *stream) add(seq uint16, ts uint32, now time.Time) {
-	s.log.add(seq)
-	if !s.started {
-		s.started = true
-		s.highest = seq
+	if !s.log.started {
+		s.log.add(seq)
 		s.reportedUpTo = uint32(seq) - 1
 		s.lastTS, s.lastArrival = ts, now
 		return
 	}
-	if d := seq - s.highest; d != 0 && d < 1<<15 {
-		if seq < s.highest {
-			s.cycles += 1 << 16
-		}
-		s.highest = seq
+	if d := seq - s.log.end; d != 0 && d < 1<<15 && seq < s.log.end {
+		s.cycles += 1 << 16 // ahead, across the wrap
 	}
+	s.log.add(seq)
 	if s.clockRate > 0 {
 		// Interarrival jitter: how much the spacing of arrivals differs
 		// from the spacing of the RTP times (which may wrap).
@@ -60,14 +55,14 @@ func (s *stream) add(seq uint16, ts uint32, now time.Time) {
 // report is the stream's reception report block at now, and moves the
 // interval on; false before any packet.
 func (s *stream) report(now time.Time) (rtcp.ReceptionReport, bool) {
-	if !s.started {
+	if !s.log.started {
 		return rtcp.ReceptionReport{}, false
 	}
-	ext := s.cycles | uint32(s.highest)
+	ext := s.cycles | uint32(s.log.end)
 	expected := ext - s.reportedUpTo // packets the interval should have had
 	lost := uint32(0)
 	if expected > 0 && expected <= logSize {
-		for seq := uint16(s.reportedUpTo + 1); seq != s.highest+1; seq++ {
+		for seq := uint16(s.reportedUpTo + 1); seq != s.log.end+1; seq++ {
 			if !s.log.has(seq) {
 				lost++
 			}
