@@ -33,6 +33,9 @@ func TestLoadAgainstARealServer(t *testing.T) {
 	hs := httptest.NewServer(a.Handler())
 	t.Cleanup(func() { hs.CloseClientConnections(); hs.Close(); a.Close() })
 
+	// The kernel's share comes from /proc in clock ticks (10 ms), so a light
+	// two-second shape can show none; across all shapes some must show.
+	var kernel float64
 	for _, cfg := range []load.Config{
 		{Shape: load.ShapeFanout, Publishers: 2, Subscribers: 3},
 		{Shape: load.ShapeMeeting, Participants: 3, LateJoins: 1},
@@ -50,9 +53,10 @@ func TestLoadAgainstARealServer(t *testing.T) {
 			if s.PacketsOutPerS <= 0 || s.PacketsInPerS <= 0 || s.ServerCPUPercent <= 0 || s.ServerRSSMiB <= 0 {
 				t.Fatalf("no traffic measured: %+v", s)
 			}
-			if s.ServerKernelShare <= 0 || s.ServerKernelShare >= 1 {
-				t.Fatalf("kernel share of the CPU %.2f, want between 0 and 1 (UDP sends and reads are syscalls)", s.ServerKernelShare)
+			if s.ServerKernelShare < 0 || s.ServerKernelShare >= 1 {
+				t.Fatalf("kernel share of the CPU %.2f, want in [0, 1)", s.ServerKernelShare)
 			}
+			kernel = max(kernel, s.ServerKernelShare)
 			if cfg.Shape != load.ShapeAudio && s.JoinFirstKeyframeMs.P50 <= 0 {
 				t.Fatalf("no keyframe measured: %+v", s)
 			}
@@ -66,6 +70,9 @@ func TestLoadAgainstARealServer(t *testing.T) {
 				t.Fatalf("loss %.2f on loopback", s.LossRatio)
 			}
 		})
+	}
+	if kernel <= 0 {
+		t.Fatal("no shape showed any kernel time (UDP sends and reads are syscalls)")
 	}
 	if _, err := load.Run(context.Background(), load.Config{Server: hs.URL, ServerPID: os.Getpid(), Shape: "party", Duration: time.Second}); err == nil {
 		t.Fatal("an unknown shape ran")
