@@ -53,6 +53,10 @@ func gauge(m map[string]*dto.MetricFamily, name string) (float64, bool) {
 	return sum, true
 }
 
+// fanOutFamily is our server's histogram of the time to a packet's last
+// copy.
+const fanOutFamily = "rooms_fanout_seconds"
+
 // latencyFamily picks the forwarding-latency histogram.
 func latencyFamily(m map[string]*dto.MetricFamily) *dto.MetricFamily {
 	names := make([]string, 0, len(m))

@@ -35,7 +35,13 @@ type Summary struct {
 		P50  float64 `json:"p50"`
 		P99  float64 `json:"p99"`
 		P999 float64 `json:"p999"`
-	} `json:"fwd_latency_us"`
+	} `json:"fwd_latency_us"` // per copy: read to that subscriber's copy leaving
+	// FanOutUs is, per packet, the time from reading it to its last copy
+	// leaving (our server's rooms_fanout_seconds; zero for others).
+	FanOutUs struct {
+		P50 float64 `json:"p50"`
+		P99 float64 `json:"p99"`
+	} `json:"fanout_us"`
 	// JoinFirstKeyframeMs is, for every subscriber and publisher, the time
 	// from the later of the two joins to the first keyframe arriving.
 	JoinFirstKeyframeMs struct {
@@ -153,6 +159,10 @@ loop:
 		p := histogramPercentiles(buckets(latencyFamily(m0)), buckets(f), 50, 99, 99.9)
 		s.FwdLatencyUs.P50, s.FwdLatencyUs.P99, s.FwdLatencyUs.P999 = p[0], p[1], p[2]
 	}
+	if f := m1[fanOutFamily]; f != nil {
+		p := histogramPercentiles(buckets(m0[fanOutFamily]), buckets(f), 50, 99)
+		s.FanOutUs.P50, s.FanOutUs.P99 = p[0], p[1]
+	}
 	s.JoinFirstKeyframeMs.P50 = percentile(all.firstKeys, 50)
 	s.JoinFirstKeyframeMs.P95 = percentile(all.firstKeys, 95)
 	return s, nil
@@ -174,7 +184,10 @@ func (s *Summary) WriteTable(w io.Writer) {
 	row("loss", "%.4f%%, %d NACKs", 100*s.LossRatio, s.NACKs)
 	row("jitter", "%.2f ms", s.JitterMs)
 	if s.FwdLatencyUs.P50 > 0 {
-		row("forwarding latency", "p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs", s.FwdLatencyUs.P50, s.FwdLatencyUs.P99, s.FwdLatencyUs.P999)
+		row("forwarding latency", "p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs (each copy)", s.FwdLatencyUs.P50, s.FwdLatencyUs.P99, s.FwdLatencyUs.P999)
+	}
+	if s.FanOutUs.P50 > 0 {
+		row("fan-out", "p50 %.0f µs, p99 %.0f µs (to the last copy)", s.FanOutUs.P50, s.FanOutUs.P99)
 	}
 	row("join → first keyframe", "p50 %.0f ms, p95 %.0f ms", s.JoinFirstKeyframeMs.P50, s.JoinFirstKeyframeMs.P95)
 	if s.LateJoins > 0 {

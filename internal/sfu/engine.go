@@ -169,7 +169,7 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	}
 
 	e.registry = prometheus.NewRegistry()
-	e.registry.MustRegister(newCollector(e), e.stats.latency,
+	e.registry.MustRegister(newCollector(e), e.stats.latency, e.stats.fanOut,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return e, nil
 }
@@ -186,6 +186,13 @@ func (e *Engine) cork() {
 func (e *Engine) uncork() {
 	if e.batch != nil {
 		e.batch.uncork()
+	}
+}
+
+// flush sends the datagrams waiting in the batch, corked or not.
+func (e *Engine) flush() {
+	if e.batch != nil {
+		e.batch.flush()
 	}
 }
 

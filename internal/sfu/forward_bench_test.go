@@ -22,7 +22,7 @@ func (d *countWriter) Write(b []byte) (int, error) { return len(b), nil }
 
 // benchTrack is an up track with one layer and n subscribers on it, each
 // started with a keyframe so every later packet is forwarded.
-func benchTrack(b *testing.B, n int, writer func(i int) interface {
+func benchTrack(b testing.TB, n int, writer func(i int) interface {
 	WriteRTP(*rtp.Header, []byte) (int, error)
 	Write([]byte) (int, error)
 }) (*upLayer, []byte) {
@@ -89,49 +89,59 @@ func BenchmarkForward(b *testing.B) {
 // the engine does (udpbatch.go).
 func BenchmarkForwardEncrypted(b *testing.B) {
 	const n = 50
-	var to [n]netip.AddrPort
-	for i := range to {
-		recv, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer recv.Close()
-		to[i] = recv.LocalAddr().(*net.UDPAddr).AddrPort()
-	}
 	for _, batched := range []bool{false, true} {
 		b.Run(fmt.Sprintf("sendmmsg=%v", batched), func(b *testing.B) {
-			send, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer send.Close()
-			bc, err := newBatchConn(send)
-			if err != nil {
-				b.Fatal(err)
-			}
-			fallback := &countWriter{} // pion's path: must stay unused
-			l, in := benchTrack(b, n, func(int) interface {
-				WriteRTP(*rtp.Header, []byte) (int, error)
-				Write([]byte) (int, error)
-			} {
-				return fallback
-			})
-			if batched {
-				l.up.publisher.room.engine.batch = bc // fan-outs cork it
-			}
-			for i, d := range *l.up.downs.Load() {
-				if err := d.sub.out.setKeysLocked(make([]byte, 16), make([]byte, 12), srtp.ProtectionProfileAeadAes128Gcm); err != nil {
-					b.Fatal(err)
-				}
-				d.sub.out.route.Store(&directRoute{batch: bc, udp: to[i]})
-			}
-			fallback.n = 0 // the keyframe that started them
+			l, in, _, fallback := directTrack(b, n, batched)
 			routeEach(b, l, in, n)
 			if fallback.n != 0 {
 				b.Fatalf("%d packets took pion's path", fallback.n)
 			}
 		})
 	}
+}
+
+// directTrack is benchTrack with n subscribers sending directly (direct.go)
+// to a socket each on loopback, read by nobody: the kernel's delivery to
+// the socket is the part of the receive path a sender pays for here.
+// With batched, fan-outs go through a batchConn as the engine's do.
+// fallback counts packets that took pion's path.
+func directTrack(tb testing.TB, n int, batched bool) (l *upLayer, in []byte, bc *batchConn, fallback *countWriter) {
+	tb.Helper()
+	to := make([]netip.AddrPort, n)
+	for i := range to {
+		recv, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { recv.Close() })
+		to[i] = recv.LocalAddr().(*net.UDPAddr).AddrPort()
+	}
+	send, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { send.Close() })
+	if bc, err = newBatchConn(send); err != nil {
+		tb.Fatal(err)
+	}
+	fallback = &countWriter{} // pion's path: must stay unused
+	l, in = benchTrack(tb, n, func(int) interface {
+		WriteRTP(*rtp.Header, []byte) (int, error)
+		Write([]byte) (int, error)
+	} {
+		return fallback
+	})
+	if batched {
+		l.up.publisher.room.engine.batch = bc // fan-outs cork it
+	}
+	for i, d := range *l.up.downs.Load() {
+		if err := d.sub.out.setKeysLocked(make([]byte, 16), make([]byte, 12), srtp.ProtectionProfileAeadAes128Gcm); err != nil {
+			tb.Fatal(err)
+		}
+		d.sub.out.route.Store(&directRoute{batch: bc, udp: to[i]})
+	}
+	fallback.n = 0 // the keyframe that started them
+	return l, in, bc, fallback
 }
 
 // routeEach routes packet in b.N times through l, to its n subscribers,

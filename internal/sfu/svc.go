@@ -163,19 +163,16 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 		l.height.Store(s.height[0].Load())
 	}
 	now := start.UnixNano()
-	wantKey := false
-	var sent, bytes uint64
 	downs := *u.downs.Load()
-	l.beginFanOut(len(downs))
+	out := l.beginFanOut(len(downs), start, sample)
 	for _, d := range downs {
 		res, want := d.writeSVC(pkt, &f, now)
 		if res == wrote {
-			sent++
-			bytes += uint64(len(pkt.Payload) + 12)
+			out.wrote(len(pkt.Payload) + 12)
 		}
-		wantKey = wantKey || want || res == needsKeyframe
+		out.wantKey = out.wantKey || want || res == needsKeyframe
 	}
-	l.endFanOut(len(downs), sent, bytes, wantKey, start, sample)
+	out.end()
 }
 
 // writeSVC forwards one packet of an SVC stream if this subscriber takes

@@ -285,50 +285,17 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 		}
 	}
 	now := start.UnixNano()
-	wantKey := false
-	var sent, bytes uint64
 	downs := *u.downs.Load()
-	l.beginFanOut(len(downs))
+	f := l.beginFanOut(len(downs), start, sample)
 	for _, d := range downs {
 		switch d.writeFrom(l, pkt, key, now) {
 		case wrote:
-			sent++
-			bytes += uint64(len(pkt.Payload) + 12)
+			f.wrote(len(pkt.Payload) + 12)
 		case needsKeyframe:
-			wantKey = true
+			f.wantKey = true
 		}
 	}
-	l.endFanOut(len(downs), sent, bytes, wantKey, start, sample)
-}
-
-// beginFanOut starts writing one packet to n subscribers: their copies
-// leave in one batch (udpbatch.go).
-func (l *upLayer) beginFanOut(n int) {
-	if n > 1 {
-		l.up.publisher.room.engine.cork()
-	}
-}
-
-// endFanOut sends the batch, asks for a keyframe if a subscriber waits
-// for one, and counts what went out.
-func (l *upLayer) endFanOut(n int, sent, bytes uint64, wantKey bool, start time.Time, sample *uint32) {
-	room := l.up.publisher.room
-	if n > 1 {
-		room.engine.uncork()
-	}
-	if wantKey {
-		l.requestKeyframe()
-	}
-	if sent > 0 {
-		st := room.engine.stats
-		room.forwardedBytes.Add(bytes)
-		st.forwarded(sent, bytes)
-		// Timing every packet would cost more than it tells; one in
-		// sixteen is plenty for a histogram.
-		if *sample++; *sample&15 == 0 {
-			st.latency.Observe(time.Since(start).Seconds())
-		}
-	}
+	f.end()
 }
 
 // requestKeyframe asks the publisher for a keyframe on this layer (RFC
