@@ -53,7 +53,7 @@ type collector struct {
 
 	participants, tracks, roomBitrate                                              *prometheus.Desc
 	packets, bytes, nacks, retransmits, plis, switches, padding, tcpDropped, rooms *prometheus.Desc
-	batches, batched, sendDropped, direct                                          *prometheus.Desc
+	batches, batched, sendDropped, segmented, direct                               *prometheus.Desc
 }
 
 func newCollector(e *Engine) *collector {
@@ -77,12 +77,13 @@ func newCollector(e *Engine) *collector {
 		batches:      d("rooms_udp_send_batches_total", "Batched sends (sendmmsg) on the media UDP socket."),
 		batched:      d("rooms_udp_batched_datagrams_total", "Datagrams sent in batches on the media UDP socket."),
 		sendDropped:  d("rooms_udp_send_dropped_total", "Datagrams of a batch the kernel refused to send."),
+		segmented:    d("rooms_udp_segmented_datagrams_total", "Datagrams of a batch sent as segments of one send to one address (UDP GSO)."),
 		direct:       d("rooms_direct_send_participants", "Participants whose media the server encrypts and writes itself, past pion's writer chain (the rest: not connected yet, or a DTLS role that hides the keys)."),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.direct} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct} {
 		ch <- d
 	}
 }
@@ -104,6 +105,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.batches, b.batches.Load())
 		counter(c.batched, b.datagrams.Load())
 		counter(c.sendDropped, b.dropped.Load())
+		counter(c.segmented, b.segmented.Load())
 	}
 
 	rooms := c.e.liveRooms()

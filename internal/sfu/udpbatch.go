@@ -45,6 +45,8 @@ type batchConn struct {
 	recv recvBatch // datagrams read ahead, for the mux's one reader
 
 	batches, datagrams, dropped atomic.Uint64
+	segmented                   atomic.Uint64 // datagrams sent as segments of one send (UDP GSO, Linux)
+	gsoOff                      atomic.Bool   // the kernel refused a segmented send on this socket
 }
 
 // batch is one sendmmsg's worth of datagrams, with the space they are

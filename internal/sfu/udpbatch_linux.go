@@ -16,8 +16,11 @@ import (
 // closure made per flush escapes to the heap through RawConn.Write).
 type sysBatch struct {
 	hdrs  [maxBatch]unix.Mmsghdr
-	iovs  [maxBatch]unix.Iovec
+	iovs  [maxBatch]unix.Iovec            // one per datagram, hdrs[k] taking segs[k] of them from first[k]
 	names [maxBatch]unix.RawSockaddrInet6 // large enough for an IPv4 address too
+	cmsgs [maxBatch][gsoCmsgSpace]byte    // UDP_SEGMENT, for a header that carries several datagrams
+	first [maxBatch]int
+	segs  [maxBatch]int
 
 	off, n int        // the headers still to send: hdrs[off:n]
 	sent   int        // what the last call sent
@@ -50,33 +53,110 @@ func (c *batchConn) send(bt *batch) (dropped int) {
 	if s.call == nil {
 		s.call = s.sendmmsg
 	}
+	dropped = c.headers(bt, 0, !c.gsoOff.Load())
+	for s.off < s.n {
+		if err := c.raw.Write(s.call); err != nil { // the socket is closed
+			for k := s.off; k < s.n; k++ {
+				dropped += s.segs[k]
+			}
+			return dropped
+		}
+		switch {
+		case s.errno == 0:
+			for k := s.off; k < s.off+s.sent; k++ {
+				if s.segs[k] > 1 {
+					c.segmented.Add(uint64(s.segs[k]))
+				}
+			}
+			s.off += s.sent
+		case s.segs[s.off] > 1 && (s.errno == unix.EIO || s.errno == unix.EINVAL || s.errno == unix.EOPNOTSUPP):
+			// The kernel cannot segment on this route (no checksum
+			// offload, say): from now on each datagram goes on its own.
+			// (Datagrams without a reachable address were counted already.)
+			c.gsoOff.Store(true)
+			c.headers(bt, s.first[s.off], false)
+		default: // the first datagram was refused: skip it
+			dropped += s.segs[s.off]
+			s.off++
+		}
+	}
+	return dropped
+}
+
+// UDP generic segmentation offload (GSO): datagrams for one address in a
+// row, all of one size but the last (which may be shorter), go in one
+// message that the kernel cuts up, paying for routing and the socket
+// once for all of them. A fan-out never has two datagrams in a row for
+// one subscriber; a burst of padding for probing, and the answers to one
+// NACK, do (probe.go, down.go).
+const (
+	gsoCmsgSpace = 24 // unix.CmsgSpace(2), a constant for the array size
+	// gsoMaxSegment keeps a segment within a 1,500-byte path over IPv6
+	// (40 bytes of IP, 8 of UDP header), the kernel's limit for GSO.
+	gsoMaxSegment = 1452
+	// gsoMaxSegments is the kernel's limit (UDP_MAX_SEGMENTS) on older kernels.
+	gsoMaxSegments = 64
+	// gsoMaxBytes keeps one message under the 64 KiB an IP packet holds.
+	gsoMaxBytes = 65000
+)
+
+// headers fills bt.sys's message headers for bt's datagrams from the
+// from'th, with runs for one address sent segmented when gso, and
+// reports how many datagrams have no address the socket can reach.
+func (c *batchConn) headers(bt *batch, from int, gso bool) (dropped int) {
+	s := &bt.sys
 	n := 0
-	for i := 0; i < bt.n; i++ {
+	for i := from; i < bt.n; {
 		nameLen, ok := c.sockaddr(&s.names[n], bt.addrs[i])
 		if !ok {
 			dropped++
+			i++
 			continue
 		}
-		s.iovs[n].Base = &bt.data[i*maxDatagram]
-		s.iovs[n].SetLen(bt.lens[i])
+		k := 1
+		if gso {
+			k = gsoRun(bt, i)
+		}
+		for j := i; j < i+k; j++ {
+			s.iovs[j].Base = &bt.data[j*maxDatagram]
+			s.iovs[j].SetLen(bt.lens[j])
+		}
 		h := &s.hdrs[n].Hdr
-		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&s.names[n])), Namelen: nameLen, Iov: &s.iovs[n]}
-		h.SetIovlen(1)
+		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&s.names[n])), Namelen: nameLen, Iov: &s.iovs[i]}
+		h.SetIovlen(k)
+		if k > 1 {
+			cm := (*unix.Cmsghdr)(unsafe.Pointer(&s.cmsgs[n][0]))
+			cm.Level, cm.Type = unix.SOL_UDP, unix.UDP_SEGMENT
+			cm.SetLen(unix.CmsgLen(2))
+			*(*uint16)(unsafe.Pointer(&s.cmsgs[n][unix.CmsgLen(0)])) = uint16(bt.lens[i])
+			h.Control = &s.cmsgs[n][0]
+			h.SetControllen(unix.CmsgSpace(2))
+		}
+		s.first[n], s.segs[n] = i, k
 		n++
+		i += k
 	}
 	s.off, s.n = 0, n
-	for s.off < s.n {
-		if err := c.raw.Write(s.call); err != nil { // the socket is closed
-			return dropped + s.n - s.off
-		}
-		if s.errno != 0 { // the first datagram was refused: skip it
-			dropped++
-			s.off++
-			continue
-		}
-		s.off += s.sent
-	}
 	return dropped
+}
+
+// gsoRun is how many datagrams from bt's i'th can go as one segmented
+// send: those after it for the same address and of its size, and one
+// shorter to end the run.
+func gsoRun(bt *batch, i int) int {
+	size := bt.lens[i]
+	if size > gsoMaxSegment {
+		return 1
+	}
+	limit := min(gsoMaxSegments, gsoMaxBytes/size, bt.n-i)
+	k := 1
+	for k < limit && bt.addrs[i+k] == bt.addrs[i] && bt.lens[i+k] <= size {
+		k++
+		if bt.lens[i+k-1] < size {
+			break
+		}
+	}
+	return k
 }
 
 // sockaddr writes addr into sa in the socket's family: an IPv6 socket
