@@ -60,17 +60,20 @@ type downTrack struct {
 	// ddID is the subscriber's id of the dependency descriptor extension
 	// (0: not negotiated), and ext the descriptor header() puts on the
 	// next packet under it (ddsvc.go).
-	ddID   uint8
-	ext    []byte
-	ws     webrtc.TrackLocalWriter
-	srtp   [2]sendStream // the direct sender's state for ssrc and rtxSSRC (direct.go)
-	rw     rewriter
-	hdr    rtp.Header
-	rtxPkt rtp.Packet
-	sent   bool // anything has reached the subscriber's transport
+	ddID uint8
+	ext  []byte
+	ws   webrtc.TrackLocalWriter
+	srtp [2]sendStream // the direct sender's state for ssrc and rtxSSRC (direct.go)
+	sent bool          // anything has reached the subscriber's transport
 	// What the sender reports count (reports.go): media packets and
 	// payload bytes sent on ssrc.
 	srPackets, srOctets uint32
+	// Every copy touches the fields from bound to here and the head of rw
+	// (the struct is over 2 KB, cold in the cache at each copy, and each
+	// further 64-byte line touched is a miss): keep them together.
+	hdr    rtp.Header
+	rw     rewriter
+	rtxPkt rtp.Packet
 	// Retransmission limits: each sequence number at most once per
 	// rtxRepeat, and at most rtxPerSecond a second, so a receiver that
 	// keeps asking (or a link losing everything) cannot multiply the load.

@@ -80,6 +80,38 @@ func BenchmarkForward(b *testing.B) {
 	}
 }
 
+// BenchmarkForwardMeetingCache is BenchmarkForward as a 50-person meeting
+// meets it: 28 published tracks (the speaker, 24 tiles, 3 voices), each
+// to 49 subscribers, taking turns, so the 1,372 down tracks (3 MB) no
+// longer sit in the core's cache as 50 of them do above, and each copy
+// starts with fetching its down track's state from memory. What the
+// layout of downTrack costs shows here.
+func BenchmarkForwardMeetingCache(b *testing.B) {
+	const tracks, n = 28, 49
+	ls := make([]*upLayer, tracks)
+	var in []byte
+	for i := range ls {
+		ls[i], in = benchTrack(b, n, func(int) interface {
+			WriteRTP(*rtp.Header, []byte) (int, error)
+			Write([]byte) (int, error)
+		} {
+			return &countWriter{}
+		})
+	}
+	var pkt rtp.Packet
+	var sample uint32
+	buf := make([]byte, len(in))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		copy(buf, in)
+		seq := uint16(i/tracks + 3)
+		buf[2], buf[3] = byte(seq>>8), byte(seq)
+		ls[i%tracks].route(buf, &pkt, &sample)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/forward")
+}
+
 // BenchmarkForwardEncrypted adds what happens per subscriber below the
 // SFU's rewriting: the direct send (direct.go), AES-128-GCM SRTP and the
 // UDP send, to 50 subscribers with a socket each on loopback (read by
