@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -471,13 +472,22 @@ func (d *downTrack) retransmit(seq uint16) bool {
 // rtcpSink): picture loss goes to the publisher, NACKs are answered from
 // the packet cache, bandwidth estimates and loss reports feed the
 // subscriber's allocator. It runs on pion's SRTCP reading goroutine.
-func (d *downTrack) handleRTCP(pkts []rtcp.Packet) {
+func (d *downTrack) handleRTCP(pkts []rtcp.Packet, ssrc uint32) {
 	st := d.sub.room.engine.stats
 	for _, pkt := range pkts {
 		switch p := pkt.(type) {
-		case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-			d.up.requestKeyframe(int(d.current.Load()))
+		case *rtcp.PictureLossIndication:
+			if p.MediaSSRC == ssrc {
+				d.up.requestKeyframe(int(d.current.Load()))
+			}
+		case *rtcp.FullIntraRequest:
+			if slices.ContainsFunc(p.FIR, func(e rtcp.FIREntry) bool { return e.SSRC == ssrc }) {
+				d.up.requestKeyframe(int(d.current.Load()))
+			}
 		case *rtcp.TransportLayerNack:
+			if p.MediaSSRC != ssrc {
+				continue
+			}
 			// The answers to one NACK leave in one batch.
 			d.sub.room.engine.cork()
 			for _, pair := range p.Nacks {
@@ -491,24 +501,33 @@ func (d *downTrack) handleRTCP(pkts []rtcp.Packet) {
 			}
 			d.sub.room.engine.uncork()
 		case *rtcp.ReceiverEstimatedMaximumBitrate:
-			d.sub.bwe.onREMB(float64(p.Bitrate), time.Now())
+			// One estimate for the connection, handed to the sink of
+			// each SSRC it lists: taken once.
+			if len(p.SSRCs) == 0 || p.SSRCs[0] == ssrc {
+				d.sub.bwe.onREMB(float64(p.Bitrate), time.Now())
+			}
 		case *rtcp.ReceiverReport:
-			d.onReports(p.Reports)
+			d.onReports(p.Reports, ssrc)
 		case *rtcp.SenderReport:
-			d.onReports(p.Reports)
+			d.onReports(p.Reports, ssrc)
 		}
 	}
 }
 
-func (d *downTrack) onReports(reports []rtcp.ReceptionReport) {
+// onReports takes the loss a report block gives for the stream on ssrc,
+// when that is this track's media stream.
+func (d *downTrack) onReports(reports []rtcp.ReceptionReport, ssrc uint32) {
 	if d.up.audio {
 		return
 	}
 	d.mu.Lock()
-	ssrc := d.ssrc
+	own := d.ssrc
 	d.mu.Unlock()
+	if ssrc != own {
+		return
+	}
 	for _, r := range reports {
-		if r.SSRC == ssrc {
+		if r.SSRC == own {
 			d.sub.bwe.onLoss(float64(r.FractionLost)/256, d.bitrate())
 		}
 	}

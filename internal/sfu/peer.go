@@ -75,6 +75,7 @@ type Peer struct {
 	// subscriber connection, for its RTCP (rtcpsink.go).
 	ssrcMu sync.RWMutex
 	bySSRC map[uint32]*downTrack
+	rtcpIn rtcpParse // the subscriber connection's last RTCP compound, parsed
 }
 
 func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
