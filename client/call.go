@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -117,6 +118,9 @@ type JoinOptions struct {
 	// RelayOnly sends all media through the TURN servers of
 	// joined.iceServers (ICE transport policy "relay").
 	RelayOnly bool
+	// LoopbackOnly offers loopback ICE candidates alone, for clients on
+	// the server's machine (the load tool's bots; see internal/load).
+	LoopbackOnly bool
 }
 
 // ErrJoinRefused wraps the server's refusal of a join (full, locked, ...).
@@ -706,6 +710,9 @@ func newPeerConnection(st *rtcpStats, fb *feedback.Interceptor, opts JoinOptions
 		se.BufferFactory = bufs.Factory
 	}
 	se.SetIncludeLoopbackCandidate(true)
+	if opts.LoopbackOnly {
+		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	}
 	if opts.TCPOnly {
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})
 	} else {

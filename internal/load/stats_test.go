@@ -98,3 +98,19 @@ rooms_forward_latency_seconds_count 100
 		t.Fatalf("p50 = %.1f µs, want 100 (the +Inf bucket must not be counted twice)", ps[0])
 	}
 }
+
+func TestBotsStayOnLoopbackOnlyForALoopbackServer(t *testing.T) {
+	for base, want := range map[string]bool{
+		"http://127.0.0.1:8080":  true,
+		"http://127.0.0.2":       true,
+		"http://[::1]:8080":      true,
+		"http://localhost:8080":  true,
+		"http://192.0.2.2:8080":  false,
+		"https://rooms.example/": false,
+		"::not a url":            false,
+	} {
+		if got := onLoopback(base); got != want {
+			t.Errorf("onLoopback(%q) = %v, want %v", base, got, want)
+		}
+	}
+}
