@@ -98,6 +98,11 @@ const tcpFrame = 2
 type sendStream struct {
 	ssrc uint32
 	st   *srtpgcm.Stream
+	// warmSt and warmGCM are st and the cipher that last sealed it, for
+	// the fan-out to prefetch without the sender's lock (fanout.go). A
+	// stale one costs a wasted prefetch, nothing more.
+	warmSt  atomic.Pointer[srtpgcm.Stream]
+	warmGCM atomic.Pointer[srtpgcm.Cipher]
 }
 
 // send encrypts one RTP packet and writes it on route r. ok is false
@@ -119,6 +124,10 @@ func (s *directSender) send(r *directRoute, h *rtp.Header, payload []byte, ss *s
 	case s.gcm != nil:
 		if ss.st == nil || ss.ssrc != h.SSRC {
 			ss.ssrc, ss.st = h.SSRC, s.streamLocked(h.SSRC)
+			ss.warmSt.Store(ss.st)
+		}
+		if ss.warmGCM.Load() != s.gcm {
+			ss.warmGCM.Store(s.gcm)
 		}
 		enc, err = s.gcm.Seal(buf[:size], hdrLen, ss.st)
 	case s.ctx != nil:

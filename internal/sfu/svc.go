@@ -165,7 +165,8 @@ func (l *upLayer) routeSVC(pkt *rtp.Packet, start time.Time, sample *uint32) {
 	now := start.UnixNano()
 	downs := *u.downs.Load()
 	out := l.beginFanOut(len(downs), start, sample)
-	for _, d := range downs {
+	for i, d := range downs {
+		warm(downs, i)
 		res, want := d.writeSVC(pkt, &f, now)
 		if res == wrote {
 			out.wrote(len(pkt.Payload) + 12)

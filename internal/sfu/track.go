@@ -287,7 +287,8 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	now := start.UnixNano()
 	downs := *u.downs.Load()
 	f := l.beginFanOut(len(downs), start, sample)
-	for _, d := range downs {
+	for i, d := range downs {
+		warm(downs, i)
 		switch d.writeFrom(l, pkt, key, now) {
 		case wrote:
 			f.wrote(len(pkt.Payload) + 12)
