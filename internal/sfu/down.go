@@ -102,8 +102,25 @@ func newDownTrack(u *upTrack, sub *Peer) *downTrack {
 }
 
 // defaultLayer is what a new down track starts with, until the allocator
-// (within half a second) chooses: the lowest, the cheapest to start with.
-func (u *upTrack) defaultLayer() int { return 0 }
+// (within half a second) chooses: the lowest layer the publisher is
+// sending, the cheapest that can start at once. A layer dynacast has
+// turned off (nobody took it, as nobody takes the speaker's smallest in
+// speaker view) would first wait for the allocator's next round to turn
+// it on again: a person joining a room in full swing waited up to half a
+// second longer for the speaker than for anyone else.
+func (u *upTrack) defaultLayer() int {
+	if u.audio || u.svc != nil {
+		return 0 // one stream
+	}
+	for i, l := range u.layers.Load() {
+		// A layer has a packet cache while it sends (dropped after two
+		// seconds of silence).
+		if l != nil && l.cache.Load() != nil {
+			return i
+		}
+	}
+	return 0
+}
 
 // Bind is called by pion once negotiation has agreed on a codec.
 func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {

@@ -412,3 +412,36 @@ func TestKeyframeRequestsWaitForTheAnswerNotLonger(t *testing.T) {
 		t.Fatal("an unanswered request is not repeated after the interval")
 	}
 }
+
+// A new subscriber starts on the lowest layer the publisher is sending:
+// one that dynacast turned off would wait for the allocator's next round.
+func TestNewDownTrackStartsOnASendingLayer(t *testing.T) {
+	e := &Engine{stats: newStats(), cfg: Config{AudioTopN: 3, BigRoom: 8}}
+	r := e.NewRoom("r", nil)
+	pub := &Peer{id: "pub", room: r}
+	u := &upTrack{publisher: pub, vp8: true, layerCount: 3}
+	var layers [maxLayers]*upLayer
+	for i := range layers {
+		layers[i] = &upLayer{up: u, index: i, cacheSize: 64}
+	}
+	u.layers.Store(&layers)
+	sub := &Peer{id: "sub", room: r}
+
+	if d := newDownTrack(u, sub); d.target.Load() != 0 || d.desired.Load() != 0 {
+		t.Fatalf("nothing sending yet: target %d, desired %d, want the lowest (0)", d.target.Load(), d.desired.Load())
+	}
+	// Only the top layer sends (everyone watches this publisher large).
+	layers[2].cache.Store(newPacketCache(64))
+	if d := newDownTrack(u, sub); d.target.Load() != 2 || d.desired.Load() != 2 {
+		t.Fatalf("only layer 2 sending: target %d, desired %d, want 2", d.target.Load(), d.desired.Load())
+	}
+	layers[1].cache.Store(newPacketCache(64))
+	if d := newDownTrack(u, sub); d.target.Load() != 1 {
+		t.Fatalf("layers 1 and 2 sending: target %d, want the lower (1)", d.target.Load())
+	}
+	audio := &upTrack{publisher: pub, audio: true, layerCount: 1}
+	audio.layers.Store(&[maxLayers]*upLayer{})
+	if d := newDownTrack(audio, sub); d.target.Load() != 0 {
+		t.Fatalf("audio: target %d, want 0", d.target.Load())
+	}
+}
