@@ -14,8 +14,9 @@ import (
 // one: the first subscribers' copies would then wait for the last one's
 // encryption and the kernel's delivery of all of them, about 2.7 µs a copy
 // on this machine, so 130 µs for a full room. Sending every fanOutChunk
-// copies halves what the average subscriber waits, for one more sendmmsg
-// per chunk (a fraction of a microsecond; the per-datagram cost dominates).
+// copies has the median subscriber's copy leave a quarter to a third
+// sooner (BENCHMARKS.md), for one more sendmmsg per chunk (a fraction of
+// a microsecond; the per-datagram cost dominates).
 const fanOutChunk = 16
 
 // fanOut is one packet on its way to its subscribers: what left, when,
@@ -117,6 +118,7 @@ var (
 	senderHot = unsafe.Offsetof(directSender{}.hdr) - unsafe.Offsetof(directSender{}.route)
 )
 
+// warm asks for what the copies after downs[i] will touch, as above.
 func warm(downs []*downTrack, i int) {
 	n := len(downs)
 	if i+3 < n {

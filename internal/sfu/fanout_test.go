@@ -58,3 +58,14 @@ func TestFanOutLeavesInChunks(t *testing.T) {
 		}
 	}
 }
+
+// The prefetched spans follow the structs' layouts: a reordering that
+// made one negative or huge would prefetch nothing useful, or megabytes.
+func TestWarmSpansFitTheStructs(t *testing.T) {
+	if downTrackHot > 1024 {
+		t.Errorf("downTrackHot is %d bytes: the per-copy fields of downTrack are no longer together at its start", downTrackHot)
+	}
+	if senderHot == 0 || senderHot > 256 {
+		t.Errorf("senderHot is %d bytes: directSender's route, mu and ciphers are no longer together", senderHot)
+	}
+}
