@@ -97,11 +97,11 @@ const tcpFrame = 2
 // lookup. The down track's lock guards it.
 type sendStream struct {
 	ssrc uint32
-	st   *srtpgcm.Stream
-	// warmSt and warmGCM are st and the cipher that last sealed it, for
-	// the fan-out to prefetch without the sender's lock (fanout.go). A
-	// stale one costs a wasted prefetch, nothing more.
-	warmSt  atomic.Pointer[srtpgcm.Stream]
+	// st is the stream's state. It is atomic only so that the fan-out can
+	// prefetch it without the sender's lock (fanout.go), as it does
+	// warmGCM, the cipher that last sealed it: a stale one costs a wasted
+	// prefetch, nothing more.
+	st      atomic.Pointer[srtpgcm.Stream]
 	warmGCM atomic.Pointer[srtpgcm.Cipher]
 }
 
@@ -122,14 +122,16 @@ func (s *directSender) send(r *directRoute, h *rtp.Header, payload []byte, ss *s
 	s.mu.Lock()
 	switch {
 	case s.gcm != nil:
-		if ss.st == nil || ss.ssrc != h.SSRC {
-			ss.ssrc, ss.st = h.SSRC, s.streamLocked(h.SSRC)
-			ss.warmSt.Store(ss.st)
+		st := ss.st.Load()
+		if st == nil || ss.ssrc != h.SSRC {
+			st = s.streamLocked(h.SSRC)
+			ss.ssrc = h.SSRC
+			ss.st.Store(st)
 		}
 		if ss.warmGCM.Load() != s.gcm {
 			ss.warmGCM.Store(s.gcm)
 		}
-		enc, err = s.gcm.Seal(buf[:size], hdrLen, ss.st)
+		enc, err = s.gcm.Seal(buf[:size], hdrLen, st)
 	case s.ctx != nil:
 		enc, err = s.ctx.EncryptRTP(buf[:0], buf[:size], &s.hdr)
 	default:

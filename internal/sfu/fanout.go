@@ -127,7 +127,7 @@ func warm(downs []*downTrack, i int) {
 	if i+2 < n {
 		d := downs[i+2]
 		prefetch.Lines(unsafe.Pointer(&d.sub.out.route), senderHot)
-		prefetch.Lines(unsafe.Pointer(d.srtp[0].warmSt.Load()), unsafe.Sizeof(srtpgcm.Stream{}))
+		prefetch.Lines(unsafe.Pointer(d.srtp[0].st.Load()), unsafe.Sizeof(srtpgcm.Stream{}))
 		prefetch.Lines(unsafe.Pointer(d.srtp[0].warmGCM.Load()), unsafe.Sizeof(srtpgcm.Cipher{}))
 	}
 	if i+1 < n {
