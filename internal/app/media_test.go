@@ -644,7 +644,7 @@ func TestLossyDownlinkIsRepairedFromCache(t *testing.T) {
 // loses. (The server's packet cache cannot help here: what it never got,
 // it cannot forward.)
 func TestLossyUplinkIsRepairedByThePublisher(t *testing.T) {
-	s := startServer(t, 50)
+	s := startServer(t, 50, func(c *app.Config) { c.Metrics = true })
 	host, room := newHost(t, s)
 	join(t, host, room.Token, false) // the host opens the call
 	src, err := client.NewSynthetic("ignored")
@@ -662,6 +662,15 @@ func TestLossyUplinkIsRepairedByThePublisher(t *testing.T) {
 		t.Fatalf("%.1f%% of %d video packets never arrived: the publisher was not asked again", 100*missing, want)
 	}
 	t.Logf("%d packets, %.2f%% missing after repair", want, 100*missing)
+	// The media, retransmissions included (the Go client resends on the
+	// stream's own SSRC), was read straight off the socket
+	// (sfu/directrecv.go), none of it refused.
+	if n := metric(t, s, "rooms_direct_received_packets_total"); n == 0 {
+		t.Error("no packet was read directly")
+	}
+	if n := metric(t, s, "rooms_direct_refused_packets_total"); n != 0 {
+		t.Errorf("%v packets refused", n)
+	}
 }
 
 // lossySpell has imp's link lose 5% of its packets for 8 s, then waits

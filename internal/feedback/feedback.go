@@ -76,18 +76,13 @@ func (i *Interceptor) BindRTCPWriter(w interceptor.RTCPWriter) interceptor.RTCPW
 // BindRemoteStream records every packet of an incoming stream as it is
 // read.
 func (i *Interceptor) BindRemoteStream(info *interceptor.StreamInfo, r interceptor.RTPReader) interceptor.RTPReader {
-	s := &stream{ssrc: info.SSRC, clockRate: float64(info.ClockRate)}
+	s := &stream{ssrc: info.SSRC, clockRate: float64(info.ClockRate), ccID: ccIDOf(info)}
 	for _, fb := range info.RTCPFeedback {
 		if fb.Type == "nack" && fb.Parameter == "" {
 			s.nack = true
 		}
 	}
-	var ccID uint8
-	for _, e := range info.RTPHeaderExtensions {
-		if e.URI == sdp.TransportCCURI && e.ID > 0 && e.ID < 256 {
-			ccID = uint8(e.ID)
-		}
-	}
+	ccID := s.ccID
 	i.mu.Lock()
 	i.streams[info.SSRC] = s
 	if ccID != 0 && i.recorder == nil {
@@ -108,6 +103,41 @@ func (i *Interceptor) BindRemoteStream(info *interceptor.StreamInfo, r intercept
 		i.record(s, &s.hdr, ccID, time.Now())
 		return n, a, nil
 	})
+}
+
+// ccIDOf is the stream's transport-wide sequence number extension id, or 0.
+func ccIDOf(info *interceptor.StreamInfo) uint8 {
+	for _, e := range info.RTPHeaderExtensions {
+		if e.URI == sdp.TransportCCURI && e.ID > 0 && e.ID < 256 {
+			return uint8(e.ID)
+		}
+	}
+	return 0
+}
+
+// Received records a packet read past pion's interceptors (the SFU reads
+// its publishers' media straight off the socket), arrived at now, as
+// the stream's reader would have. A stream not bound is ignored.
+func (i *Interceptor) Received(h *rtp.Header, now time.Time) {
+	i.mu.Lock()
+	s := i.streams[h.SSRC]
+	i.mu.Unlock()
+	if s != nil {
+		i.record(s, h, s.ccID, now)
+	}
+}
+
+// Repaired records that the packet seq of the stream ssrc arrived
+// repaired (RTX), so that it is not asked for again. Only the NACK log
+// notes it: a retransmission says nothing of the path's jitter.
+func (i *Interceptor) Repaired(ssrc uint32, seq uint16) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if s := i.streams[ssrc]; s != nil && s.log.started {
+		if d := s.log.end - seq; d > 0 && d < logSize {
+			s.log.add(seq)
+		}
+	}
 }
 
 // record notes one packet of s, arrived at now.

@@ -12,6 +12,7 @@ type stream struct {
 	ssrc      uint32
 	clockRate float64
 	nack      bool       // the sender retransmits on NACK
+	ccID      uint8      // the transport-wide sequence number's extension id, or 0
 	hdr       rtp.Header // the packet being read (its reader's, not mu's)
 
 	// log is which numbers arrived; its end is the highest one seen.

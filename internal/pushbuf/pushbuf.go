@@ -75,6 +75,30 @@ func (b *Buffer) WriteWithAttributes(p []byte, a packetio.Attributes) (int, erro
 	return n, nil
 }
 
+// Hold lets the caller hand the stream's reader a packet pion never saw
+// (read past pion, as the SFU does once a connection is up): it reports
+// whether the buffer is bound and open, and if so holds off every other
+// drain until Release, which then drains what pion queued meanwhile.
+func (b *Buffer) Hold() bool {
+	b.drainMu.Lock()
+	if b.drain.Load() == nil || b.closed.Load() {
+		b.drainMu.Unlock()
+		return false
+	}
+	return true
+}
+
+// Release ends a Hold that succeeded.
+func (b *Buffer) Release() {
+	if d := b.drain.Load(); d != nil && b.buf.Count() > 0 {
+		(*d)()
+	}
+	b.drainMu.Unlock()
+}
+
+// Closed reports whether the stream has ended.
+func (b *Buffer) Closed() bool { return b.closed.Load() }
+
 // SetReadDeadline lets pion bound its own reads (RTCP streams).
 func (b *Buffer) SetReadDeadline(t time.Time) error { return b.buf.SetReadDeadline(t) }
 

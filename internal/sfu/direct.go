@@ -340,8 +340,20 @@ var errNoKeys = errors.New("the DTLS handshake was not seen from the server side
 // exporterLabel is RFC 5764's label for SRTP keys.
 const exporterLabel = "EXTRACTOR-dtls_srtp"
 
-// serverKeys are the server's SRTP write key, salt and profile.
+// serverKeys are the server's SRTP write key, salt and profile: what it
+// sends with.
 func (k *keyCatcher) serverKeys() (key, salt []byte, profile srtp.ProtectionProfile, err error) {
+	return k.writeKeys(true)
+}
+
+// clientKeys are the DTLS client's write key, salt and profile: what the
+// server receives with (directrecv.go).
+func (k *keyCatcher) clientKeys() (key, salt []byte, profile srtp.ProtectionProfile, err error) {
+	return k.writeKeys(false)
+}
+
+// writeKeys are one side's SRTP write key, salt and profile.
+func (k *keyCatcher) writeKeys(server bool) (key, salt []byte, profile srtp.ProtectionProfile, err error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.master == nil || k.serverRandom == nil || k.profile == 0 {
@@ -374,9 +386,10 @@ func (k *keyCatcher) serverKeys() (key, salt []byte, profile srtp.ProtectionProf
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	key = m[keyLen : 2*keyLen]
-	salt = m[2*keyLen+saltLen:]
-	return key, salt, profile, nil
+	if server {
+		return m[keyLen : 2*keyLen], m[2*keyLen+saltLen:], profile, nil
+	}
+	return m[:keyLen], m[2*keyLen : 2*keyLen+saltLen], profile, nil
 }
 
 // prfHash is the cipher suite's PRF hash: SHA-384 for the AES-256-GCM

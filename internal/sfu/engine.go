@@ -87,6 +87,7 @@ type Engine struct {
 	tcp      net.Listener
 	tcpMux   ice.TCPMux
 	tcpConns tcpConns // accepted ICE-TCP connections, for direct sends
+	inbound  inbound  // publisher connections read directly (directrecv.go)
 	certs    certSource
 	stats    *stats
 	registry *prometheus.Registry
@@ -124,6 +125,7 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	e := &Engine{log: log, cfg: cfg, conn: conn, stats: newStats(), rooms: make(map[*Room]struct{})}
 	if uc, ok := conn.(*net.UDPConn); ok {
 		if bc, err := newBatchConn(uc); err == nil {
+			bc.in = &e.inbound
 			e.batch, e.conn = bc, bc
 		}
 	}
@@ -371,7 +373,7 @@ func (e *Engine) newPeerConnection(t Target, p *Peer) (*webrtc.PeerConnection, e
 	if t == Sub {
 		settings = e.subscriberSettings(p)
 	} else {
-		settings.BufferFactory = p.in.Factory
+		settings = e.publisherSettings(p)
 	}
 	cert, err := e.certs.get(time.Now())
 	if err != nil {

@@ -54,6 +54,7 @@ type collector struct {
 	participants, tracks, roomBitrate                                              *prometheus.Desc
 	packets, bytes, nacks, retransmits, plis, switches, padding, tcpDropped, rooms *prometheus.Desc
 	batches, batched, sendDropped, segmented, direct                               *prometheus.Desc
+	readDirect, repairs, refused                                                   *prometheus.Desc
 }
 
 func newCollector(e *Engine) *collector {
@@ -78,12 +79,15 @@ func newCollector(e *Engine) *collector {
 		batched:      d("rooms_udp_batched_datagrams_total", "Datagrams sent in batches on the media UDP socket."),
 		sendDropped:  d("rooms_udp_send_dropped_total", "Datagrams of a batch the kernel refused to send."),
 		segmented:    d("rooms_udp_segmented_datagrams_total", "Datagrams of a batch sent as segments of one send to one address (UDP GSO)."),
+		readDirect:   d("rooms_direct_received_packets_total", "Publishers' RTP packets decrypted by the media socket's reader, past pion's receive chain."),
+		repairs:      d("rooms_direct_received_repairs_total", "Of the packets read directly, retransmissions on a repair (RTX) stream."),
+		refused:      d("rooms_direct_refused_packets_total", "Of the packets read directly, those dropped: replayed, or failing authentication."),
 		direct:       d("rooms_direct_send_participants", "Participants whose media the server encrypts and writes itself, past pion's writer chain (the rest: not connected yet, or a DTLS role that hides the keys)."),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct, c.readDirect, c.repairs, c.refused} {
 		ch <- d
 	}
 }
@@ -101,6 +105,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.switches, s.switches.Load())
 	counter(c.padding, s.padding.Load())
 	counter(c.tcpDropped, s.tcpDropped.Load())
+	counter(c.readDirect, c.e.inbound.packets.Load())
+	counter(c.repairs, c.e.inbound.repairs.Load())
+	counter(c.refused, c.e.inbound.refused.Load())
 	if b := c.e.batch; b != nil {
 		counter(c.batches, b.batches.Load())
 		counter(c.batched, b.datagrams.Load())

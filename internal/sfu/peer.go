@@ -70,6 +70,9 @@ type Peer struct {
 
 	// in holds the publisher connection's incoming streams (package pushbuf).
 	in pushbuf.Set
+	// recv reads the publisher connection's media straight off the
+	// socket once it is up (directrecv.go).
+	recv directReceiver
 
 	// ssrcMu guards bySSRC: which down track sends on each SSRC of the
 	// subscriber connection, for its RTCP (rtcpsink.go).
@@ -96,6 +99,7 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 	if p.pub, err = r.engine.newPeerConnection(Pub, p); err != nil {
 		return nil, err
 	}
+	p.recv.fb = p.fb
 	if p.sub, err = r.engine.newPeerConnection(Sub, p); err != nil {
 		_ = p.pub.Close()
 		return nil, err
@@ -115,6 +119,9 @@ func newPeer(r *Room, id PeerID, h Handler) (*Peer, error) {
 	p.watch(Sub, p.sub)
 	p.subICE().OnSelectedCandidatePairChange(func(pair *webrtc.ICECandidatePair) {
 		p.out.setPair(r.engine, pair)
+	})
+	p.pubICE().OnSelectedCandidatePairChange(func(pair *webrtc.ICECandidatePair) {
+		p.recv.setPair(&r.engine.inbound, pair)
 	})
 	p.pub.OnTrack(p.onTrack)
 	return p, nil
@@ -144,6 +151,14 @@ func (p *Peer) watch(t Target, pc *webrtc.PeerConnection) {
 			p.subUp.Store(up)
 			if up {
 				p.requestKeyframes()
+			}
+		}
+		if t == Pub {
+			switch s {
+			case webrtc.PeerConnectionStateConnected:
+				p.startDirectReceive()
+			case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+				p.recv.stop(&p.room.engine.inbound)
 			}
 		}
 		if s == webrtc.PeerConnectionStateFailed {
@@ -582,6 +597,7 @@ func (p *Peer) Close() {
 }
 
 func (p *Peer) closeConnections() {
+	p.recv.stop(&p.room.engine.inbound)
 	if err := p.pub.Close(); err != nil {
 		p.log.Debug("close publisher", "err", err)
 	}

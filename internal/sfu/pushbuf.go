@@ -32,9 +32,17 @@ func bindLayer(in *pushbuf.Set, l *upLayer, recv *webrtc.RTPReceiver, ended func
 			return err
 		}, nil)
 	}
+	// The reader's scratch, used by one drain at a time: pion's, or the
+	// direct receive path's, which holds the buffer (directrecv.go).
 	buf := make([]byte, cacheSlotSize)
 	var pkt rtp.Packet
 	var sample uint32
+	if p := l.up.publisher; p != nil {
+		p.recv.bind(l.ssrc, l.remote, media, func(plain []byte, at int64) {
+			l.readAt.Store(at)
+			l.route(plain, &pkt, &sample)
+		})
+	}
 	media.Bind(func() error {
 		n, _, err := l.remote.Read(buf)
 		if err == nil {

@@ -43,6 +43,7 @@ type batchConn struct {
 	// (not a sync.Pool: it empties at every GC, and a batch is 100 KB)
 
 	recv recvBatch // datagrams read ahead, for the mux's one reader
+	in   *inbound  // takes the datagrams read directly, before the mux (directrecv.go); may be nil
 
 	batches, datagrams, dropped atomic.Uint64
 	segmented                   atomic.Uint64 // datagrams sent as segments of one send (UDP GSO, Linux)

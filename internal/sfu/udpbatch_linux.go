@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -208,6 +209,7 @@ type recvBatch struct {
 	names [recvBatchLen]unix.RawSockaddrInet6
 	got   int
 	errno unix.Errno
+	at    int64 // when the batch was read, Unix nanoseconds
 	call  func(fd uintptr) bool
 }
 
@@ -231,14 +233,20 @@ func (r *recvBatch) recvmmsg(fd uintptr) bool {
 func (r *recvBatch) read(c *batchConn, b []byte) (int, netip.AddrPort, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for r.next == r.n {
-		if err := r.fill(c); err != nil {
-			return 0, netip.AddrPort{}, err
+	for {
+		for r.next == r.n {
+			if err := r.fill(c); err != nil {
+				return 0, netip.AddrPort{}, err
+			}
 		}
+		i := r.next
+		r.next++
+		d := r.data[i*recvSlot : i*recvSlot+r.lens[i]]
+		if c.in != nil && c.in.take(d, r.addrs[i], r.at) {
+			continue
+		}
+		return copy(b, d), r.addrs[i], nil
 	}
-	i := r.next
-	r.next++
-	return copy(b, r.data[i*recvSlot:i*recvSlot+r.lens[i]]), r.addrs[i], nil
 }
 
 // fill reads a batch; it may hold no datagram to hand out (all truncated).
@@ -258,6 +266,7 @@ func (r *recvBatch) fill(c *batchConn) error {
 	if err := c.raw.Read(r.call); err != nil {
 		return err // closed, or a deadline
 	}
+	r.at = time.Now().UnixNano()
 	if r.errno != 0 {
 		return &net.OpError{Op: "read", Net: "udp", Source: c.LocalAddr(), Err: os.NewSyscallError("recvmmsg", r.errno)}
 	}

@@ -5,6 +5,7 @@ package sfu
 import (
 	"net/netip"
 	"syscall"
+	"time"
 )
 
 // setDontFragment is left to the system where it is not Linux.
@@ -17,7 +18,12 @@ type sysBatch struct{}
 type recvBatch struct{}
 
 func (recvBatch) read(c *batchConn, b []byte) (int, netip.AddrPort, error) {
-	return c.ReadFromUDPAddrPort(b)
+	for {
+		n, from, err := c.ReadFromUDPAddrPort(b)
+		if err != nil || c.in == nil || !c.in.take(b[:n], from, time.Now().UnixNano()) {
+			return n, from, err
+		}
+	}
 }
 
 // send writes bt's datagrams one at a time: only Linux has sendmmsg.
