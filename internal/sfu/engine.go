@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,7 +83,8 @@ type Engine struct {
 	cfg      Config
 	settings webrtc.SettingEngine
 	conn     net.PacketConn
-	batch    *batchConn // conn with batched sends; nil if conn is not a UDP socket
+	batch    *batchConn // the socket sends leave by, batched
+	shards   *udpShards // the media port's sockets and their readers
 	mux      ice.UDPMux
 	tcp      net.Listener
 	tcpMux   ice.TCPMux
@@ -111,24 +113,30 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 		return nil, fmt.Errorf("video codec %q: want one of %s", cfg.VideoCodec, strings.Join(VideoCodecs, ", "))
 	}
 	addr := net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.Port))
-	conn, err := net.ListenPacket("udp", addr)
+	// A socket per core (udpshards.go).
+	uconns, err := listenShards(addr, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return nil, fmt.Errorf("listen media udp %s: %w", addr, err)
 	}
-	if uc, ok := conn.(*net.UDPConn); ok {
+	socks := make([]*batchConn, len(uconns))
+	for i, uc := range uconns {
 		// The kernel's default buffers drop packets under load (Galène's
 		// weak spot, see MEDIA-NOTES); ask for more. Errors only mean the
 		// system caps it, which is fine.
 		_ = uc.SetReadBuffer(4 << 20)
 		_ = uc.SetWriteBuffer(4 << 20)
-	}
-	e := &Engine{log: log, cfg: cfg, conn: conn, stats: newStats(), rooms: make(map[*Room]struct{})}
-	if uc, ok := conn.(*net.UDPConn); ok {
-		if bc, err := newBatchConn(uc); err == nil {
-			bc.in = &e.inbound
-			e.batch, e.conn = bc, bc
+		if socks[i], err = newBatchConn(uc); err != nil {
+			for _, c := range uconns {
+				_ = c.Close()
+			}
+			return nil, fmt.Errorf("media udp %s: %w", addr, err)
 		}
 	}
+	e := &Engine{log: log, cfg: cfg, stats: newStats(), rooms: make(map[*Room]struct{})}
+	e.shards = newUDPShards(socks, &e.inbound)
+	e.batch = socks[0]
+	conn := &pionConn{batchConn: socks[0], s: e.shards}
+	e.conn = conn
 	e.mux = webrtc.NewICEUDPMux(nil, e.conn)
 
 	s := &e.settings

@@ -45,6 +45,7 @@ type batchConn struct {
 	recv recvBatch // datagrams read ahead, for the mux's one reader
 	in   *inbound  // takes the datagrams read directly, before the mux (directrecv.go); may be nil
 
+	received                    atomic.Uint64 // datagrams read
 	batches, datagrams, dropped atomic.Uint64
 	segmented                   atomic.Uint64 // datagrams sent as segments of one send (UDP GSO, Linux)
 	gsoOff                      atomic.Bool   // the kernel refused a segmented send on this socket
@@ -76,8 +77,10 @@ func newBatchConn(c *net.UDPConn) (*batchConn, error) {
 // ReadFromAddrPort and WriteToAddrPort make batchConn an
 // ice.AddrPortReaderWriter, so the mux uses its allocation-free path.
 // Reads come from a batch of datagrams read ahead (udpbatch_linux.go).
+// The engine reads through its shards instead (udpshards.go).
 func (c *batchConn) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
-	return c.recv.read(c, b)
+	d, from, _, err := c.recv.nextDatagram(c)
+	return copy(b, d), from, err
 }
 
 func (c *batchConn) WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error) {

@@ -1,10 +1,10 @@
 package sfu
 
 import (
+	"context"
 	"net"
 	"net/netip"
 	"os"
-	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -197,7 +197,6 @@ const recvSlot = 2048
 // server that idles between packets (any server not at full load) then
 // paid for sysmon polling every 20 µs, 8% of its CPU on the fanout shape.
 type recvBatch struct {
-	mu    sync.Mutex // the mux has one reader; this keeps a second one safe
 	data  []byte
 	lens  [recvBatchLen]int
 	addrs [recvBatchLen]netip.AddrPort
@@ -228,25 +227,18 @@ func (r *recvBatch) recvmmsg(fd uintptr) bool {
 	}
 }
 
-// read hands out the next datagram read ahead, reading a batch when none
-// is left.
-func (r *recvBatch) read(c *batchConn, b []byte) (int, netip.AddrPort, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for {
-		for r.next == r.n {
-			if err := r.fill(c); err != nil {
-				return 0, netip.AddrPort{}, err
-			}
+// nextDatagram hands out the next datagram read ahead, reading a batch when none
+// is left: the datagram, valid until the next call; who sent it; when
+// the batch was read, in Unix nanoseconds. One goroutine reads.
+func (r *recvBatch) nextDatagram(c *batchConn) ([]byte, netip.AddrPort, int64, error) {
+	for r.next == r.n {
+		if err := r.fill(c); err != nil {
+			return nil, netip.AddrPort{}, 0, err
 		}
-		i := r.next
-		r.next++
-		d := r.data[i*recvSlot : i*recvSlot+r.lens[i]]
-		if c.in != nil && c.in.take(d, r.addrs[i], r.at) {
-			continue
-		}
-		return copy(b, d), r.addrs[i], nil
 	}
+	i := r.next
+	r.next++
+	return r.data[i*recvSlot : i*recvSlot+r.lens[i]], r.addrs[i], r.at, nil
 }
 
 // fill reads a batch; it may hold no datagram to hand out (all truncated).
@@ -282,6 +274,7 @@ func (r *recvBatch) fill(c *batchConn) error {
 		r.addrs[r.n] = addr
 		r.n++
 	}
+	c.received.Add(uint64(r.n))
 	return nil
 }
 
@@ -312,4 +305,43 @@ func setDontFragment(raw syscall.RawConn) {
 		_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_PROBE)
 		_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_MTU_DISCOVER, unix.IPV6_PMTUDISC_PROBE)
 	})
+}
+
+// listenShards opens n UDP sockets on one address, which the kernel
+// spreads incoming datagrams over by sender (SO_REUSEPORT hashes the
+// address pair, so one sender's datagrams stay on one socket, in order).
+// A port another process holds is refused: SO_REUSEPORT alone would let
+// a second server of the same user join the group and take half of
+// this one's media, so the port is first bound without it.
+func listenShards(addr string, n int) ([]*net.UDPConn, error) {
+	probe, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if n <= 1 {
+		return []*net.UDPConn{probe.(*net.UDPConn)}, nil
+	}
+	bound := probe.LocalAddr().String() // the port the system chose, for port 0
+	_ = probe.Close()
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		if err := c.Control(func(fd uintptr) {
+			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	conns := make([]*net.UDPConn, 0, n)
+	for range n {
+		c, err := lc.ListenPacket(context.Background(), "udp", bound)
+		if err != nil {
+			for _, o := range conns {
+				_ = o.Close()
+			}
+			return nil, err
+		}
+		conns = append(conns, c.(*net.UDPConn))
+	}
+	return conns, nil
 }

@@ -3,6 +3,7 @@
 package sfu
 
 import (
+	"net"
 	"net/netip"
 	"syscall"
 	"time"
@@ -15,15 +16,30 @@ func setDontFragment(syscall.RawConn) {}
 type sysBatch struct{}
 
 // recvBatch reads one datagram at a time: only Linux has recvmmsg.
-type recvBatch struct{}
+type recvBatch struct{ buf []byte }
 
-func (recvBatch) read(c *batchConn, b []byte) (int, netip.AddrPort, error) {
-	for {
-		n, from, err := c.ReadFromUDPAddrPort(b)
-		if err != nil || c.in == nil || !c.in.take(b[:n], from, time.Now().UnixNano()) {
-			return n, from, err
-		}
+func (r *recvBatch) nextDatagram(c *batchConn) ([]byte, netip.AddrPort, int64, error) {
+	if r.buf == nil {
+		r.buf = make([]byte, recvSlot)
 	}
+	n, from, err := c.ReadFromUDPAddrPort(r.buf)
+	if err == nil {
+		c.received.Add(1)
+	}
+	return r.buf[:n], from, time.Now().UnixNano(), err
+}
+
+// recvSlot is the longest datagram read.
+const recvSlot = 2048
+
+// listenShards opens one socket: SO_REUSEPORT's spreading of datagrams
+// by sender is Linux's.
+func listenShards(addr string, _ int) ([]*net.UDPConn, error) {
+	c, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return []*net.UDPConn{c.(*net.UDPConn)}, nil
 }
 
 // send writes bt's datagrams one at a time: only Linux has sendmmsg.
