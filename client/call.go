@@ -147,6 +147,7 @@ type Call struct {
 	done     chan struct{}
 	rtcp     rtcpStats
 	media    mediaState
+	steps    timeline
 
 	iceServers  []webrtc.ICEServer // from joined
 	resumeToken string             // from joined
@@ -263,6 +264,7 @@ func (s *Session) join(ctx context.Context, path string, opts JoinOptions) (*Cal
 }
 
 func (c *Call) onJoined(m *wire) error {
+	c.steps.mark(func(t *Timeline) *time.Time { return &t.Joined })
 	c.mu.Lock()
 	c.Self = *m.Self
 	c.VideoCodec = m.VideoCodec
@@ -319,6 +321,7 @@ func (c *Call) setupMedia(opts JoinOptions) error {
 	c.watchState("pub", c.pub)
 	c.watchState("sub", c.sub)
 	c.sub.OnTrack(c.onTrack)
+	c.watchSubSteps()
 	if opts.Publish == nil {
 		return nil
 	}
@@ -377,6 +380,7 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	}
 	from := t.StreamID()
 	arrived := time.Now()
+	c.steps.mark(func(t *Timeline) *time.Time { return &t.FirstTrack })
 	if t.Kind() == webrtc.RTPCodecTypeVideo {
 		c.media.addVideoSSRC(uint32(t.SSRC()))
 	}
@@ -504,6 +508,8 @@ func (c *Call) readLoop() {
 func (c *Call) handle(m *wire) error {
 	switch m.Type {
 	case "subOffer":
+		c.steps.mark(func(t *Timeline) *time.Time { return &t.SubOffer })
+		defer c.steps.mark(func(t *Timeline) *time.Time { return &t.SubAnswered })
 		// An ICE restart in the offer regathers at once: from here, our
 		// candidates wait for the answer (trickle.Gate).
 		c.cands.Hold("sub")

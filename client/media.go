@@ -168,6 +168,9 @@ func (c *Call) RestartICE() error {
 // still down cannot succeed), as browsers are told to in the web client.
 func (c *Call) watchState(name string, pc *webrtc.PeerConnection) {
 	pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
+		if s == webrtc.ICEConnectionStateConnected && name == "sub" {
+			c.steps.mark(func(t *Timeline) *time.Time { return &t.SubICE })
+		}
 		if s == webrtc.ICEConnectionStateDisconnected || s == webrtc.ICEConnectionStateFailed {
 			go c.restartUntilConnected(name)
 		}

@@ -18,10 +18,39 @@ import (
 // lateJoinGap is the pause between two late joins, for the room to settle.
 const lateJoinGap = 3 * time.Second
 
-// lateJoins runs n late joins into the room token and returns, over every
-// late joiner and publisher, the times from join to first keyframe.
-func lateJoins(ctx context.Context, cfg Config, token string, publishers int, n int) ([]time.Duration, error) {
-	var out []time.Duration
+// lateJoinResult is what the late joins measured: over every late
+// joiner and publisher, the times from join to first keyframe; and for
+// each late joiner, when it passed each step of connecting.
+type lateJoinResult struct {
+	firstKeys []time.Duration
+	steps     [numSteps][]time.Duration
+}
+
+// The steps of a late join, in the order they happen (client.Timeline).
+const (
+	stepJoined = iota
+	stepSubOffer
+	stepSubAnswered
+	stepSubICE
+	stepSubConnected
+	stepFirstTrack
+	numSteps
+)
+
+var stepNames = [numSteps]string{"joined", "sub_offer", "sub_answered", "sub_ice", "sub_connected", "first_track"}
+
+// addSteps records one late joiner's steps, from its join.
+func (r *lateJoinResult) addSteps(start time.Time, t client.Timeline) {
+	for i, at := range [numSteps]time.Time{t.Joined, t.SubOffer, t.SubAnswered, t.SubICE, t.SubConnected, t.FirstTrack} {
+		if !at.IsZero() {
+			r.steps[i] = append(r.steps[i], at.Sub(start))
+		}
+	}
+}
+
+// lateJoins runs n late joins into the room token.
+func lateJoins(ctx context.Context, cfg Config, token string, publishers int, n int) (lateJoinResult, error) {
+	var out lateJoinResult
 	for i := 0; i < n; i++ {
 		select {
 		case <-ctx.Done():
@@ -41,7 +70,8 @@ func lateJoins(ctx context.Context, cfg Config, token string, publishers int, n 
 		for time.Now().Before(deadline) && b.rec.keyframesFrom() < publishers {
 			time.Sleep(20 * time.Millisecond)
 		}
-		out = append(out, b.rec.firstKeyframes()...)
+		out.firstKeys = append(out.firstKeys, b.rec.firstKeyframes()...)
+		out.addSteps(b.rec.joinStart, b.call.Timeline())
 		b.call.Leave()
 		fmt.Fprintf(cfg.Progress, "\rlate join %d of %d: first keyframes from %d publishers", i+1, n, b.rec.keyframesFrom())
 	}

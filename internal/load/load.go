@@ -286,8 +286,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	s.LateJoins = cfg.LateJoins
-	s.LateJoinFirstKeyframeMs.P50 = percentile(late, 50)
-	s.LateJoinFirstKeyframeMs.P95 = percentile(late, 95)
+	s.LateJoinFirstKeyframeMs.P50 = percentile(late.firstKeys, 50)
+	s.LateJoinFirstKeyframeMs.P95 = percentile(late.firstKeys, 95)
+	s.LateJoinStepsMs = make(map[string]Percentiles, numSteps)
+	for i, ds := range late.steps {
+		if len(ds) > 0 {
+			s.LateJoinStepsMs[stepNames[i]] = Percentiles{P50: percentile(ds, 50), P95: percentile(ds, 95)}
+		}
+	}
 	return s, nil
 }
 

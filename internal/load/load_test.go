@@ -66,6 +66,19 @@ func TestLoadAgainstARealServer(t *testing.T) {
 			if cfg.LateJoins > 0 && (s.LateJoins != cfg.LateJoins || s.LateJoinFirstKeyframeMs.P50 <= 0) {
 				t.Fatalf("no late join measured: %+v", s)
 			}
+			if cfg.LateJoins > 0 {
+				// Every step of the late join was reached, the server's
+				// joined first and the first track last.
+				steps := s.LateJoinStepsMs
+				for _, name := range []string{"joined", "sub_offer", "sub_answered", "sub_ice", "sub_connected", "first_track"} {
+					if steps[name].P50 <= 0 {
+						t.Errorf("late join step %s not measured: %v", name, steps)
+					}
+					if steps[name].P50 < steps["joined"].P50 || steps[name].P50 > steps["first_track"].P50 {
+						t.Errorf("late join step %s at %v ms, outside joined..first_track: %v", name, steps[name].P50, steps)
+					}
+				}
+			}
 			if s.LossRatio > 0.2 {
 				t.Fatalf("loss %.2f on loopback", s.LossRatio)
 			}

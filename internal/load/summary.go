@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -55,6 +56,17 @@ type Summary struct {
 		P50 float64 `json:"p50"`
 		P95 float64 `json:"p95"`
 	} `json:"late_join_first_keyframe_ms"`
+	// LateJoinStepsMs breaks a late join down: when, after pressing join,
+	// the late joiner passed each step of connecting its receiving side
+	// (client.Timeline): joined, sub_offer, sub_answered, sub_ice,
+	// sub_connected, first_track.
+	LateJoinStepsMs map[string]Percentiles `json:"late_join_steps_ms,omitempty"`
+}
+
+// Percentiles are a median and a 95th percentile, in milliseconds.
+type Percentiles struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
 }
 
 // baseline is the server before the bots joined.
@@ -192,6 +204,11 @@ func (s *Summary) WriteTable(w io.Writer) {
 	row("join → first keyframe", "p50 %.0f ms, p95 %.0f ms", s.JoinFirstKeyframeMs.P50, s.JoinFirstKeyframeMs.P95)
 	if s.LateJoins > 0 {
 		row("late join → first keyframe", "p50 %.0f ms, p95 %.0f ms (%d joins into the running room)", s.LateJoinFirstKeyframeMs.P50, s.LateJoinFirstKeyframeMs.P95, s.LateJoins)
+		for _, name := range stepNames {
+			if p, ok := s.LateJoinStepsMs[name]; ok {
+				row("  "+strings.ReplaceAll(name, "_", " "), "p50 %.0f ms, p95 %.0f ms after join", p.P50, p.P95)
+			}
+		}
 	}
 	tw.Flush()
 }

@@ -27,19 +27,23 @@ import (
 // was not even in the forwarding-latency histogram, which started at
 // the SRTP session.
 //
-// So once a publisher connection is up, the socket's reader decrypts its
-// RTP itself, with keys made from the same DTLS handshake, and writes the
-// plaintext into the stream's buffer, whose drain forwards it at once
-// through pion's interceptors (NACKs, reports and congestion feedback
-// still see every packet). The forwarding-latency histogram then starts
-// at the socket read.
+// So once a publisher connection is up, the goroutine that reads the
+// socket (one per core, udpshards.go) decrypts its RTP itself, with keys
+// made from the same DTLS handshake, does what pion's reading did (the
+// feedback interceptor records the packet for NACKs, receiver reports
+// and transport-wide congestion feedback, with the kernel's arrival
+// time) and forwards it on the spot, holding the stream's pion buffer so
+// that what pion read before (its first packets) drains in order. Repair
+// (RTX) streams are unwrapped here too, once pion has named them. The
+// forwarding-latency histogram then starts at the packet's arrival.
 //
-// Only RTP of a stream the room has bound (a layer it forwards) is taken;
-// everything else still goes to pion: STUN, DTLS, RTCP, a stream pion has
-// not identified yet (it must read its first packets to learn the RID),
-// repair (RTX) streams, ICE-TCP. The ICE agent no longer sees the media,
-// but it checks the selected pair every two seconds (the keepalive) and
-// the publisher's RTCP reaches it, so it keeps knowing the path is alive.
+// Only RTP of a stream the room has bound (a layer it forwards), or of
+// its repair stream, is taken; everything else still goes to pion: STUN,
+// DTLS, RTCP, a stream pion has not identified yet (it must read its
+// first packets to learn the RID), ICE-TCP. The ICE agent no longer sees
+// the media, but it checks the selected pair every two seconds (the
+// keepalive) and the publisher's RTCP reaches it, so it keeps knowing
+// the path is alive.
 
 // inbound is the engine's table of publisher connections read directly,
 // by the remote address of their selected candidate pair.
@@ -74,7 +78,7 @@ func (t *inbound) set(r *directReceiver, addr netip.AddrPort) {
 
 // take reads one datagram from the media socket if it is SRTP of a
 // stream read directly, and reports whether it did; if not, the datagram
-// goes to pion. at is when the socket read it, in Unix nanoseconds.
+// goes to pion. at is when it arrived, in Unix nanoseconds.
 func (t *inbound) take(b []byte, from netip.AddrPort, at int64) bool {
 	m := t.byAddr.Load()
 	if m == nil || len(*m) == 0 || !isRTP(b) {

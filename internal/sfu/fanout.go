@@ -62,7 +62,7 @@ func (f *fanOut) wrote(size int) {
 }
 
 // sentPending records the time the copies written since the last send
-// took from the socket read to leaving.
+// took from the packet's arrival (or pion's hand-over) to leaving.
 func (f *fanOut) sentPending() {
 	if f.timed && f.pending > 0 {
 		lat := f.l.up.publisher.room.engine.stats.latency

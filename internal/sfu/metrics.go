@@ -36,12 +36,12 @@ func newStats() *stats {
 	return &stats{
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "rooms_forward_latency_seconds",
-			Help:    "Time from the media socket's read of a publisher's packet to sending one subscriber's copy of it (the copies of one packet in 16 are timed; for a packet pion read, from its SRTP session).",
+			Help:    "Time from a publisher's packet arriving at the media socket (the kernel's stamp) to sending one subscriber's copy of it (the copies of one packet in 16 are timed; for a packet pion read, from its SRTP session).",
 			Buckets: buckets,
 		}),
 		fanOut: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "rooms_fanout_seconds",
-			Help:    "Time from the media socket's read of a publisher's packet to sending its last subscriber's copy (one packet in 16 is timed; for a packet pion read, from its SRTP session).",
+			Help:    "Time from a publisher's packet arriving at the media socket (the kernel's stamp) to sending its last subscriber's copy (one packet in 16 is timed; for a packet pion read, from its SRTP session).",
 			Buckets: buckets,
 		}),
 	}

@@ -96,7 +96,7 @@ type upLayer struct {
 	width, height       atomic.Int32  // from the latest keyframe (VP8)
 	lastKeyframeRequest atomic.Int64  // unix nanoseconds
 	lastKeyframe        atomic.Int64  // when the latest keyframe arrived, unix nanoseconds
-	readAt              atomic.Int64  // when the socket read the packet being forwarded, if it was read directly; unix nanoseconds
+	readAt              atomic.Int64  // when the packet being forwarded arrived, if it was read directly; unix nanoseconds
 	temporal            temporalRates // the bitrate by temporal layer (temporal.go)
 }
 
@@ -241,7 +241,7 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	u := l.up
 	start := time.Now()
 	if at := l.readAt.Swap(0); at != 0 {
-		// Read directly off the socket (directrecv.go): time from there.
+		// Read directly off the socket (directrecv.go): time from its arrival.
 		start = time.Unix(0, at)
 	}
 	l.packets.Add(1)

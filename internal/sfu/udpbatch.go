@@ -71,6 +71,7 @@ func newBatchConn(c *net.UDPConn) (*batchConn, error) {
 	bc := &batchConn{UDPConn: c, raw: raw, v6: la == nil || la.IP.To4() == nil}
 	bc.cur = bc.newBatchLocked()
 	setDontFragment(raw)
+	enableArrivalStamps(raw)
 	return bc, nil
 }
 

@@ -200,16 +200,51 @@ type recvBatch struct {
 	data  []byte
 	lens  [recvBatchLen]int
 	addrs [recvBatchLen]netip.AddrPort
-	next  int // the next datagram to hand out
-	n     int // datagrams read
+	ats   [recvBatchLen]int64 // when each arrived (the kernel's stamp), Unix nanoseconds
+	next  int                 // the next datagram to hand out
+	n     int                 // datagrams read
 
 	hdrs  [recvBatchLen]unix.Mmsghdr
 	iovs  [recvBatchLen]unix.Iovec
 	names [recvBatchLen]unix.RawSockaddrInet6
+	ctrls [recvBatchLen][stampSpace]byte
 	got   int
 	errno unix.Errno
-	at    int64 // when the batch was read, Unix nanoseconds
 	call  func(fd uintptr) bool
+}
+
+// stampSpace is the control message room for one arrival time
+// (SCM_TIMESTAMPNS: a header and a struct timespec, 32 bytes on 64-bit
+// Linux), with room to spare.
+const stampSpace = 64
+
+// Arrival times are the kernel's, taken as each datagram came in
+// (SO_TIMESTAMPNS), not the time a batch was read: a batch can hold a
+// burst that waited while the reader was forwarding, and its datagrams'
+// times feed the publishers' congestion control (transport-wide
+// feedback), which reads queueing delay from the spacing of arrivals, as
+// well as the forwarding-latency histogram.
+func enableArrivalStamps(raw syscall.RawConn) {
+	_ = raw.Control(func(fd uintptr) {
+		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	})
+}
+
+// arrival reads the kernel's arrival stamp from control message bytes
+// b, or returns 0.
+func arrival(b []byte) int64 {
+	for len(b) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
+		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(b) {
+			return 0
+		}
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && int(h.Len) >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
+			ts := (*unix.Timespec)(unsafe.Pointer(&b[unix.CmsgLen(0)]))
+			return ts.Nano()
+		}
+		b = b[min(unix.CmsgSpace(int(h.Len)-unix.CmsgLen(0)), len(b)):] // the next message
+	}
+	return 0
 }
 
 // recvmmsg is one recvmmsg(2), as RawConn.Read wants it.
@@ -227,9 +262,9 @@ func (r *recvBatch) recvmmsg(fd uintptr) bool {
 	}
 }
 
-// nextDatagram hands out the next datagram read ahead, reading a batch when none
-// is left: the datagram, valid until the next call; who sent it; when
-// the batch was read, in Unix nanoseconds. One goroutine reads.
+// nextDatagram hands out the next datagram read ahead, reading a batch
+// when none is left: the datagram, valid until the next call; who sent
+// it; when it arrived, in Unix nanoseconds. One goroutine reads.
 func (r *recvBatch) nextDatagram(c *batchConn) ([]byte, netip.AddrPort, int64, error) {
 	for r.next == r.n {
 		if err := r.fill(c); err != nil {
@@ -238,7 +273,7 @@ func (r *recvBatch) nextDatagram(c *batchConn) ([]byte, netip.AddrPort, int64, e
 	}
 	i := r.next
 	r.next++
-	return r.data[i*recvSlot : i*recvSlot+r.lens[i]], r.addrs[i], r.at, nil
+	return r.data[i*recvSlot : i*recvSlot+r.lens[i]], r.addrs[i], r.ats[i], nil
 }
 
 // fill reads a batch; it may hold no datagram to hand out (all truncated).
@@ -251,14 +286,15 @@ func (r *recvBatch) fill(c *batchConn) error {
 		r.iovs[i].Base = &r.data[i*recvSlot]
 		r.iovs[i].SetLen(recvSlot)
 		h := &r.hdrs[i].Hdr
-		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&r.names[i])), Namelen: unix.SizeofSockaddrInet6, Iov: &r.iovs[i]}
+		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&r.names[i])), Namelen: unix.SizeofSockaddrInet6, Iov: &r.iovs[i], Control: &r.ctrls[i][0]}
 		h.SetIovlen(1)
+		h.SetControllen(stampSpace)
 	}
 	r.next, r.n = 0, 0
 	if err := c.raw.Read(r.call); err != nil {
 		return err // closed, or a deadline
 	}
-	r.at = time.Now().UnixNano()
+	read := time.Now().UnixNano()
 	if r.errno != 0 {
 		return &net.OpError{Op: "read", Net: "udp", Source: c.LocalAddr(), Err: os.NewSyscallError("recvmmsg", r.errno)}
 	}
@@ -272,6 +308,12 @@ func (r *recvBatch) fill(c *batchConn) error {
 		}
 		r.lens[r.n] = int(r.hdrs[i].Len)
 		r.addrs[r.n] = addr
+		r.ats[r.n] = read
+		if h := &r.hdrs[i].Hdr; h.Controllen > 0 {
+			if at := arrival(r.ctrls[i][:min(int(h.Controllen), stampSpace)]); at > 0 && at <= read {
+				r.ats[r.n] = at
+			}
+		}
 		r.n++
 	}
 	c.received.Add(uint64(r.n))

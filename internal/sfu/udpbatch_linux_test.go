@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -183,5 +184,38 @@ func BenchmarkBurstToOneAddress(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10), "ns/datagram")
 		})
+	}
+}
+
+// Each datagram carries the kernel's arrival time, not the time its
+// batch was read: two datagrams sent 30 ms apart and read together are
+// stamped 30 ms apart.
+func TestReadsCarryArrivalTimes(t *testing.T) {
+	bc := newTestBatchConn(t, "udp4", "127.0.0.1:0")
+	from := newReceiver(t, "udp4", "127.0.0.1:0")
+	to := bc.LocalAddr().(*net.UDPAddr).AddrPort()
+	sent := time.Now()
+	if _, err := from.conn.WriteToUDPAddrPort(datagram(0, 1), to); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if _, err := from.conn.WriteToUDPAddrPort(datagram(0, 2), to); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	_, _, first, err := bc.recv.nextDatagram(bc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, second, err := bc.recv.nextDatagram(bc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := time.Now()
+	if first < sent.UnixNano() || second > read.UnixNano() {
+		t.Fatalf("arrivals %v and %v outside the test's %v..%v", first, second, sent.UnixNano(), read.UnixNano())
+	}
+	if gap := time.Duration(second - first); gap < 25*time.Millisecond {
+		t.Fatalf("arrivals %v apart, want the 30 ms between the sends", gap)
 	}
 }

@@ -12,6 +12,9 @@ import (
 // setDontFragment is left to the system where it is not Linux.
 func setDontFragment(syscall.RawConn) {}
 
+// enableArrivalStamps: arrival times are the reads' where it is not Linux.
+func enableArrivalStamps(syscall.RawConn) {}
+
 // sysBatch needs nothing where there is no sendmmsg.
 type sysBatch struct{}
 
