@@ -576,7 +576,7 @@ func TestTURNRelaysMediaAndMetricsCount(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"rooms_participants 2", `rooms_tracks{kind="video"} 2`, "rooms_forwarded_packets_total ", "rooms_forward_latency_seconds_bucket", "rooms_fanout_seconds_bucket", "rooms_udp_segmented_datagrams_total", "rooms_room_bitrate_bps{room="} {
+	for _, want := range []string{"rooms_participants 2", `rooms_tracks{kind="video"} 2`, "rooms_forwarded_packets_total ", "rooms_forward_latency_seconds_bucket", "rooms_fanout_seconds_bucket", "rooms_udp_segmented_datagrams_total", "rooms_udp_receive_dropped_total", "rooms_direct_received_packets_total", "rooms_room_bitrate_bps{room="} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

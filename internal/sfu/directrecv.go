@@ -196,6 +196,14 @@ func (r *directReceiver) receive(b []byte, at int64) receiveResult {
 	if r.ctx == nil {
 		return notMine
 	}
+	// Hold the stream before decrypting: a packet decrypted here is in
+	// the replay window, so one that could then not be forwarded would
+	// be lost for good (its retransmission refused as a replay). A stream
+	// whose pion buffer is not bound yet, or has ended, is pion's.
+	if !primary.buf.Hold() {
+		return notMine
+	}
+	defer primary.buf.Release()
 	plain, err := r.ctx.DecryptRTP(r.plain[:0], b, &r.hdr)
 	if err != nil {
 		if !s.synced {
@@ -204,10 +212,6 @@ func (r *directReceiver) receive(b []byte, at int64) receiveResult {
 		return refused
 	}
 	s.synced = true
-	if !primary.buf.Hold() {
-		return refused // the stream ended meanwhile
-	}
-	defer primary.buf.Release()
 	now := time.Unix(0, at)
 	if r.fb != nil {
 		// What pion's interceptors did with the packet: the transport-wide

@@ -50,12 +50,22 @@ func newDirectRig(t *testing.T) *directRig {
 
 // bind has the room forward the stream ssrc of track.
 func (g *directRig) bind(ssrc uint32, track trackIDs) {
+	pushBind(g.register(ssrc, track))
+}
+
+// register reads the stream directly from now on, into a pion buffer
+// that pushBind binds.
+func (g *directRig) register(ssrc uint32, track trackIDs) *pushbuf.Buffer {
 	buf := g.set.Factory(packetio.RTPBufferPacket, ssrc).(*pushbuf.Buffer)
-	scratch := make([]byte, 1500)
-	buf.Bind(func() error { _, err := buf.Read(scratch); return err }, nil)
 	g.r.bind(ssrc, track, buf, func(plain []byte, at int64) {
 		g.forwarded = append(g.forwarded, bytes.Clone(plain))
 	})
+	return buf
+}
+
+func pushBind(buf *pushbuf.Buffer) {
+	scratch := make([]byte, 1500)
+	buf.Bind(func() error { _, err := buf.Read(scratch); return err }, nil)
 }
 
 // packet is one SRTP datagram from the publisher.
@@ -179,5 +189,25 @@ func TestDirectReceiveUnwrapsRepairs(t *testing.T) {
 	}
 	if len(g.forwarded) != 1 {
 		t.Fatalf("a padding-only repair was forwarded")
+	}
+}
+
+// A stream whose pion buffer is not bound yet is pion's: its packets are
+// not even decrypted here, so none is lost to the replay window (a packet
+// decrypted but not forwarded would have its retransmission refused as a
+// replay, and the NACKs would go on until they gave up).
+func TestDirectReceiveLeavesAStreamNotBoundYetToPion(t *testing.T) {
+	g := newDirectRig(t)
+	buf := g.register(1000, fakeTrack{pt: 96})
+	pkt := g.packet(rtp.Header{PayloadType: 96, SequenceNumber: 5, SSRC: 1000}, []byte("early"))
+	if g.take(pkt) {
+		t.Fatal("a packet of a stream not bound yet was taken")
+	}
+	pushBind(buf)
+	if !g.take(pkt) {
+		t.Fatal("the same packet, once the stream is bound, was left to pion")
+	}
+	if len(g.forwarded) != 1 || g.table.refused.Load() != 0 {
+		t.Fatalf("forwarded %d, refused %d; want 1 and 0", len(g.forwarded), g.table.refused.Load())
 	}
 }

@@ -98,6 +98,11 @@ type Engine struct {
 	rooms   map[*Room]struct{}
 }
 
+// mediaReadBuffer is the receive buffer asked for on each media socket:
+// about 1,700 full-size datagrams, tens of milliseconds of a full room's
+// incoming media.
+const mediaReadBuffer = 4 << 20
+
 // NewEngine opens the media ports and prepares the WebRTC settings.
 func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	if cfg.AudioTopN == 0 {
@@ -121,9 +126,13 @@ func NewEngine(cfg Config, log *slog.Logger) (*Engine, error) {
 	socks := make([]*batchConn, len(uconns))
 	for i, uc := range uconns {
 		// The kernel's default buffers drop packets under load (Galène's
-		// weak spot, see MEDIA-NOTES); ask for more. Errors only mean the
-		// system caps it, which is fine.
-		_ = uc.SetReadBuffer(4 << 20)
+		// weak spot, see MEDIA-NOTES); ask for more. The receive buffer
+		// matters most: it is where packets wait while the socket's
+		// reader forwards (directrecv.go).
+		if got := setReadBuffer(uc, mediaReadBuffer); got < mediaReadBuffer && i == 0 {
+			log.Warn("the media socket's receive buffer is smaller than asked: bursts may be dropped (rooms_udp_receive_dropped_total); raise the system's cap, e.g. sysctl -w net.core.rmem_max=4194304",
+				"bytes", got, "want", mediaReadBuffer)
+		}
 		_ = uc.SetWriteBuffer(4 << 20)
 		if socks[i], err = newBatchConn(uc); err != nil {
 			for _, c := range uconns {

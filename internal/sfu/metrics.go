@@ -54,7 +54,7 @@ type collector struct {
 	participants, tracks, roomBitrate                                              *prometheus.Desc
 	packets, bytes, nacks, retransmits, plis, switches, padding, tcpDropped, rooms *prometheus.Desc
 	batches, batched, sendDropped, segmented, direct                               *prometheus.Desc
-	readDirect, repairs, refused                                                   *prometheus.Desc
+	readDirect, repairs, refused, rxDropped, sendWaits                             *prometheus.Desc
 }
 
 func newCollector(e *Engine) *collector {
@@ -80,6 +80,8 @@ func newCollector(e *Engine) *collector {
 		sendDropped:  d("rooms_udp_send_dropped_total", "Datagrams of a batch the kernel refused to send."),
 		segmented:    d("rooms_udp_segmented_datagrams_total", "Datagrams of a batch sent as segments of one send to one address (UDP GSO)."),
 		readDirect:   d("rooms_direct_received_packets_total", "Publishers' RTP packets decrypted by the media socket's reader, past pion's receive chain."),
+		sendWaits:    d("rooms_udp_send_waits_total", "Batched sends that waited for room in the media socket's send buffer (the network, or on loopback the receivers, not keeping up)."),
+		rxDropped:    d("rooms_udp_receive_dropped_total", "Datagrams the kernel dropped on the media sockets for want of buffer room (Linux)."),
 		repairs:      d("rooms_direct_received_repairs_total", "Of the packets read directly, retransmissions on a repair (RTX) stream."),
 		refused:      d("rooms_direct_refused_packets_total", "Of the packets read directly, those dropped: replayed, or failing authentication."),
 		direct:       d("rooms_direct_send_participants", "Participants whose media the server encrypts and writes itself, past pion's writer chain (the rest: not connected yet, or a DTLS role that hides the keys)."),
@@ -87,7 +89,7 @@ func newCollector(e *Engine) *collector {
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct, c.readDirect, c.repairs, c.refused} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct, c.readDirect, c.repairs, c.refused, c.rxDropped, c.sendWaits} {
 		ch <- d
 	}
 }
@@ -107,12 +109,20 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.tcpDropped, s.tcpDropped.Load())
 	counter(c.readDirect, c.e.inbound.packets.Load())
 	counter(c.repairs, c.e.inbound.repairs.Load())
+	if s := c.e.shards; s != nil {
+		var dropped uint64
+		for _, sock := range s.socks {
+			dropped += uint64(sock.rxDropped.Load())
+		}
+		counter(c.rxDropped, dropped)
+	}
 	counter(c.refused, c.e.inbound.refused.Load())
 	if b := c.e.batch; b != nil {
 		counter(c.batches, b.batches.Load())
 		counter(c.batched, b.datagrams.Load())
 		counter(c.sendDropped, b.dropped.Load())
 		counter(c.segmented, b.segmented.Load())
+		counter(c.sendWaits, b.sendWaits.Load())
 	}
 
 	rooms := c.e.liveRooms()

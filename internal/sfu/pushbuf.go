@@ -37,12 +37,6 @@ func bindLayer(in *pushbuf.Set, l *upLayer, recv *webrtc.RTPReceiver, ended func
 	buf := make([]byte, cacheSlotSize)
 	var pkt rtp.Packet
 	var sample uint32
-	if p := l.up.publisher; p != nil {
-		p.recv.bind(l.ssrc, l.remote, media, func(plain []byte, at int64) {
-			l.readAt.Store(at)
-			l.route(plain, &pkt, &sample)
-		})
-	}
 	media.Bind(func() error {
 		n, _, err := l.remote.Read(buf)
 		if err == nil {
@@ -50,5 +44,13 @@ func bindLayer(in *pushbuf.Set, l *upLayer, recv *webrtc.RTPReceiver, ended func
 		}
 		return err
 	}, ended)
+	// From now on the socket's reader may forward the stream's packets
+	// itself (directrecv.go), holding the buffer bound just above.
+	if p := l.up.publisher; p != nil {
+		p.recv.bind(l.ssrc, l.remote, media, func(plain []byte, at int64) {
+			l.readAt.Store(at)
+			l.route(plain, &pkt, &sample)
+		})
+	}
 	return true
 }

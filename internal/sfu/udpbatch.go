@@ -46,6 +46,8 @@ type batchConn struct {
 	in   *inbound  // takes the datagrams read directly, before the mux (directrecv.go); may be nil
 
 	received                    atomic.Uint64 // datagrams read
+	sendWaits                   atomic.Uint64 // sends that waited for room in the socket's send buffer
+	rxDropped                   atomic.Uint32 // datagrams the kernel dropped on the socket for want of room (Linux: SO_RXQ_OVFL, as last reported)
 	batches, datagrams, dropped atomic.Uint64
 	segmented                   atomic.Uint64 // datagrams sent as segments of one send (UDP GSO, Linux)
 	gsoOff                      atomic.Bool   // the kernel refused a segmented send on this socket

@@ -26,6 +26,7 @@ type sysBatch struct {
 	off, n int        // the headers still to send: hdrs[off:n]
 	sent   int        // what the last call sent
 	errno  unix.Errno // and its error
+	full   bool       // the last call found the send buffer full
 	call   func(fd uintptr) bool
 }
 
@@ -33,6 +34,7 @@ type sysBatch struct {
 func (s *sysBatch) sendmmsg(fd uintptr) bool {
 	r, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&s.hdrs[s.off])), uintptr(s.n-s.off), 0, 0, 0)
 	if e == unix.EAGAIN {
+		s.full = true
 		return false // RawConn.Write waits until the socket is writable
 	}
 	s.sent, s.errno = int(r), e
@@ -56,7 +58,12 @@ func (c *batchConn) send(bt *batch) (dropped int) {
 	}
 	dropped = c.headers(bt, 0, !c.gsoOff.Load())
 	for s.off < s.n {
-		if err := c.raw.Write(s.call); err != nil { // the socket is closed
+		s.full = false
+		err := c.raw.Write(s.call)
+		if s.full {
+			c.sendWaits.Add(1)
+		}
+		if err != nil { // the socket is closed
 			for k := s.off; k < s.n; k++ {
 				dropped += s.segs[k]
 			}
@@ -213,10 +220,11 @@ type recvBatch struct {
 	call  func(fd uintptr) bool
 }
 
-// stampSpace is the control message room for one arrival time
-// (SCM_TIMESTAMPNS: a header and a struct timespec, 32 bytes on 64-bit
-// Linux), with room to spare.
-const stampSpace = 64
+// stampSpace is the control message room for one datagram: its arrival
+// time (SCM_TIMESTAMPNS: a header and a struct timespec, 32 bytes on
+// 64-bit Linux) and the socket's drop count (SO_RXQ_OVFL, 20), with room
+// to spare.
+const stampSpace = 80
 
 // Arrival times are the kernel's, taken as each datagram came in
 // (SO_TIMESTAMPNS), not the time a batch was read: a batch can hold a
@@ -224,27 +232,39 @@ const stampSpace = 64
 // times feed the publishers' congestion control (transport-wide
 // feedback), which reads queueing delay from the spacing of arrivals, as
 // well as the forwarding-latency histogram.
+//
+// With forwarding on the socket's reader, the socket's buffer is where
+// packets wait while the reader forwards, so the kernel also reports
+// with each datagram how many it has dropped for want of room
+// (SO_RXQ_OVFL): rooms_udp_receive_dropped_total.
 func enableArrivalStamps(raw syscall.RawConn) {
 	_ = raw.Control(func(fd uintptr) {
 		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
 	})
 }
 
-// arrival reads the kernel's arrival stamp from control message bytes
-// b, or returns 0.
-func arrival(b []byte) int64 {
+// controls reads, from one datagram's control message bytes b, the
+// kernel's arrival stamp (0 if none) and the socket's count of dropped
+// datagrams so far (ok false if none).
+func controls(b []byte) (at int64, drops uint32, ok bool) {
 	for len(b) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
 		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(b) {
-			return 0
+			break
 		}
-		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && int(h.Len) >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
-			ts := (*unix.Timespec)(unsafe.Pointer(&b[unix.CmsgLen(0)]))
-			return ts.Nano()
+		data := b[unix.CmsgLen(0):h.Len]
+		if h.Level == unix.SOL_SOCKET {
+			switch {
+			case h.Type == unix.SCM_TIMESTAMPNS && len(data) >= int(unsafe.Sizeof(unix.Timespec{})):
+				at = (*unix.Timespec)(unsafe.Pointer(&data[0])).Nano()
+			case h.Type == unix.SO_RXQ_OVFL && len(data) >= 4:
+				drops, ok = *(*uint32)(unsafe.Pointer(&data[0])), true
+			}
 		}
-		b = b[min(unix.CmsgSpace(int(h.Len)-unix.CmsgLen(0)), len(b)):] // the next message
+		b = b[min(unix.CmsgSpace(len(data)), len(b)):] // the next message
 	}
-	return 0
+	return at, drops, ok
 }
 
 // recvmmsg is one recvmmsg(2), as RawConn.Read wants it.
@@ -310,8 +330,12 @@ func (r *recvBatch) fill(c *batchConn) error {
 		r.addrs[r.n] = addr
 		r.ats[r.n] = read
 		if h := &r.hdrs[i].Hdr; h.Controllen > 0 {
-			if at := arrival(r.ctrls[i][:min(int(h.Controllen), stampSpace)]); at > 0 && at <= read {
+			at, drops, ok := controls(r.ctrls[i][:min(int(h.Controllen), stampSpace)])
+			if at > 0 && at <= read {
 				r.ats[r.n] = at
+			}
+			if ok {
+				c.rxDropped.Store(drops)
 			}
 		}
 		r.n++
@@ -386,4 +410,25 @@ func listenShards(addr string, n int) ([]*net.UDPConn, error) {
 		conns = append(conns, c.(*net.UDPConn))
 	}
 	return conns, nil
+}
+
+// setReadBuffer asks for want bytes of receive buffer on c, past the
+// system's cap (net.core.rmem_max) when the process may
+// (SO_RCVBUFFORCE, CAP_NET_ADMIN), and returns what the socket has: the
+// kernel reports double what it grants, for its bookkeeping.
+func setReadBuffer(c *net.UDPConn, want int) int {
+	_ = c.SetReadBuffer(want)
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	got := 0
+	_ = raw.Control(func(fd uintptr) {
+		got, _ = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF)
+		if got < 2*want {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, want)
+			got, _ = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF)
+		}
+	})
+	return got / 2
 }

@@ -219,3 +219,41 @@ func TestReadsCarryArrivalTimes(t *testing.T) {
 		t.Fatalf("arrivals %v apart, want the 30 ms between the sends", gap)
 	}
 }
+
+// The kernel's count of datagrams dropped for want of buffer room comes
+// with the datagrams queued after the drops: a socket with a tiny
+// buffer, sent far more than it holds, reports them.
+func TestReadsReportTheSocketsDrops(t *testing.T) {
+	bc := newTestBatchConn(t, "udp4", "127.0.0.1:0")
+	if err := bc.SetReadBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	from := newReceiver(t, "udp4", "127.0.0.1:0")
+	to := bc.LocalAddr().(*net.UDPAddr).AddrPort()
+	const sent = 200
+	for i := range sent {
+		if _, err := from.conn.WriteToUDPAddrPort(datagram(0, 900+i%50), to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = bc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	read := 0
+	for {
+		if _, _, _, err := bc.recv.nextDatagram(bc); err != nil {
+			break
+		}
+		read++
+	}
+	// The count rides on datagrams queued after the drops.
+	_ = bc.SetReadDeadline(time.Time{})
+	if _, err := from.conn.WriteToUDPAddrPort(datagram(0, 1), to); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := bc.recv.nextDatagram(bc); err != nil {
+		t.Fatal(err)
+	}
+	dropped := int(bc.rxDropped.Load())
+	if dropped == 0 || read+dropped != sent {
+		t.Fatalf("read %d, the kernel reported %d dropped, of %d sent", read, dropped, sent)
+	}
+}

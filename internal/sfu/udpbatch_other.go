@@ -32,6 +32,12 @@ func (r *recvBatch) nextDatagram(c *batchConn) ([]byte, netip.AddrPort, int64, e
 	return r.buf[:n], from, time.Now().UnixNano(), err
 }
 
+// setReadBuffer asks for want bytes of receive buffer on c.
+func setReadBuffer(c *net.UDPConn, want int) int {
+	_ = c.SetReadBuffer(want)
+	return want
+}
+
 // recvSlot is the longest datagram read.
 const recvSlot = 2048
 

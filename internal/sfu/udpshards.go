@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -73,13 +72,6 @@ func (s *udpShards) read(c *batchConn) {
 			continue
 		}
 		if s.in.take(d, from, at) {
-			// A fan-out is hundreds of microseconds of work, and a burst
-			// (a keyframe to a full room) can be tens of milliseconds:
-			// between two, let what else waits run (a join's DTLS and
-			// signalling, pion's mux), as the hand-overs between
-			// goroutines used to, rather than only at the runtime's
-			// 10 ms preemption. Costs ~0.1 µs when nothing waits.
-			runtime.Gosched()
 			continue
 		}
 		h := heldDatagrams.Get().(*heldDatagram)
