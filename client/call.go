@@ -775,21 +775,6 @@ func flushFeedback(ctx context.Context, fbs ...*feedback.Interceptor) {
 	}
 }
 
-// NACKsSent is how many NACKs this client has sent (packets it asked the
-// server to send again).
-func (c *Call) NACKsSent() int64 { return c.rtcp.nacks.Load() }
-
-// SenderReports are the latest RTCP sender reports received, by SSRC.
-func (c *Call) SenderReports() map[uint32]SenderReport {
-	c.rtcp.mu.Lock()
-	defer c.rtcp.mu.Unlock()
-	out := make(map[uint32]SenderReport, len(c.rtcp.srs))
-	for k, v := range c.rtcp.srs {
-		out[k] = v
-	}
-	return out
-}
-
 // Session returns the session this call was joined with.
 func (c *Call) Session() *Session { return c.session }
 

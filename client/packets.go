@@ -155,3 +155,18 @@ func ntpToTime(ntp uint64) time.Time {
 	nanos := int64((ntp & 0xffffffff) * 1e9 >> 32)
 	return time.Unix(secs, nanos)
 }
+
+// NACKsSent is how many NACKs this client has sent (packets it asked the
+// server to send again).
+func (c *Call) NACKsSent() int64 { return c.rtcp.nacks.Load() }
+
+// SenderReports are the latest RTCP sender reports received, by SSRC.
+func (c *Call) SenderReports() map[uint32]SenderReport {
+	c.rtcp.mu.Lock()
+	defer c.rtcp.mu.Unlock()
+	out := make(map[uint32]SenderReport, len(c.rtcp.srs))
+	for k, v := range c.rtcp.srs {
+		out[k] = v
+	}
+	return out
+}
