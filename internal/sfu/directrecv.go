@@ -121,8 +121,10 @@ type directReceiver struct {
 	// write; the socket's reader only loads it.
 	streams atomic.Pointer[map[uint32]*inStream]
 
-	// mu guards what follows. The mux has one reader, so it is never
-	// contended; it keeps the SRTP state safe if that changes.
+	// mu guards what follows. One socket's reader takes a connection's
+	// datagrams (the kernel keeps a sender on one socket), so it is
+	// hardly ever contended; it keeps the SRTP state safe when a
+	// connection's address, and so its socket, changes.
 	mu    sync.Mutex
 	ctx   *srtp.Context
 	hdr   rtp.Header
