@@ -66,6 +66,13 @@ func TestLoadAgainstARealServer(t *testing.T) {
 			if cfg.LateJoins > 0 && (s.LateJoins != cfg.LateJoins || s.LateJoinFirstKeyframeMs.P50 <= 0) {
 				t.Fatalf("no late join measured: %+v", s)
 			}
+			// Our server counts what it drops itself: on loopback, at
+			// these sizes, next to nothing (a retransmission asked for
+			// twice is refused the second time; a storm of them is a bug).
+			in := s.PacketsInPerS * s.Seconds
+			if s.ServerUDPDropped < 0 || s.ServerRefused < 0 || float64(s.ServerUDPDropped+s.ServerRefused) > in/100 {
+				t.Errorf("the server dropped %d datagrams at its sockets and refused %d packets, of %.0f sent to it", s.ServerUDPDropped, s.ServerRefused, in)
+			}
 			if cfg.LateJoins > 0 {
 				// Every step of the late join was reached, the server's
 				// joined first and the first track last.

@@ -56,6 +56,12 @@ type Summary struct {
 		P50 float64 `json:"p50"`
 		P95 float64 `json:"p95"`
 	} `json:"late_join_first_keyframe_ms"`
+	// ServerUDPDropped is how many datagrams the server's media sockets
+	// dropped for want of buffer room during the measurement, and
+	// ServerRefused how many packets it refused (replays, or not
+	// authentic); -1 when the server does not count them.
+	ServerUDPDropped int64 `json:"server_udp_receive_dropped"`
+	ServerRefused    int64 `json:"server_refused_packets"`
 	// LateJoinStepsMs breaks a late join down: when, after pressing join,
 	// the late joiner passed each step of connecting its receiving side
 	// (client.Timeline): joined, sub_offer, sub_answered, sub_ice,
@@ -163,6 +169,17 @@ loop:
 	if all.expected > 0 {
 		s.LossRatio = max(0, 1-float64(all.packets)/float64(all.expected))
 	}
+	// What the server itself lost during the measurement (our server's
+	// counters; -1 for a server without them).
+	s.ServerUDPDropped, s.ServerRefused = -1, -1
+	if v0, ok := gauge(m0, "rooms_udp_receive_dropped_total"); ok {
+		v1, _ := gauge(m1, "rooms_udp_receive_dropped_total")
+		s.ServerUDPDropped = int64(v1 - v0)
+	}
+	if v0, ok := gauge(m0, "rooms_direct_refused_packets_total"); ok {
+		v1, _ := gauge(m1, "rooms_direct_refused_packets_total")
+		s.ServerRefused = int64(v1 - v0)
+	}
 	s.NACKs = nacks
 	if all.jitterN > 0 {
 		s.JitterMs = all.jitterSum / float64(all.jitterN)
@@ -194,6 +211,9 @@ func (s *Summary) WriteTable(w io.Writer) {
 		row("goroutines", "%.1f per participant", s.GoroutinesPerPart)
 	}
 	row("loss", "%.4f%%, %d NACKs", 100*s.LossRatio, s.NACKs)
+	if s.ServerUDPDropped >= 0 {
+		row("server drops", "%d datagrams at its sockets, %d packets refused", s.ServerUDPDropped, s.ServerRefused)
+	}
 	row("jitter", "%.2f ms", s.JitterMs)
 	if s.FwdLatencyUs.P50 > 0 {
 		row("forwarding latency", "p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs (each copy)", s.FwdLatencyUs.P50, s.FwdLatencyUs.P99, s.FwdLatencyUs.P999)
