@@ -259,14 +259,10 @@ func (s *directSender) setKeysLocked(key, salt []byte, profile srtp.ProtectionPr
 // or nil: no pair, a candidate on another socket, an address that is not
 // an IP.
 func (e *Engine) routeFor(pair *webrtc.ICECandidatePair) *directRoute {
-	if pair == nil || pair.Local == nil || pair.Remote == nil {
+	to, ok := pairRemote(pair)
+	if !ok {
 		return nil
 	}
-	ip, err := netip.ParseAddr(pair.Remote.Address)
-	if err != nil {
-		return nil
-	}
-	to := netip.AddrPortFrom(ip.Unmap(), pair.Remote.Port)
 	switch pair.Local.Protocol {
 	case webrtc.ICEProtocolUDP:
 		if e.batch == nil {
@@ -279,6 +275,19 @@ func (e *Engine) routeFor(pair *webrtc.ICECandidatePair) *directRoute {
 		}
 	}
 	return nil
+}
+
+// pairRemote is the remote address of a candidate pair, as the engine's
+// sockets see it; false if there is no pair or its address is not an IP.
+func pairRemote(pair *webrtc.ICECandidatePair) (netip.AddrPort, bool) {
+	if pair == nil || pair.Local == nil || pair.Remote == nil {
+		return netip.AddrPort{}, false
+	}
+	ip, err := netip.ParseAddr(pair.Remote.Address)
+	if err != nil {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(ip.Unmap(), pair.Remote.Port), true
 }
 
 // keyCatcher collects, from one DTLS handshake, what the SRTP keys are

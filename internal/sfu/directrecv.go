@@ -88,20 +88,18 @@ func (t *inbound) take(b []byte, from netip.AddrPort, at int64) bool {
 	if r == nil {
 		return false
 	}
-	switch r.receive(b, at) {
-	case received:
-		t.packets.Add(1)
-		return true
-	case repaired:
-		t.packets.Add(1)
-		t.repairs.Add(1)
-		return true
-	case refused:
-		t.packets.Add(1)
-		t.refused.Add(1)
-		return true
+	res := r.receive(b, at)
+	if res == notMine {
+		return false
 	}
-	return false
+	t.packets.Add(1)
+	switch res {
+	case repaired:
+		t.repairs.Add(1)
+	case refused:
+		t.refused.Add(1)
+	}
+	return true
 }
 
 // isRTP tells RTP from everything else on the socket (RFC 7983: the
@@ -165,6 +163,15 @@ type inStream struct {
 	synced bool
 }
 
+// primary is the stream whose packets s carries: s itself, or the one
+// it repairs.
+func (s *inStream) primary() *inStream {
+	if s.repairs != nil {
+		return s.repairs
+	}
+	return s
+}
+
 type receiveResult int
 
 const (
@@ -186,13 +193,7 @@ func (r *directReceiver) receive(b []byte, at int64) receiveResult {
 			return notMine
 		}
 	}
-	primary := s
-	if s.repairs != nil {
-		primary = s.repairs
-	}
-	if primary.buf.Closed() {
-		return notMine
-	}
+	primary := s.primary()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ctx == nil {
@@ -309,11 +310,7 @@ func (r *directReceiver) add(s *inStream) {
 	m := make(map[uint32]*inStream)
 	if old := r.streams.Load(); old != nil {
 		for k, v := range *old {
-			p := v
-			if v.repairs != nil {
-				p = v.repairs
-			}
-			if !p.buf.Closed() {
+			if !v.primary().buf.Closed() {
 				m[k] = v
 			}
 		}
@@ -347,14 +344,10 @@ func (r *directReceiver) routeLocked(t *inbound) {
 // udpRemote is the remote address of a UDP candidate pair, or the zero
 // address.
 func udpRemote(pair *webrtc.ICECandidatePair) netip.AddrPort {
-	if pair == nil || pair.Local == nil || pair.Remote == nil || pair.Local.Protocol != webrtc.ICEProtocolUDP {
-		return netip.AddrPort{}
+	if addr, ok := pairRemote(pair); ok && pair.Local.Protocol == webrtc.ICEProtocolUDP {
+		return addr
 	}
-	ip, err := netip.ParseAddr(pair.Remote.Address)
-	if err != nil {
-		return netip.AddrPort{}
-	}
-	return netip.AddrPortFrom(ip.Unmap(), pair.Remote.Port)
+	return netip.AddrPort{}
 }
 
 // start makes the SRTP context once the connection is up, and takes
