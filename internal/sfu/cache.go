@@ -49,3 +49,19 @@ func (c *packetCache) get(seq uint16, buf []byte) int {
 	}
 	return copy(buf, c.data[i*cacheSlotSize:i*cacheSlotSize+s.n])
 }
+
+// holds reports whether the n packets from seq on are all cached.
+func (c *packetCache) holds(seq uint16, n int) bool {
+	if n > len(c.slots) {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range n {
+		s := seq + uint16(i)
+		if sl := c.slots[int(s)&(len(c.slots)-1)]; !sl.valid || sl.seq != s {
+			return false
+		}
+	}
+	return true
+}

@@ -17,6 +17,7 @@ type stats struct {
 	nacks       atomic.Uint64        // sequence numbers subscribers asked for again
 	retransmits atomic.Uint64        // of those, answered from the packet cache
 	plis        atomic.Uint64        // keyframe requests sent to publishers
+	replays     atomic.Uint64        // subscribers started from a cached keyframe (keyreplay.go)
 	switches    atomic.Uint64        // simulcast layer switches
 	padding     atomic.Uint64        // bytes of padding sent to probe subscribers' downlinks
 	tcpDropped  atomic.Uint64        // packets dropped for ICE-TCP connections that could not keep up
@@ -51,10 +52,10 @@ func newStats() *stats {
 type collector struct {
 	e *Engine
 
-	participants, tracks, roomBitrate                                              *prometheus.Desc
-	packets, bytes, nacks, retransmits, plis, switches, padding, tcpDropped, rooms *prometheus.Desc
-	batches, batched, sendDropped, segmented, direct                               *prometheus.Desc
-	readDirect, repairs, refused, rxDropped, sendWaits                             *prometheus.Desc
+	participants, tracks, roomBitrate                                                       *prometheus.Desc
+	packets, bytes, nacks, retransmits, plis, replays, switches, padding, tcpDropped, rooms *prometheus.Desc
+	batches, batched, sendDropped, segmented, direct                                        *prometheus.Desc
+	readDirect, repairs, refused, rxDropped, sendWaits                                      *prometheus.Desc
 }
 
 func newCollector(e *Engine) *collector {
@@ -74,6 +75,7 @@ func newCollector(e *Engine) *collector {
 		plis:         d("rooms_plis_total", "Keyframe requests (PLI) sent to publishers."),
 		switches:     d("rooms_layer_switches_total", "Simulcast layer switches."),
 		padding:      d("rooms_probe_padding_bytes_total", "Padding sent to probe subscribers' downlinks, bytes."),
+		replays:      d("rooms_keyframe_replays_total", "Subscribers started at once from a cached keyframe rather than by asking the publisher for one."),
 		tcpDropped:   d("rooms_ice_tcp_dropped_packets_total", "Packets dropped because an ICE-TCP connection could not keep up."),
 		batches:      d("rooms_udp_send_batches_total", "Batched sends (sendmmsg) on the media UDP socket."),
 		batched:      d("rooms_udp_batched_datagrams_total", "Datagrams sent in batches on the media UDP socket."),
@@ -89,7 +91,7 @@ func newCollector(e *Engine) *collector {
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct, c.readDirect, c.repairs, c.refused, c.rxDropped, c.sendWaits} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.replays, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct, c.readDirect, c.repairs, c.refused, c.rxDropped, c.sendWaits} {
 		ch <- d
 	}
 }
@@ -107,6 +109,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.switches, s.switches.Load())
 	counter(c.padding, s.padding.Load())
 	counter(c.tcpDropped, s.tcpDropped.Load())
+	counter(c.replays, s.replays.Load())
 	counter(c.readDirect, c.e.inbound.packets.Load())
 	counter(c.repairs, c.e.inbound.repairs.Load())
 	if s := c.e.shards; s != nil {

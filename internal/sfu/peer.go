@@ -167,12 +167,13 @@ func (p *Peer) watch(t Target, pc *webrtc.PeerConnection) {
 	})
 }
 
-// requestKeyframes asks for a keyframe of every video p receives: its
+// requestKeyframes starts every video p receives on a keyframe: its
 // subscriber connection has just come up (first, or again after a
-// network cut), and each decoder needs one to start.
+// network cut), and each decoder needs one to start. A recent one in the
+// cache is sent at once (keyreplay.go); otherwise the publisher is asked.
 func (p *Peer) requestKeyframes() {
 	for _, d := range p.downList() {
-		if !d.up.audio && d.bound.Load() {
+		if !d.up.audio && d.bound.Load() && !d.startFromCache() {
 			d.up.requestKeyframe(int(d.target.Load()))
 		}
 	}
@@ -403,6 +404,11 @@ func (p *Peer) subscribe(u *upTrack) bool {
 	}
 
 	u.addDown(d)
+	if !u.audio && !p.subUp.Load() {
+		// Ahead of the connection: the keyframe waits in the cache for
+		// it (keyreplay.go). One that is up asks once pion binds d.
+		u.requestKeyframe(int(d.target.Load()))
+	}
 	return true
 }
 

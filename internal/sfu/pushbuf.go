@@ -20,6 +20,7 @@ func bindLayer(in *pushbuf.Set, l *upLayer, recv *webrtc.RTPReceiver, ended func
 	if media == nil {
 		return false
 	}
+	l.media.Store(media)
 	if ctl := in.RTCP(l.ssrc); ctl != nil {
 		// Sender reports: read only so the report interceptor sees them.
 		ctl.Bind(func() error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/roomsdev/rooms/internal/depdesc"
 	"github.com/roomsdev/rooms/internal/keyframe"
+	"github.com/roomsdev/rooms/internal/pushbuf"
 )
 
 // keyframeInterval is the least time between two keyframe requests to one
@@ -88,6 +89,12 @@ type upLayer struct {
 	// layers off in a big room), so idle layers hold no memory.
 	cache     atomic.Pointer[packetCache]
 	cacheSize int
+	// media is the layer's stream buffer (pushbuf): route runs only while
+	// it is held, so holding it keeps the layer still (keyreplay.go).
+	media atomic.Pointer[pushbuf.Buffer]
+	// gop is where the latest keyframe starts in the cache; route writes
+	// it and a replay reads it, both holding media.
+	gop       gopStart
 	idleTicks int // room ticker only: measurements in a row with no packets
 
 	packets, bytes      atomic.Uint64
@@ -259,6 +266,7 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 		c.add(pkt.SequenceNumber, b)
 	}
 	if u.paused.Load() {
+		l.gop.valid = false // what the cache holds stops here
 		return
 	}
 	if u.levelID != 0 {
@@ -276,7 +284,9 @@ func (l *upLayer) route(b []byte, pkt *rtp.Packet, sample *uint32) {
 	key := u.isKey == nil || u.isKey(pkt.Payload)
 	if key && u.isKey != nil {
 		l.lastKeyframe.Store(start.UnixNano())
+		l.gop.keyframe(pkt.SequenceNumber, pkt.Timestamp, start.UnixNano())
 	}
+	l.gop.saw(pkt.SequenceNumber)
 	if u.vp8 {
 		if desc, ok := parseVP8(pkt.Payload); ok && desc.tidOffset >= 0 {
 			tid, _ := desc.temporal(pkt.Payload)
