@@ -142,9 +142,9 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	d.sub.bindSSRC(uint32(ctx.SSRC()), d)
 	d.current.Store(-1)
 	d.bound.Store(true)
-	// A keyframe now is wasted on a connection whose encryption is not
-	// up yet (a newcomer's first offer): the peer asks for its tracks'
-	// keyframes when it is (Peer.watch).
+	// A connection not up yet (a newcomer's first offer) asked when it
+	// subscribed, and gets the keyframe from the cache when it comes up
+	// (keyreplay.go); one that is up asks now.
 	if d.sub.subUp.Load() {
 		d.up.requestKeyframe(int(d.target.Load()))
 	}
@@ -227,10 +227,9 @@ func (d *downTrack) writeFrom(l *upLayer, p *rtp.Packet, key bool, now int64) wr
 		if !key {
 			// Until the target layer's keyframe comes, the old layer (if
 			// any) keeps flowing; the caller asks for that keyframe. Not
-			// before the subscriber's connection is up, though: a
-			// keyframe that came first would be lost, and the next
-			// request held back (keyframeRetry); the connection asks for
-			// every keyframe it needs when it comes up (Peer.watch).
+			// before the subscriber's connection is up, though: it asked
+			// when it subscribed, and when it comes up it takes the
+			// keyframe from the cache or asks again (Peer.requestKeyframes).
 			d.mu.Unlock()
 			if cur < 0 && !d.sub.subUp.Load() {
 				return skipped
