@@ -404,9 +404,12 @@ func (p *Peer) subscribe(u *upTrack) bool {
 	}
 
 	u.addDown(d)
-	if !u.audio && !p.subUp.Load() {
+	if !u.audio && u.svc == nil && !p.subUp.Load() {
 		// Ahead of the connection: the keyframe waits in the cache for
-		// it (keyreplay.go). One that is up asks once pion binds d.
+		// it (keyreplay.go). One that is up asks once pion binds d. An
+		// SVC stream is not replayed (its layers are picked per packet),
+		// and a keyframe now would only hold back the one it asks for
+		// when it is up (keyframeRetry).
 		u.requestKeyframe(int(d.target.Load()))
 	}
 	return true
