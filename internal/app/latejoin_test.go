@@ -11,10 +11,12 @@ import (
 // A person joining a call in full swing is started on a keyframe the
 // server already holds (internal/sfu/keyreplay.go): the video they get
 // begins with it and runs on into the live stream without a gap or a
-// repeat. Each late joiner here also checks the replay did not break the
-// stream; the replay itself must have happened for at least one of them
-// (each depends on its connection coming up within half a second of the
-// keyframe its subscription asked for, which a loaded machine may miss).
+// repeat. Before each late join the publisher sends a fresh keyframe
+// (the first viewer has seen it, so the server has it), so the newcomer
+// can be started from it. Each late joiner checks its stream; the replay
+// itself must have happened for at least one of them (each depends on its
+// connection coming up within half a second of that keyframe, which a
+// loaded machine may miss).
 func TestLateJoinerStartsFromCachedKeyframe(t *testing.T) {
 	s := startServer(t, 50, func(c *app.Config) { c.Metrics = true })
 	host, room := newHost(t, s)
@@ -26,6 +28,10 @@ func TestLateJoinerStartsFromCachedKeyframe(t *testing.T) {
 
 	before := metric(t, s, "rooms_keyframe_replays_total")
 	for i, name := range []string{"Late 1", "Late 2", "Late 3"} {
+		seen := first.Received(pub.Self.ID)
+		keys := seen.Keyframes.Load()
+		src.RequestKeyframe()
+		eventually(t, 5*time.Second, "a fresh keyframe", func() bool { return seen.Keyframes.Load() > keys })
 		log := &videoLog{from: pub.Self.ID}
 		late := joinWith(t, s, room.Token, name, client.JoinOptions{OnPacket: log.add})
 		eventually(t, 10*time.Second, name+"'s video", func() bool { return len(log.snapshot()) >= 60 })
