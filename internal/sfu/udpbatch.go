@@ -43,7 +43,6 @@ type batchConn struct {
 	// (not a sync.Pool: it empties at every GC, and a batch is 100 KB)
 
 	recv recvBatch // datagrams read ahead, for the mux's one reader
-	in   *inbound  // takes the datagrams read directly, before the mux (directrecv.go); may be nil
 
 	received                    atomic.Uint64 // datagrams read
 	sendWaits                   atomic.Uint64 // sends that waited for room in the socket's send buffer
