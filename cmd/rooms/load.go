@@ -14,6 +14,10 @@ import (
 	"github.com/roomsdev/rooms/internal/load"
 )
 
+// lateJoinerCmd is the hidden command load starts its late joiner as
+// (load.Config.LateJoiner).
+const lateJoinerCmd = "load-late-joiner"
+
 // loadCmd is `rooms load`: bot participants against a running server for a
 // bounded time, then a JSON summary and a table. Start the server with
 // -rate-limit-exempt 127.0.0.0/8, since every bot comes from this machine.
@@ -33,6 +37,7 @@ func loadCmd(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.LateJoins, "late-joins", 3, "after the measurement, this many people join the first room one at a time, for the join time into a running room")
 	fs.IntVar(&cfg.JoinConcurrency, "join-concurrency", 2, "joins in flight at once (more makes a storm of DTLS handshakes on a small machine)")
 	fs.StringVar(&out, "out", "", "write the JSON summary to this file")
+	ownProcess := fs.Bool("late-join-process", true, "run the late joins in a process of their own, as a person on their own device; false runs them among the bots")
 	var videoFile, audioFile string
 	fs.StringVar(&videoFile, "video-file", "", "publishers send this IVF video (VP8, VP9 or AV1) in a loop instead of synthetic media")
 	fs.StringVar(&audioFile, "audio-file", "", "publishers send this Ogg Opus audio in a loop instead of synthetic media")
@@ -45,6 +50,13 @@ func loadCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		cfg.Files = files
+	}
+	if *ownProcess {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		cfg.LateJoiner = []string{exe, lateJoinerCmd}
 	}
 	if cfg.Duration <= 0 || cfg.Duration > 24*time.Hour {
 		return fmt.Errorf("-duration must be between 0 and 24h")

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/roomsdev/rooms/internal/app"
+	"github.com/roomsdev/rooms/internal/load"
 	"github.com/roomsdev/rooms/internal/rooms"
 	"github.com/roomsdev/rooms/internal/sfu"
 	"github.com/roomsdev/rooms/internal/store/sqlite"
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string) error {
 		return admin(ctx, args)
 	case "load":
 		return loadCmd(ctx, args)
+	case lateJoinerCmd: // started by load, not by people
+		return load.LateJoinerMain(ctx, args, os.Stdout, os.Stderr)
 	default:
 		return fmt.Errorf("unknown command %q (want serve, admin or load)", cmd)
 	}

@@ -45,6 +45,11 @@ type Config struct {
 	// LateJoins is how many receive-only bots join the first room one at a
 	// time after the measurement (late.go).
 	LateJoins int
+	// LateJoiner, when set, is the command (and its first arguments) of
+	// a process that runs the late joins, as a person on a device of
+	// their own would (LateJoinerMain; late.go says why). Empty runs them
+	// in this process, among the bots.
+	LateJoiner []string
 	// Files, when set, is what every publisher sends (a recording, played
 	// in a loop) instead of the shape's synthetic media.
 	Files    *client.MediaFiles
@@ -281,15 +286,15 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil || cfg.LateJoins <= 0 || pl.rooms[0].media == audioOnly {
 		return s, err // audio has no keyframes to wait for
 	}
-	late, err := lateJoins(ctx, cfg, firstRoom, pl.rooms[0].publishers, cfg.LateJoins)
+	late, err := runLateJoins(ctx, cfg, firstRoom, pl.rooms[0].publishers, cfg.LateJoins)
 	if err != nil {
 		return nil, err
 	}
 	s.LateJoins = cfg.LateJoins
-	s.LateJoinFirstKeyframeMs.P50 = percentile(late.firstKeys, 50)
-	s.LateJoinFirstKeyframeMs.P95 = percentile(late.firstKeys, 95)
+	s.LateJoinFirstKeyframeMs.P50 = percentile(late.FirstKeys, 50)
+	s.LateJoinFirstKeyframeMs.P95 = percentile(late.FirstKeys, 95)
 	s.LateJoinStepsMs = make(map[string]Percentiles, numSteps)
-	for i, ds := range late.steps {
+	for i, ds := range late.Steps {
 		if len(ds) > 0 {
 			s.LateJoinStepsMs[stepNames[i]] = Percentiles{P50: percentile(ds, 50), P95: percentile(ds, 95)}
 		}

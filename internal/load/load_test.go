@@ -2,6 +2,7 @@ package load_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -15,6 +16,21 @@ import (
 	"github.com/roomsdev/rooms/internal/auth"
 	"github.com/roomsdev/rooms/internal/load"
 )
+
+// lateJoinerEnv makes this test binary the late joiner process
+// (load.Config.LateJoiner) instead of running the tests.
+const lateJoinerEnv = "ROOMS_TEST_LATE_JOINER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(lateJoinerEnv) != "" {
+		if err := load.LateJoinerMain(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "late joiner:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // TestLoadAgainstARealServer runs each shape briefly against a server in
 // this process and checks the summary describes real traffic. It asserts
@@ -39,11 +55,21 @@ func TestLoadAgainstARealServer(t *testing.T) {
 	for _, cfg := range []load.Config{
 		{Shape: load.ShapeFanout, Publishers: 2, Subscribers: 3},
 		{Shape: load.ShapeMeeting, Participants: 3, LateJoins: 1},
+		// The late joins in a process of their own, as `rooms load` runs
+		// them: this test binary, started again.
+		{Shape: load.ShapeFanout, Publishers: 2, Subscribers: 1, LateJoins: 2, LateJoiner: []string{os.Args[0]}},
 		{Shape: load.ShapeRooms, Participants: 6},
 		{Shape: load.ShapeAudio, Participants: 3},
 		{Shape: load.ShapeLivestream, Participants: 3},
 	} {
-		t.Run(cfg.Shape, func(t *testing.T) {
+		name := cfg.Shape
+		if cfg.LateJoiner != nil {
+			name += " late joiner process"
+		}
+		t.Run(name, func(t *testing.T) {
+			if cfg.LateJoiner != nil {
+				t.Setenv(lateJoinerEnv, "1") // for the child: this process is past TestMain
+			}
 			cfg.Server, cfg.ServerPID = hs.URL, os.Getpid()
 			cfg.Duration, cfg.Warmup = 2*time.Second, 2*time.Second
 			s, err := load.Run(context.Background(), cfg)
