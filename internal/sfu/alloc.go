@@ -1,8 +1,9 @@
 package sfu
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -117,7 +118,8 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		p.mu.Unlock()
 		return
 	}
-	allocs := make([]allocation, 0, len(p.downs))
+	allocs := p.allocBuf[:0]
+	defer func() { clear(allocs); p.allocBuf = allocs[:0] }()
 	sending := 0.0
 	audio := 0
 	for u, d := range p.downs {
@@ -160,11 +162,11 @@ func (p *Peer) allocate(now time.Time, speaker PeerID) {
 		}
 		a.got = -1
 	}
-	sort.SliceStable(allocs, func(i, j int) bool {
-		if allocs[i].priority != allocs[j].priority {
-			return allocs[i].priority < allocs[j].priority
+	slices.SortStableFunc(allocs, func(a, b allocation) int {
+		if a.priority != b.priority {
+			return cmp.Compare(a.priority, b.priority)
 		}
-		return allocs[i].area > allocs[j].area
+		return cmp.Compare(b.area, a.area)
 	})
 	// Everyone visible gets the lowest layer present, whatever the budget:
 	// a receiver's estimate only grows with what it is sent, so pausing a

@@ -61,9 +61,13 @@ type Peer struct {
 	sources map[string]string                // declared source by mid
 	early   map[Target][]ICECandidate        // candidates that came before their description
 
-	// allocMu serialises layer allocation; settings is what it guards.
+	// allocMu serialises layer allocation; settings and allocBuf (the
+	// slice allocate fills, kept between calls) are what it guards.
 	allocMu  sync.Mutex
 	settings map[string]TrackSettings
+	allocBuf []allocation
+	// reportBufs is the room heartbeat's, for sendReports.
+	reportBufs reportBufs
 
 	bwe   estimator
 	probe prober
@@ -181,12 +185,16 @@ func (p *Peer) requestKeyframes() {
 
 // downList is what p receives now, none once p is closed.
 func (p *Peer) downList() []*downTrack {
+	return p.appendDowns(nil)
+}
+
+// appendDowns is downList appending to downs.
+func (p *Peer) appendDowns(downs []*downTrack) []*downTrack {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		return nil
+		return downs
 	}
-	downs := make([]*downTrack, 0, len(p.downs))
 	for _, d := range p.downs {
 		downs = append(downs, d)
 	}

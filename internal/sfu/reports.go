@@ -53,16 +53,28 @@ func (d *downTrack) senderReport(now time.Time) (rtcp.SenderReport, bool) {
 	}, true
 }
 
+// reportBufs are the slices sendReports fills, kept from one second to
+// the next: only the room's heartbeat sends reports.
+type reportBufs struct {
+	downs   []*downTrack
+	reports []rtcp.SenderReport
+	pkts    []rtcp.Packet
+}
+
 // sendReports sends a sender report for every stream p receives.
 func (p *Peer) sendReports(now time.Time) {
-	downs := p.downList()
-	reports := make([]rtcp.SenderReport, 0, len(downs))
-	for _, d := range downs {
+	b := &p.reportBufs
+	b.downs = p.appendDowns(b.downs[:0])
+	reports := b.reports[:0]
+	for _, d := range b.downs {
 		if r, ok := d.senderReport(now); ok {
 			reports = append(reports, r)
 		}
 	}
-	pkts := make([]rtcp.Packet, 0, reportsPerPacket)
+	clear(b.downs)
+	b.reports = reports
+	pkts := b.pkts[:0]
+	defer func() { clear(pkts); b.pkts = pkts }()
 	for len(reports) > 0 {
 		n := min(len(reports), reportsPerPacket)
 		pkts = pkts[:0]
