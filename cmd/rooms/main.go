@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string) error {
 	case "load":
 		return loadCmd(ctx, args)
 	case lateJoinerCmd: // started by load, not by people
-		return load.LateJoinerMain(ctx, args, os.Stdout, os.Stderr)
+		return load.LateJoinerMain(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 	default:
 		return fmt.Errorf("unknown command %q (want serve, admin or load)", cmd)
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os/exec"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/roomsdev/rooms/client"
@@ -70,11 +71,11 @@ func runLateJoins(ctx context.Context, cfg Config, token string, publishers, n i
 		return lateJoins(ctx, cfg, token, publishers, n, false)
 	}
 	args := append(cfg.LateJoiner[1:len(cfg.LateJoiner):len(cfg.LateJoiner)],
-		"-server", cfg.Server, "-token", token,
-		"-publishers", strconv.Itoa(publishers), "-joins", strconv.Itoa(n))
+		"-server", cfg.Server, "-publishers", strconv.Itoa(publishers), "-joins", strconv.Itoa(n))
 	cmd := exec.CommandContext(ctx, cfg.LateJoiner[0], args...)
 	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, cfg.Progress
+	// The room's link goes on stdin: a command line is anyone's to read.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(token), &stdout, cfg.Progress
 	if err := cmd.Run(); err != nil {
 		return lateJoinResult{}, fmt.Errorf("late joiner process: %w", err)
 	}
@@ -86,23 +87,27 @@ func runLateJoins(ctx context.Context, cfg Config, token string, publishers, n i
 }
 
 // LateJoinerMain is the late joiner process (Config.LateJoiner): it
-// parses its flags from args, joins, and writes what it measured as JSON
-// to stdout, its progress to progress.
-func LateJoinerMain(ctx context.Context, args []string, stdout, progress io.Writer) error {
+// parses its flags from args and the room's link token from stdin, joins,
+// and writes what it measured as JSON to stdout, its progress to
+// progress.
+func LateJoinerMain(ctx context.Context, args []string, stdin io.Reader, stdout, progress io.Writer) error {
 	var cfg Config
-	var token string
 	var publishers, n int
 	fs := flag.NewFlagSet("late joiner", flag.ContinueOnError)
 	fs.SetOutput(progress)
 	fs.StringVar(&cfg.Server, "server", "", "the server")
-	fs.StringVar(&token, "token", "", "the room's link token")
 	fs.IntVar(&publishers, "publishers", 0, "publishers in the room")
 	fs.IntVar(&n, "joins", 1, "late joins to measure")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	b, err := io.ReadAll(io.LimitReader(stdin, 256))
+	if err != nil {
+		return err
+	}
+	token := strings.TrimSpace(string(b))
 	if cfg.Server == "" || token == "" || publishers < 1 || n < 1 {
-		return fmt.Errorf("late joiner: -server, -token, -publishers and -joins are required")
+		return fmt.Errorf("late joiner: -server, -publishers, -joins and a room token on stdin are required")
 	}
 	cfg.Progress = progress
 	r, err := lateJoins(ctx, cfg, token, publishers, n, true)

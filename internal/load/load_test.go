@@ -23,7 +23,7 @@ const lateJoinerEnv = "ROOMS_TEST_LATE_JOINER"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(lateJoinerEnv) != "" {
-		if err := load.LateJoinerMain(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if err := load.LateJoinerMain(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, "late joiner:", err)
 			os.Exit(1)
 		}
