@@ -53,6 +53,17 @@ func gauge(m map[string]*dto.MetricFamily, name string) (float64, bool) {
 	return sum, true
 }
 
+// counted is how much counter name grew from scrape m0 to scrape m1, or
+// -1 if the server does not have it.
+func counted(m0, m1 map[string]*dto.MetricFamily, name string) int64 {
+	v0, ok := gauge(m0, name)
+	if !ok {
+		return -1
+	}
+	v1, _ := gauge(m1, name)
+	return int64(v1 - v0)
+}
+
 // fanOutFamily is our server's histogram of the time to a packet's last
 // copy.
 const fanOutFamily = "rooms_fanout_seconds"

@@ -171,15 +171,8 @@ loop:
 	}
 	// What the server itself lost during the measurement (our server's
 	// counters; -1 for a server without them).
-	s.ServerUDPDropped, s.ServerRefused = -1, -1
-	if v0, ok := gauge(m0, "rooms_udp_receive_dropped_total"); ok {
-		v1, _ := gauge(m1, "rooms_udp_receive_dropped_total")
-		s.ServerUDPDropped = int64(v1 - v0)
-	}
-	if v0, ok := gauge(m0, "rooms_direct_refused_packets_total"); ok {
-		v1, _ := gauge(m1, "rooms_direct_refused_packets_total")
-		s.ServerRefused = int64(v1 - v0)
-	}
+	s.ServerUDPDropped = counted(m0, m1, "rooms_udp_receive_dropped_total")
+	s.ServerRefused = counted(m0, m1, "rooms_direct_refused_packets_total")
 	s.NACKs = nacks
 	if all.jitterN > 0 {
 		s.JitterMs = all.jitterSum / float64(all.jitterN)
