@@ -35,6 +35,7 @@ func loadCmd(ctx context.Context, args []string) error {
 	fs.DurationVar(&cfg.Warmup, "warmup", 5*time.Second, "how long to let joins settle first")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's process id (default: whoever listens on the server's port)")
 	fs.IntVar(&cfg.LateJoins, "late-joins", 3, "after the measurement, this many people join the first room one at a time, for the join time into a running room")
+	fs.BoolVar(&cfg.LateJoinReceiveOnly, "late-join-receive-only", false, "late joiners only receive, even where everyone publishes (by default they publish too, and the others' time to see them is measured)")
 	fs.IntVar(&cfg.JoinConcurrency, "join-concurrency", 2, "joins in flight at once (more makes a storm of DTLS handshakes on a small machine)")
 	fs.StringVar(&out, "out", "", "write the JSON summary to this file")
 	ownProcess := fs.Bool("late-join-process", true, "run the late joins in a process of their own, as a person on their own device; false runs them among the bots")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,12 +19,28 @@ import (
 // Late joins: the join storm at the start (everyone joining within
 // seconds, each join renegotiating everyone) is not what a person meets
 // when they open a link to a room already in full swing. After the
-// measurement, lateJoins receive-only bots join the first room one at a
-// time, a few seconds apart, and each records how long after pressing
-// join its first keyframe from each publisher arrived.
+// measurement, late joiners join the first room one at a time, a few
+// seconds apart, and each records how long after pressing join its first
+// keyframe from each publisher arrived. In a room where everyone
+// publishes (meeting, rooms) the late joiner publishes too, as a person
+// with their camera on, and the bots already inside record when they
+// first saw it: the other half of a join, the newcomer's tile coming
+// alive on everyone else's screen.
 
 // lateJoinGap is the pause between two late joins, for the room to settle.
 const lateJoinGap = 3 * time.Second
+
+// seenWait is how long a publishing late joiner stays after joining, for
+// the others to see it; one they have not seen by then counts as unseen.
+const seenWait = 2 * time.Second
+
+// lateJoinPlan is what the late joins do.
+type lateJoinPlan struct {
+	publishers int       // publishers in the room, each awaited
+	joins      int       // late joins to measure
+	publish    bool      // whether the late joiner publishes
+	media      mediaKind // what it publishes
+}
 
 // lateJoinResult is what the late joins measured: over every late
 // joiner and publisher, the times from join to first keyframe; and for
@@ -32,6 +49,16 @@ const lateJoinGap = 3 * time.Second
 type lateJoinResult struct {
 	FirstKeys []time.Duration           `json:"first_keys"`
 	Steps     [numSteps][]time.Duration `json:"steps"`
+	// Joins are the late joiners that published, for the bots inside to
+	// say when they first saw each (seenTimes).
+	Joins []lateJoiner `json:"joins,omitempty"`
+}
+
+// lateJoiner is one publishing late joiner: who, and when it pressed
+// join (the wall clock, which both processes share).
+type lateJoiner struct {
+	ID    string    `json:"id"`
+	Start time.Time `json:"start"`
 }
 
 // The steps of a late join, in the order they happen (client.Timeline).
@@ -66,12 +93,17 @@ func (r *lateJoinResult) addSteps(start time.Time, t client.Timeline) {
 // meeting 4 to 20 ms per step, most of the time it took to join. In a
 // process of its own, it shares the bots' core only through the kernel's
 // scheduler, which runs a task that mostly sleeps soon after it wakes.
-func runLateJoins(ctx context.Context, cfg Config, token string, publishers, n int) (lateJoinResult, error) {
+func runLateJoins(ctx context.Context, cfg Config, token string, lp lateJoinPlan) (lateJoinResult, error) {
 	if len(cfg.LateJoiner) == 0 {
-		return lateJoins(ctx, cfg, token, publishers, n, false)
+		return lateJoins(ctx, cfg, token, lp, false)
+	}
+	publish := ""
+	if lp.publish {
+		publish = mediaNames[lp.media]
 	}
 	args := append(cfg.LateJoiner[1:len(cfg.LateJoiner):len(cfg.LateJoiner)],
-		"-server", cfg.Server, "-publishers", strconv.Itoa(publishers), "-joins", strconv.Itoa(n))
+		"-server", cfg.Server, "-publishers", strconv.Itoa(lp.publishers), "-joins", strconv.Itoa(lp.joins),
+		"-publish", publish)
 	cmd := exec.CommandContext(ctx, cfg.LateJoiner[0], args...)
 	var stdout bytes.Buffer
 	// The room's link goes on stdin: a command line is anyone's to read.
@@ -92,25 +124,34 @@ func runLateJoins(ctx context.Context, cfg Config, token string, publishers, n i
 // progress.
 func LateJoinerMain(ctx context.Context, args []string, stdin io.Reader, stdout, progress io.Writer) error {
 	var cfg Config
-	var publishers, n int
+	var lp lateJoinPlan
+	var publish string
 	fs := flag.NewFlagSet("late joiner", flag.ContinueOnError)
 	fs.SetOutput(progress)
 	fs.StringVar(&cfg.Server, "server", "", "the server")
-	fs.IntVar(&publishers, "publishers", 0, "publishers in the room")
-	fs.IntVar(&n, "joins", 1, "late joins to measure")
+	fs.IntVar(&lp.publishers, "publishers", 0, "publishers in the room")
+	fs.IntVar(&lp.joins, "joins", 1, "late joins to measure")
+	fs.StringVar(&publish, "publish", "", "what the late joiner publishes: "+strings.Join(mediaNames[:], ", ")+"; empty for nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if publish != "" {
+		i := slices.Index(mediaNames[:], publish)
+		if i < 0 {
+			return fmt.Errorf("late joiner: -publish %q: want one of %s", publish, strings.Join(mediaNames[:], ", "))
+		}
+		lp.publish, lp.media = true, mediaKind(i)
 	}
 	b, err := io.ReadAll(io.LimitReader(stdin, 256))
 	if err != nil {
 		return err
 	}
 	token := strings.TrimSpace(string(b))
-	if cfg.Server == "" || token == "" || publishers < 1 || n < 1 {
+	if cfg.Server == "" || token == "" || lp.publishers < 1 || lp.joins < 1 {
 		return fmt.Errorf("late joiner: -server, -publishers, -joins and a room token on stdin are required")
 	}
 	cfg.Progress = progress
-	r, err := lateJoins(ctx, cfg, token, publishers, n, true)
+	r, err := lateJoins(ctx, cfg, token, lp, true)
 	if err != nil {
 		return err
 	}
@@ -121,13 +162,17 @@ func LateJoinerMain(ctx context.Context, args []string, stdin io.Reader, stdout,
 // first that is not measured: a fresh process's first join pays for
 // faulting in code and data (the answer alone took 30 ms), which a
 // browser that has shown the join page has already paid.
-func lateJoins(ctx context.Context, cfg Config, token string, publishers int, n int, warm bool) (lateJoinResult, error) {
+func lateJoins(ctx context.Context, cfg Config, token string, lp lateJoinPlan, warm bool) (lateJoinResult, error) {
 	var out lateJoinResult
 	first := 0
 	if warm {
 		first = -1
 	}
-	for i := first; i < n; i++ {
+	media := audioVideo
+	if lp.publish {
+		media = lp.media
+	}
+	for i := first; i < lp.joins; i++ {
 		select {
 		case <-ctx.Done():
 			return out, ctx.Err()
@@ -137,14 +182,18 @@ func lateJoins(ctx context.Context, cfg Config, token string, publishers int, n 
 		if err := hint(s.JoinAsGuest(ctx, token, fmt.Sprintf("Late %d", i+1))); err != nil {
 			return out, err
 		}
-		b, err := joinBot(ctx, s, token, false, audioVideo, nil)
+		b, err := joinBot(ctx, s, token, lp.publish, media, nil)
 		if err != nil {
 			return out, fmt.Errorf("late join: %w", err)
 		}
 		// Wait for every publisher's first keyframe (or give up after 10 s).
 		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) && b.rec.keyframesFrom() < publishers {
+		for time.Now().Before(deadline) && b.rec.keyframesFrom() < lp.publishers {
 			time.Sleep(20 * time.Millisecond)
+		}
+		if lp.publish {
+			// Stay for the others to see this one.
+			time.Sleep(time.Until(b.rec.joinStart.Add(seenWait)))
 		}
 		b.call.Leave()
 		if i < 0 {
@@ -152,10 +201,37 @@ func lateJoins(ctx context.Context, cfg Config, token string, publishers int, n 
 		}
 		out.FirstKeys = append(out.FirstKeys, b.rec.firstKeyframes()...)
 		out.addSteps(b.rec.joinStart, b.call.Timeline())
-		fmt.Fprintf(cfg.Progress, "\rlate join %d of %d: first keyframes from %d publishers", i+1, n, b.rec.keyframesFrom())
+		if lp.publish {
+			out.Joins = append(out.Joins, lateJoiner{ID: b.call.ID(), Start: b.rec.joinStart})
+		}
+		fmt.Fprintf(cfg.Progress, "\rlate join %d of %d: first keyframes from %d publishers", i+1, lp.joins, b.rec.keyframesFrom())
 	}
 	fmt.Fprintln(cfg.Progress)
 	return out, nil
+}
+
+// seenTimes are, for each publishing late joiner and each bot that was
+// in the room, the time from the joiner pressing join to the bot's first
+// keyframe from it; unseen counts the pairs with none.
+func seenTimes(bots []*participant, joins []lateJoiner) (seen []time.Duration, unseen int) {
+	for _, j := range joins {
+		for _, p := range bots {
+			if at, ok := p.rec.firstKeyFrom(j.ID); ok {
+				seen = append(seen, at.Sub(j.Start))
+			} else {
+				unseen++
+			}
+		}
+	}
+	return seen, unseen
+}
+
+// firstKeyFrom is when b had its first keyframe from the publisher id.
+func (b *bot) firstKeyFrom(id string) (time.Time, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	at, ok := b.firstKey[id]
+	return at, ok
 }
 
 // keyframesFrom is how many publishers b has had a keyframe from.

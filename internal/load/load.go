@@ -42,9 +42,11 @@ type Config struct {
 	ServerPID int // 0: found from the server's port
 	// JoinConcurrency bounds joins in flight at once.
 	JoinConcurrency int
-	// LateJoins is how many receive-only bots join the first room one at a
-	// time after the measurement (late.go).
-	LateJoins int
+	// LateJoins is how many bots join the first room one at a time after
+	// the measurement (late.go). In a room where everyone publishes they
+	// publish too, unless LateJoinReceiveOnly.
+	LateJoins           int
+	LateJoinReceiveOnly bool
 	// LateJoiner, when set, is the command (and its first arguments) of
 	// a process that runs the late joins, as a person on a device of
 	// their own would (LateJoinerMain; late.go says why). Empty runs them
@@ -77,6 +79,9 @@ const (
 	videoOnly                   // one 180p VP8 stream, no audio (fanout)
 	audioOnly                   // Opus only
 )
+
+// mediaNames name the kinds on the late joiner's command line.
+var mediaNames = [...]string{audioVideo: "audio-video", simulcast: "simulcast", videoOnly: "video", audioOnly: "audio"}
 
 func (c *Config) plan() (plan, error) {
 	var p plan
@@ -286,11 +291,21 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil || cfg.LateJoins <= 0 || pl.rooms[0].media == audioOnly {
 		return s, err // audio has no keyframes to wait for
 	}
-	late, err := runLateJoins(ctx, cfg, firstRoom, pl.rooms[0].publishers, cfg.LateJoins)
+	rp := pl.rooms[0]
+	late, err := runLateJoins(ctx, cfg, firstRoom, lateJoinPlan{
+		publishers: rp.publishers, joins: cfg.LateJoins,
+		publish: rp.subscribers == 0 && !cfg.LateJoinReceiveOnly, media: rp.media,
+	})
 	if err != nil {
 		return nil, err
 	}
 	s.LateJoins = cfg.LateJoins
+	if len(late.Joins) > 0 {
+		// The first room's bots are the first to have joined.
+		seen, unseen := seenTimes(bots[:rp.publishers+rp.subscribers], late.Joins)
+		s.LateJoinSeenMs = &Percentiles{P50: percentile(seen, 50), P95: percentile(seen, 95)}
+		s.LateJoinUnseen = unseen
+	}
 	s.LateJoinFirstKeyframeMs.P50 = percentile(late.FirstKeys, 50)
 	s.LateJoinFirstKeyframeMs.P95 = percentile(late.FirstKeys, 95)
 	s.LateJoinStepsMs = make(map[string]Percentiles, numSteps)

@@ -55,6 +55,8 @@ func TestLoadAgainstARealServer(t *testing.T) {
 	for _, cfg := range []load.Config{
 		{Shape: load.ShapeFanout, Publishers: 2, Subscribers: 3},
 		{Shape: load.ShapeMeeting, Participants: 3, LateJoins: 1},
+		// The same in a process of its own, publishing from there.
+		{Shape: load.ShapeMeeting, Participants: 3, LateJoins: 1, LateJoiner: []string{os.Args[0]}},
 		// The late joins in a process of their own, as `rooms load` runs
 		// them: this test binary, started again.
 		{Shape: load.ShapeFanout, Publishers: 2, Subscribers: 1, LateJoins: 2, LateJoiner: []string{os.Args[0]}},
@@ -91,6 +93,16 @@ func TestLoadAgainstARealServer(t *testing.T) {
 			}
 			if cfg.LateJoins > 0 && (s.LateJoins != cfg.LateJoins || s.LateJoinFirstKeyframeMs.P50 <= 0) {
 				t.Fatalf("no late join measured: %+v", s)
+			}
+			// Where everyone publishes, so does a late joiner, and every
+			// bot inside sees it; in a fanout it only receives.
+			switch {
+			case cfg.LateJoins > 0 && cfg.Shape == load.ShapeMeeting:
+				if s.LateJoinSeenMs == nil || s.LateJoinSeenMs.P50 <= 0 || s.LateJoinUnseen != 0 {
+					t.Fatalf("the others' first sight of a late joiner not measured (unseen %d): %+v", s.LateJoinUnseen, s.LateJoinSeenMs)
+				}
+			case s.LateJoinSeenMs != nil:
+				t.Fatalf("a receive-only late joiner was seen: %+v", s.LateJoinSeenMs)
 			}
 			// Our server counts what it drops itself: on loopback, at
 			// these sizes, next to nothing (a retransmission asked for

@@ -67,6 +67,12 @@ type Summary struct {
 	// (client.Timeline): joined, sub_offer, sub_answered, sub_ice,
 	// sub_connected, first_track.
 	LateJoinStepsMs map[string]Percentiles `json:"late_join_steps_ms,omitempty"`
+	// LateJoinSeenMs is, when the late joiners published, the time from a
+	// late joiner pressing join to each bot inside having its first
+	// keyframe: how soon the newcomer's tile comes alive for the others.
+	// LateJoinUnseen counts the bots that had none within seenWait.
+	LateJoinSeenMs *Percentiles `json:"late_join_seen_ms,omitempty"`
+	LateJoinUnseen int          `json:"late_join_unseen,omitempty"`
 }
 
 // Percentiles are a median and a 95th percentile, in milliseconds.
@@ -221,6 +227,9 @@ func (s *Summary) WriteTable(w io.Writer) {
 			if p, ok := s.LateJoinStepsMs[name]; ok {
 				row("  "+strings.ReplaceAll(name, "_", " "), "p50 %.0f ms, p95 %.0f ms after join", p.P50, p.P95)
 			}
+		}
+		if p := s.LateJoinSeenMs; p != nil {
+			row("late joiner seen by others", "p50 %.0f ms, p95 %.0f ms (%d times not within %v)", p.P50, p.P95, s.LateJoinUnseen, seenWait)
 		}
 	}
 	tw.Flush()
