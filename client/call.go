@@ -406,12 +406,17 @@ func (c *Call) onTrack(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		}
 	}
 	var pkt rtp.Packet
+	var asked time.Time // the latest keyframe request (askKeyframe)
 	handle := func(n int) {
 		if pkt.Unmarshal(buf[:n]) != nil {
 			return
 		}
 		padding := pkt.Padding && len(pkt.Payload) == 0
 		key := !padding && isKey != nil && isKey(pkt.Payload)
+		if !key && !padding && isKey != nil && r.Keyframes.Load() == 0 && time.Since(asked) >= keyframeAskEvery {
+			asked = time.Now()
+			c.askKeyframe(pkt.SSRC)
+		}
 		var w, h int
 		sid, tid, pic := -1, -1, -1
 		layer := syntheticLayer(pkt.Payload)
@@ -485,6 +490,20 @@ func readSenderRTCP(s *webrtc.RTPSender, src *Synthetic) {
 			}
 		}
 	}
+}
+
+// keyframeAskEvery is the least time between two keyframe requests for
+// a video that has shown none yet.
+const keyframeAskEvery = 200 * time.Millisecond
+
+// askKeyframe asks the server for a keyframe of the stream ssrc (RFC 4585
+// PLI), as a browser's decoder does when a video's first packets are not
+// a keyframe. The server may have sent one the moment it had the answer
+// adding the track, and pion starts the track's receiver a moment after
+// it returns the answer (in its operations queue): a packet that comes
+// between the two is dropped as unknown.
+func (c *Call) askKeyframe(ssrc uint32) {
+	go func() { _ = c.sub.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}) }()
 }
 
 func (c *Call) readLoop() {

@@ -57,6 +57,11 @@ type Synthetic struct {
 	// FrameRate of the video, 30 when zero; tests on a busy machine may
 	// send fewer frames (each layer's packets per frame stay the same).
 	FrameRate int
+	// VideoDelay holds back the first video frame after the media starts,
+	// as a camera's first frame takes a while to be captured and encoded
+	// while the microphone's first packet leaves at once. Set it before
+	// joining.
+	VideoDelay time.Duration
 	// TemporalLayers, when 3, encodes each VP8 layer in three temporal
 	// layers as browsers do (L1T3): frames of layers 0, 2, 1, 2 in turn,
 	// the TL1 frame and the first TL2 frame depending on the base layer
@@ -269,14 +274,18 @@ func (s *Synthetic) run(ctx context.Context) {
 	}
 	videoTick := time.NewTicker(time.Second / time.Duration(fps))
 	defer videoTick.Stop()
+	videoFrom := time.Now().Add(s.VideoDelay)
 	keyEvery := time.NewTicker(3 * time.Second)
 	defer keyEvery.Stop()
 
 	// Opus at 32 kbps is 80 bytes every 20 ms; with DTX, silence is a
-	// 3-byte packet every 400 ms.
+	// 3-byte packet every 400 ms, once libopus has seen ten frames of it
+	// (NB_SPEECH_FRAMES_BEFORE_DTX): a stream starts, and speech ends,
+	// with 200 ms of ordinary packets.
+	const framesBeforeDTX = 10
 	voice, dtx := make([]byte, 80), make([]byte, 3)
 	audio := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111}}
-	tick := 0
+	silent := 0 // frames of silence in a row
 	tracks := s.videoTracks()
 	video := make([]rtp.Packet, len(tracks))
 	for i := range video {
@@ -294,12 +303,13 @@ func (s *Synthetic) run(ctx context.Context) {
 			if s.Audio == nil {
 				continue // video only
 			}
-			tick++
 			audio.Timestamp += 960
 			level := byte(s.level.Load())
 			audio.Payload = voice
-			if level >= LevelSilent {
-				if tick%20 != 0 {
+			if level < LevelSilent {
+				silent = 0
+			} else if silent++; silent > framesBeforeDTX {
+				if (silent-framesBeforeDTX)%20 != 0 {
 					continue
 				}
 				audio.Payload = dtx
@@ -313,7 +323,10 @@ func (s *Synthetic) run(ctx context.Context) {
 			}
 			_ = s.Audio.WriteRTP(&audio)
 			s.sent.Add(1)
-		case <-videoTick.C:
+		case now := <-videoTick.C:
+			if now.Before(videoFrom) {
+				continue
+			}
 			picture = (picture + 1) & 0x7fff
 			if s.svc {
 				s.writePicture(&video[0], payload, picture)
