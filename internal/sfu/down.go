@@ -143,11 +143,9 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	d.current.Store(-1)
 	d.bound.Store(true)
 	// A connection not up yet (a newcomer's first offer) asked when it
-	// subscribed, and gets the keyframe from the cache when it comes up
-	// (keyreplay.go); one that is up asks now.
-	if d.sub.subUp.Load() {
-		d.up.requestKeyframe(int(d.target.Load()))
-	}
+	// subscribed, and gets the keyframe from the cache when it comes up;
+	// on one that is up, the answer that bound d starts it from the cache
+	// or asks (Peer.SubscriberAnswer, keyreplay.go).
 	return codec, nil
 }
 
@@ -484,6 +482,15 @@ func (d *downTrack) retransmit(seq uint16) bool {
 	return true
 }
 
+// keyframeLayer is the layer whose keyframe the subscriber's request is
+// for: the one it receives, or the one it waits to start on.
+func (d *downTrack) keyframeLayer() int {
+	if cur := d.current.Load(); cur >= 0 {
+		return int(cur)
+	}
+	return int(d.target.Load())
+}
+
 // handleRTCP acts on the subscriber's feedback for this track (see
 // rtcpSink): picture loss goes to the publisher, NACKs are answered from
 // the packet cache, bandwidth estimates and loss reports feed the
@@ -494,11 +501,11 @@ func (d *downTrack) handleRTCP(pkts []rtcp.Packet, ssrc uint32) {
 		switch p := pkt.(type) {
 		case *rtcp.PictureLossIndication:
 			if p.MediaSSRC == ssrc {
-				d.up.requestKeyframe(int(d.current.Load()))
+				d.up.requestKeyframe(d.keyframeLayer())
 			}
 		case *rtcp.FullIntraRequest:
 			if slices.ContainsFunc(p.FIR, func(e rtcp.FIREntry) bool { return e.SSRC == ssrc }) {
-				d.up.requestKeyframe(int(d.current.Load()))
+				d.up.requestKeyframe(d.keyframeLayer())
 			}
 		case *rtcp.TransportLayerNack:
 			if p.MediaSSRC != ssrc {

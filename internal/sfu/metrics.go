@@ -18,6 +18,7 @@ type stats struct {
 	retransmits atomic.Uint64        // of those, answered from the packet cache
 	plis        atomic.Uint64        // keyframe requests sent to publishers
 	replays     atomic.Uint64        // subscribers started from a cached keyframe (keyreplay.go)
+	offers      atomic.Uint64        // subscriber offers: renegotiations
 	switches    atomic.Uint64        // simulcast layer switches
 	padding     atomic.Uint64        // bytes of padding sent to probe subscribers' downlinks
 	tcpDropped  atomic.Uint64        // packets dropped for ICE-TCP connections that could not keep up
@@ -54,6 +55,7 @@ type collector struct {
 
 	participants, tracks, roomBitrate                                                       *prometheus.Desc
 	packets, bytes, nacks, retransmits, plis, replays, switches, padding, tcpDropped, rooms *prometheus.Desc
+	offers                                                                                  *prometheus.Desc
 	batches, batched, sendDropped, segmented, direct                                        *prometheus.Desc
 	readDirect, repairs, refused, rxDropped, sendWaits                                      *prometheus.Desc
 }
@@ -76,6 +78,7 @@ func newCollector(e *Engine) *collector {
 		switches:     d("rooms_layer_switches_total", "Simulcast layer switches."),
 		padding:      d("rooms_probe_padding_bytes_total", "Padding sent to probe subscribers' downlinks, bytes."),
 		replays:      d("rooms_keyframe_replays_total", "Subscribers started at once from a cached keyframe rather than by asking the publisher for one."),
+		offers:       d("rooms_subscriber_offers_total", "Offers sent to subscribers: each connection's first, and a renegotiation each time what it receives changes."),
 		tcpDropped:   d("rooms_ice_tcp_dropped_packets_total", "Packets dropped because an ICE-TCP connection could not keep up."),
 		batches:      d("rooms_udp_send_batches_total", "Batched sends (sendmmsg) on the media UDP socket."),
 		batched:      d("rooms_udp_batched_datagrams_total", "Datagrams sent in batches on the media UDP socket."),
@@ -91,7 +94,7 @@ func newCollector(e *Engine) *collector {
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.replays, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct, c.readDirect, c.repairs, c.refused, c.rxDropped, c.sendWaits} {
+	for _, d := range []*prometheus.Desc{c.rooms, c.participants, c.tracks, c.roomBitrate, c.packets, c.bytes, c.nacks, c.retransmits, c.plis, c.replays, c.offers, c.switches, c.padding, c.tcpDropped, c.batches, c.batched, c.sendDropped, c.segmented, c.direct, c.readDirect, c.repairs, c.refused, c.rxDropped, c.sendWaits} {
 		ch <- d
 	}
 }
@@ -110,6 +113,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.padding, s.padding.Load())
 	counter(c.tcpDropped, s.tcpDropped.Load())
 	counter(c.replays, s.replays.Load())
+	counter(c.offers, s.offers.Load())
 	counter(c.readDirect, c.e.inbound.packets.Load())
 	counter(c.repairs, c.e.inbound.repairs.Load())
 	if s := c.e.shards; s != nil {

@@ -39,6 +39,8 @@ type Peer struct {
 
 	// pubMu serialises publisher negotiation (offer in, answer out).
 	pubMu sync.Mutex
+	// publishMu serialises publishing a track with its end (publish.go).
+	publishMu sync.Mutex
 
 	// cands keeps trickled candidates behind their description.
 	cands trickle.Gate[Target, ICECandidate]
@@ -60,6 +62,10 @@ type Peer struct {
 	paused  map[string]bool                  // kinds whose forwarding is paused
 	sources map[string]string                // declared source by mid
 	early   map[Target][]ICECandidate        // candidates that came before their description
+	// Tracks wait to be published together (publish.go).
+	announced int         // tracks the latest publisher offer sends
+	held      []*upTrack  // new tracks not published yet
+	holdTimer *time.Timer // publishes them if the rest are late
 
 	// allocMu serialises layer allocation; settings and allocBuf (the
 	// slice allocate fills, kept between calls) are what it guards.
@@ -220,6 +226,9 @@ func (p *Peer) PublisherOffer(sdp string) error {
 	if err := p.pub.SetRemoteDescription(offer); err != nil {
 		return fmt.Errorf("%w: set publisher offer: %w", ErrNegotiation, err)
 	}
+	if parsed, err := offer.Unmarshal(); err == nil { // it is: pion took it
+		p.announce(parsed)
+	}
 	answer, err := p.pub.CreateAnswer(nil)
 	if err != nil {
 		return fmt.Errorf("%w: create publisher answer: %w", ErrNegotiation, err)
@@ -251,6 +260,14 @@ func (p *Peer) SubscriberAnswer(sdp string) error {
 	p.offerPending = false
 	p.negMu.Unlock()
 	p.addEarlyCandidates(Sub, p.sub)
+	if p.subUp.Load() {
+		// The tracks the answer bound start now, from a cached keyframe
+		// where there is one: when someone joins a full room, the others'
+		// answers arrive over a few hundred milliseconds, and asking the
+		// newcomer for a keyframe each time would leave most of them
+		// waiting out keyframeRetry, some several times.
+		p.requestKeyframes()
+	}
 	if again {
 		p.negotiate()
 	}
@@ -385,6 +402,7 @@ func (p *Peer) sendOffer() {
 	}
 	p.awaitingAnswer = true
 	p.offered = true
+	p.room.engine.stats.offers.Add(1)
 	// Sent while holding negMu so offers leave in the order they were made.
 	p.h.SubscriberOffer(offer.SDP)
 }
@@ -507,9 +525,7 @@ func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		return
 	}
 	if !known {
-		p.room.publish(u)
-		p.h.Published(u.info)
-		p.log.Debug("track published", "track", u.info.ID, "kind", u.info.Kind, "source", u.info.Source, "codec", remote.Codec().MimeType)
+		p.publishTrack(u)
 	}
 	// Ask for a keyframe of the new layer at once: a subscriber may be
 	// waiting to switch to it.
@@ -530,6 +546,8 @@ func (p *Peer) layerEnded(u *upTrack, recv *webrtc.RTPReceiver) {
 	if !u.layerDone() {
 		return
 	}
+	p.publishMu.Lock()
+	defer p.publishMu.Unlock()
 	p.room.unpublish(u)
 	u.clearDowns()
 	p.h.Unpublished(u.info)
@@ -602,6 +620,10 @@ func (p *Peer) Close() {
 	p.closed = true
 	downs := p.downs
 	p.downs = make(map[*upTrack]*downTrack)
+	if p.holdTimer != nil {
+		p.holdTimer.Stop()
+		p.holdTimer = nil
+	}
 	p.mu.Unlock()
 
 	for _, u := range p.room.remove(p) {
