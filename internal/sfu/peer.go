@@ -620,10 +620,7 @@ func (p *Peer) Close() {
 	p.closed = true
 	downs := p.downs
 	p.downs = make(map[*upTrack]*downTrack)
-	if p.holdTimer != nil {
-		p.holdTimer.Stop()
-		p.holdTimer = nil
-	}
+	p.stopHoldLocked()
 	p.mu.Unlock()
 
 	for _, u := range p.room.remove(p) {

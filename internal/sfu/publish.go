@@ -76,10 +76,7 @@ func (p *Peer) publishHeld() {
 	p.mu.Lock()
 	held := p.held
 	p.held = nil
-	if p.holdTimer != nil {
-		p.holdTimer.Stop()
-		p.holdTimer = nil
-	}
+	p.stopHoldLocked()
 	closed := p.closed
 	for i, u := range held {
 		if _, live := p.ups[u]; !live {
@@ -97,5 +94,13 @@ func (p *Peer) publishHeld() {
 		p.room.publish(u)
 		p.h.Published(u.info)
 		p.log.Debug("track published", "track", u.info.ID, "kind", u.info.Kind, "source", u.info.Source, "codec", u.codec.MimeType)
+	}
+}
+
+// stopHoldLocked stops the timer that publishes held tracks; p.mu is held.
+func (p *Peer) stopHoldLocked() {
+	if p.holdTimer != nil {
+		p.holdTimer.Stop()
+		p.holdTimer = nil
 	}
 }
