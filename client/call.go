@@ -492,20 +492,6 @@ func readSenderRTCP(s *webrtc.RTPSender, src *Synthetic) {
 	}
 }
 
-// keyframeAskEvery is the least time between two keyframe requests for
-// a video that has shown none yet.
-const keyframeAskEvery = 200 * time.Millisecond
-
-// askKeyframe asks the server for a keyframe of the stream ssrc (RFC 4585
-// PLI), as a browser's decoder does when a video's first packets are not
-// a keyframe. The server may have sent one the moment it had the answer
-// adding the track, and pion starts the track's receiver a moment after
-// it returns the answer (in its operations queue): a packet that comes
-// between the two is dropped as unknown.
-func (c *Call) askKeyframe(ssrc uint32) {
-	go func() { _ = c.sub.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}) }()
-}
-
 func (c *Call) readLoop() {
 	defer close(c.done)
 	for {
