@@ -39,7 +39,7 @@ type lateJoinPlan struct {
 	publishers int       // publishers in the room, each awaited
 	joins      int       // late joins to measure
 	publish    bool      // whether the late joiner publishes
-	media      mediaKind // what it publishes
+	media      mediaKind // what it publishes, if it does
 }
 
 // lateJoinResult is what the late joins measured: over every late
@@ -168,10 +168,6 @@ func lateJoins(ctx context.Context, cfg Config, token string, lp lateJoinPlan, w
 	if warm {
 		first = -1
 	}
-	media := audioVideo
-	if lp.publish {
-		media = lp.media
-	}
 	for i := first; i < lp.joins; i++ {
 		select {
 		case <-ctx.Done():
@@ -182,7 +178,7 @@ func lateJoins(ctx context.Context, cfg Config, token string, lp lateJoinPlan, w
 		if err := hint(s.JoinAsGuest(ctx, token, fmt.Sprintf("Late %d", i+1))); err != nil {
 			return out, err
 		}
-		b, err := joinBot(ctx, s, token, lp.publish, media, nil)
+		b, err := joinBot(ctx, s, token, lp.publish, lp.media, nil)
 		if err != nil {
 			return out, fmt.Errorf("late join: %w", err)
 		}
