@@ -131,6 +131,7 @@ type Call struct {
 	session *Session
 	wsURL   string
 	wsMu    sync.Mutex
+	stalled atomic.Bool // StallSignalling: the socket carries nothing either way
 	ws      *websocket.Conn // replaced when the call resumes on a new socket
 	in      pushbuf.Set     // the subscriber connection's incoming streams
 	ctx     context.Context
@@ -504,6 +505,9 @@ func (c *Call) readLoop() {
 			}
 			return
 		}
+		if c.stalled.Load() {
+			continue // lost on the way, as on a network that went away
+		}
 		if err := c.handle(&m); err != nil {
 			c.emit(Event{Type: "error", Code: "client", Message: err.Error()})
 		}
@@ -642,6 +646,9 @@ func (c *Call) send(m wire) error {
 // SendRaw sends one text frame as it is: tests use it to send malformed
 // messages.
 func (c *Call) SendRaw(b []byte) error {
+	if c.stalled.Load() {
+		return nil // lost on the way
+	}
 	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 	defer cancel()
 	return c.socket().Write(ctx, websocket.MessageText, b)

@@ -83,6 +83,7 @@ func (c *Call) tryResume(id json.RawMessage, token string) (*wire, error) {
 	c.wsMu.Lock()
 	old := c.ws
 	c.ws = ws
+	c.stalled.Store(false)
 	c.wsMu.Unlock()
 	_ = old.CloseNow()
 	if err := c.send(wire{Type: "resume", Participant: id, Token: token}); err != nil {
@@ -99,3 +100,9 @@ func (c *Call) tryResume(id json.RawMessage, token string) (*wire, error) {
 // as a lost network does: the call resumes on a new one by itself (unless
 // JoinOptions.NoResume). For tests.
 func (c *Call) DropSignalling() { _ = c.socket().CloseNow() }
+
+// StallSignalling makes the socket carry nothing either way without
+// closing it, as a network that has just gone away: what the server sends
+// is lost unread, and so is what the call sends. DropSignalling ends it
+// (the call resumes on a new socket). For tests.
+func (c *Call) StallSignalling() { c.stalled.Store(true) }

@@ -125,6 +125,34 @@ func TestSignallingDropResumesSameParticipant(t *testing.T) {
 	}
 }
 
+// The socket goes silent without closing, as when the network has just
+// gone away and nobody has noticed, while the server offers the
+// subscriber connection something new (Cy joins with a camera): the offer
+// is lost. When Bea resumes on a new socket, the server must send that
+// offer again, since pion cannot make a second one while the first is
+// unanswered, and Cy's media must reach her.
+func TestResumeSendsTheUnansweredOfferAgain(t *testing.T) {
+	s := startServer(t, 50)
+	a, b, room := hostAndBea(t, s, client.JoinOptions{})
+	id := b.ID()
+	b.StallSignalling()
+	src, err := client.NewSynthetic("cy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cy := joinWith(t, s, room.Token, "Cy", client.JoinOptions{Publish: src})
+	receivesFrom(t, a, cy) // Cy is published: Bea's offer has gone out, and is lost
+	if _, v := b.ReceivedFrom(cy.ID()); v != 0 {
+		t.Fatalf("Bea received %d of Cy's video packets over a silent socket", v)
+	}
+	b.DropSignalling()
+	receivesFrom(t, b, cy)
+	receivesFrom(t, b, a)
+	if b.ID() != id {
+		t.Fatalf("Bea's id changed from %s to %s: she joined again instead of resuming", id, b.ID())
+	}
+}
+
 // A dropped socket that is never resumed leaves the call within ten
 // seconds, like any dead connection.
 func TestUnresumedSocketLeavesWithinTenSeconds(t *testing.T) {

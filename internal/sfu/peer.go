@@ -330,11 +330,22 @@ func (p *Peer) RestartICE() {
 	p.negotiate()
 }
 
-// Resync sends a new subscriber offer, forgetting any still unanswered:
-// the signalling connection it went out on was lost (the client resumed
-// on a new one), so its answer may never come.
+// Resync sends the subscriber offer again after the client resumed on a
+// new signalling connection: the one it went out on was lost, so its
+// answer may never come. An offer still unanswered goes again as it was
+// (with the candidates gathered since): pion cannot replace a local
+// offer (no have-local-offer → have-local-offer, no local rollback), and
+// the client may already have applied it. Otherwise a new offer says
+// what changed meanwhile.
 func (p *Peer) Resync() {
 	p.negMu.Lock()
+	if p.awaitingAnswer && !p.isClosed() {
+		if d := p.sub.PendingLocalDescription(); d != nil && d.Type == webrtc.SDPTypeOffer {
+			p.h.SubscriberOffer(d.SDP)
+			p.negMu.Unlock()
+			return
+		}
+	}
 	p.awaitingAnswer = false
 	p.negMu.Unlock()
 	p.negotiate()

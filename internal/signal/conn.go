@@ -232,7 +232,9 @@ func (p *participant) readLoop(ctx context.Context, s *socket) (clean bool) {
 			switch {
 			case errors.As(err, &ce):
 				// A browser closing its page says so (1001); a lost
-				// network says nothing.
+				// network says nothing, and a client giving up a socket
+				// it found broken says 4000 (its close may still arrive):
+				// both leave its place open for a resume.
 				return ce.Code == websocket.StatusNormalClosure || ce.Code == websocket.StatusGoingAway
 			case errors.Is(err, websocket.ErrMessageTooBig):
 				// The library has already closed the socket with status

@@ -30,6 +30,18 @@ const CHROMIUM_ARGS = [
   "--autoplay-policy=no-user-gesture-required",
 ];
 
+/**
+ * Debian's Chromium for pages of the server at base. executablePath may
+ * be a wrapper (one that starts Chromium in a network namespace). Camera
+ * and microphone need a secure origin: loopback is one; another address
+ * is treated as one here.
+ */
+export function launchChromium(base, executablePath = CHROMIUM) {
+  const args = [...CHROMIUM_ARGS];
+  if (!new URL(base).hostname.startsWith("127.")) args.push(`--unsafely-treat-insecure-origin-as-secure=${base}`);
+  return chromium.launch({ executablePath, args, headless: true });
+}
+
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -76,10 +88,15 @@ function freeUdpPort() {
  * and stop() in after().
  */
 export class World {
-  /** extraArgs are more server flags, such as ["-capacity", "2"]. */
-  constructor(name, { extraArgs = [] } = {}) {
+  /**
+   * extraArgs are more server flags, such as ["-capacity", "2"]; host is
+   * the address the server listens on (a test's own network namespace
+   * may give it another than loopback).
+   */
+  constructor(name, { extraArgs = [], host = "127.0.0.1" } = {}) {
     this.name = name;
     this.extraArgs = extraArgs;
+    this.host = host;
     this.log = "";
     this.server = null;
     this.browser = null;
@@ -96,15 +113,15 @@ export class World {
     // ICE over TCP, the fallback where UDP is blocked, has its own port.
     this.mediaTcpPort = await freeTcpPort();
     this.dataDir = mkdtempSync(join(tmpdir(), "rooms-e2e-"));
-    this.base = `http://127.0.0.1:${this.port}`;
+    this.base = `http://${this.host}:${this.port}`;
     await this.startServer();
-    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    this.browser = await launchChromium(this.base);
   }
 
   async startServer() {
     // Every person of a test comes from 127.0.0.1: without the exemption
     // the sign-up and guest limits per address would refuse the later ones.
-    const args = ["-addr", `127.0.0.1:${this.port}`, "-data", this.dataDir, "-media-port", String(this.mediaPort), "-media-tcp-port", String(this.mediaTcpPort), "-rate-limit-exempt", "127.0.0.1/32", ...this.extraArgs];
+    const args = ["-addr", `${this.host}:${this.port}`, "-data", this.dataDir, "-media-port", String(this.mediaPort), "-media-tcp-port", String(this.mediaTcpPort), "-rate-limit-exempt", "127.0.0.1/32", ...this.extraArgs];
     this.server = spawn(BINARY, args, {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -159,10 +176,11 @@ export class World {
 
   /**
    * A person: a page in its own browser context. With refuseDevices, the
-   * page is refused camera and microphone as when a person clicks "Block".
+   * page is refused camera and microphone as when a person clicks "Block";
+   * browser is another Chromium than the world's (one in its own network).
    */
-  async person(label, { refuseDevices = false, viewport = DESKTOP, locale = "en-US" } = {}) {
-    const context = await this.browser.newContext({ viewport, locale });
+  async person(label, { refuseDevices = false, viewport = DESKTOP, locale = "en-US", browser = this.browser } = {}) {
+    const context = await browser.newContext({ viewport, locale });
     this.contexts.add(context);
     if (refuseDevices) {
       await context.addInitScript(() => {

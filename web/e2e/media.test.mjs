@@ -1,11 +1,11 @@
 // The media plane in real browsers (issue 4): Chromium publishes its
 // camera in three simulcast layers; the layer another Chromium receives
-// follows the size of the tile that shows it; and media comes back by
-// itself after the network is cut.
+// follows the size of the tile that shows it. (A network cut is
+// netcut.test.mjs: Playwright's setOffline leaves WebRTC running.)
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, until, sleep, connected, remoteTiles } from "./lib.mjs";
-import { heightBecomes, hostAndViewer, videoStats } from "./video.mjs";
+import { World, until } from "./lib.mjs";
+import { heightBecomes, hostAndViewer } from "./video.mjs";
 
 const world = new World("media");
 before(() => world.start());
@@ -26,7 +26,7 @@ function sentLayers(page) {
   });
 }
 
-test("simulcast: the received size follows the tile, and media comes back after the network is cut", { timeout: 240_000 }, async () => {
+test("simulcast: the received size follows the tile", { timeout: 240_000 }, async () => {
   const { host, guest } = await hostAndViewer(world, "Sima Host", "Simulcast");
 
   // Chromium offers three layers and sends them.
@@ -58,14 +58,4 @@ test("simulcast: the received size follows the tile, and media comes back after 
   await guest.page.setViewportSize({ width: 1280, height: 800 });
   const again = await heightBecomes(guest.page, "the large tile to get at least 360p again", (h) => h >= 360);
   console.log(`received heights: large ${large}, small ${small}, large again ${again}`);
-
-  // The guest's network goes away for a few seconds, then comes back:
-  // media flows again, and the host sees one guest, not a ghost too.
-  const before = (await videoStats(guest.page)).frames;
-  await guest.context.setOffline(true);
-  await sleep(5_000);
-  await guest.context.setOffline(false);
-  await connected(guest.page, 40_000);
-  await until("the guest to decode video again", async () => (await videoStats(guest.page)).frames > before + 10, 40_000);
-  await until("the host to see exactly one guest", async () => (await remoteTiles(host.page).count()) === 1, 20_000);
 });

@@ -118,6 +118,14 @@ export interface TrackSettingsMessage {
   tracks: TrackSetting[];
 }
 
+/** Is the socket still alive? Answered by `pong` (docs/protocol.md, "Reconnecting"). */
+export interface PingMessage {
+  type: "ping";
+}
+export interface PongMessage {
+  type: "pong";
+}
+
 /** The messages that carry what people say to each other, not media. */
 export type SocialMessage = ChatSendMessage | ReactionSendMessage | HandMessage;
 
@@ -131,6 +139,7 @@ export type ClientMessage =
   | TrackSettingsMessage
   | RestartIceMessage
   | ResumeMessage
+  | PingMessage
   | SocialMessage;
 
 /** The longest chat message the server relays, in characters. */
@@ -276,6 +285,7 @@ export type ServerMessage =
   | ReactionReceivedMessage
   | SpeakersMessage
   | PublishLayersMessage
+  | PongMessage
   | ErrorMessage;
 
 /** The error codes of docs/protocol.md; unknown ones are kept as strings. */
@@ -357,6 +367,7 @@ const checks: Record<ServerMessage["type"], Check> = {
   reaction: (m) => isString(m.from) && isString(m.emoji),
   speakers: (m) => isString(m.active) && Array.isArray(m.speaking) && m.speaking.every(isString),
   publishLayers: (m) => isString(m.trackId) && Array.isArray(m.active),
+  pong: () => true,
   error: (m) => isString(m.code) || isString(m.message),
 };
 

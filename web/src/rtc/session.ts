@@ -61,6 +61,8 @@ export interface SessionOptions {
 
 // Peer connections that fail in a row before we give up.
 const MAX_MEDIA_FAILURES = 3;
+/** A socket that has brought nothing for this long is pinged (docs/protocol.md, "Reconnecting"). */
+const SOCKET_IDLE_CHECK_MS = 10_000;
 
 // How long an error from the server stays in the status line.
 const ERROR_SHOWN_MS = 10_000;
@@ -109,7 +111,14 @@ export class CallSession {
   private readonly speakingHold = new SpeakingHold();
   private listeners = new Set<() => void>();
   private readonly announce: (text: string) => void;
-  private readonly onOnline = () => this.retries.hurry();
+  private readonly onOnline = () => {
+    // The network is back: try now, and find out whether the socket we
+    // have survived the drop (it may only look open).
+    this.resumes.hurry();
+    this.retries.hurry();
+    if (this.joined) this.signal.check();
+  };
+  private livenessTimer: ReturnType<typeof setInterval> | null = null;
   private readonly onPageHide = () => this.leave();
 
   constructor(opts: SessionOptions) {
@@ -171,6 +180,9 @@ export class CallSession {
     this.levelTimer = setInterval(() => void this.pollLevels(), LEVEL_POLL_MS);
     window.addEventListener("online", this.onOnline);
     window.addEventListener("pagehide", this.onPageHide);
+    // A quiet socket is checked now and then: one that broke silently
+    // is found before we need it.
+    this.livenessTimer = setInterval(() => this.joined && this.signal.check(SOCKET_IDLE_CHECK_MS), SOCKET_IDLE_CHECK_MS / 2);
     this.connect();
   }
 
@@ -362,6 +374,8 @@ export class CallSession {
     this.resumes.cancel();
     if (this.levelTimer !== null) clearInterval(this.levelTimer);
     this.levelTimer = null;
+    if (this.livenessTimer !== null) clearInterval(this.livenessTimer);
+    this.livenessTimer = null;
     window.removeEventListener("online", this.onOnline);
     window.removeEventListener("pagehide", this.onPageHide);
     this.closeConnection();
@@ -415,6 +429,7 @@ export class CallSession {
       },
       // Nobody receives some layers of one of our tracks: stop encoding them.
       publishLayers: (m) => applyPublishLayers(this.pubPC, m.mid, m.active, m.spatialLayers),
+      pong: () => {}, // the socket answered; SignalSocket keeps the time
       error: (m) => this.onError(m),
     };
     return (handlers[msg.type] as Handler<typeof msg.type>)(msg as never);
@@ -524,6 +539,9 @@ export class CallSession {
     if ((states.includes("failed") || states.includes("disconnected")) && this.restartICE()) {
       // The signalling socket is up: restart ICE on both connections and
       // keep our place (same participant, same tracks) rather than rejoin.
+      // The same drop may have broken the socket without closing it: if
+      // the restart cannot get through, a resumed socket takes it.
+      this.signal.check();
       this.setStatus("reconnecting");
       return;
     }

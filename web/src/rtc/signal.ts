@@ -16,12 +16,23 @@ export interface SignalEvents {
   closed(broken: boolean): void;
 }
 
+/** How long a `ping` may go unanswered before the socket counts as broken. */
+export const PING_TIMEOUT_MS = 2500;
+
+/** The close status of a socket given up as broken (docs/protocol.md, "Reconnecting"). */
+const CLOSE_ABANDONED = 4000;
+
 /** One socket at a time, and the queue of what it brought. */
 export class SignalSocket {
   private ws: WebSocket | null = null;
   /** Counts sockets, so callbacks and queued messages of a dropped one do nothing. */
   private socketGen = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** When the current socket last brought anything (performance.now()). */
+  private heardAt = 0;
+  private pingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Drops the current socket as broken and says so; null between sockets. */
+  private breakCurrent: (() => void) | null = null;
 
   /**
    * Opens a socket at path (the caller has dropped the previous one). Its
@@ -33,16 +44,26 @@ export class SignalSocket {
     const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${proto}//${window.location.host}${path}`);
     this.ws = ws;
+    this.heardAt = performance.now();
+    this.breakCurrent = () => {
+      if (!live()) return;
+      // Not 1000: should the close reach the server after all, it must
+      // read "lost", keeping our place for the resume, not "left".
+      this.drop(CLOSE_ABANDONED);
+      on.closed(true);
+    };
     ws.onopen = () => {
       if (live()) on.opened();
     };
     ws.onmessage = (ev: MessageEvent) => {
       if (!live()) return;
+      this.heardAt = performance.now();
       const msg = parseServerMessage(ev.data);
       if (!msg) {
         console.warn("rooms: ignoring a malformed message", ev.data);
         return;
       }
+      if (msg.type === "pong") return; // heard: that was all it was for
       this.queue = this.queue
         .then(() => (live() ? on.handle(msg) : undefined))
         .then(() => {
@@ -68,19 +89,45 @@ export class SignalSocket {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
   }
 
+  /**
+   * Checks that the socket still reaches the server, unless it brought
+   * something within the last idleMs: a `ping` without an answer within
+   * PING_TIMEOUT_MS drops the socket as broken (docs/protocol.md,
+   * "Reconnecting"). After a network drop a socket can look open for a
+   * long time while what it sends waits in TCP's retransmission backoff.
+   * Call it only once join or resume has been sent.
+   */
+  check(idleMs = 0): void {
+    if (!this.isOpen || this.pingTimer !== null) return;
+    const sent = performance.now();
+    if (sent - this.heardAt < idleMs) return;
+    this.send({ type: "ping" });
+    const broke = this.breakCurrent;
+    this.pingTimer = setTimeout(() => {
+      this.pingTimer = null;
+      if (this.heardAt < sent && broke === this.breakCurrent) broke?.();
+    }, PING_TIMEOUT_MS);
+  }
+
   /** Runs task after the messages queued so far; a failure is logged with label. */
   enqueue(label: string, task: () => Promise<void>): void {
     this.queue = this.queue.then(task).catch((err: unknown) => console.error(`rooms: ${label}`, err));
   }
 
-  /** Closes the socket alone; its callbacks no longer do anything. */
-  drop(): void {
+  /**
+   * Closes the socket alone; its callbacks no longer do anything. code
+   * 1000 says we are done with it.
+   */
+  drop(code = 1000): void {
     this.socketGen++;
     const ws = this.ws;
     this.ws = null;
+    this.breakCurrent = null;
+    if (this.pingTimer !== null) clearTimeout(this.pingTimer);
+    this.pingTimer = null;
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = null;
-      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
+      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(code);
     }
   }
 
