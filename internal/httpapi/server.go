@@ -40,6 +40,9 @@ type Calls interface {
 	End(r *rooms.Room)
 	// DisconnectUser drops an account from every call, telling it why.
 	DisconnectUser(u rooms.UserID, message string)
+	// BlockMade parts two people a block now stands between, in every
+	// call where they meet (directly, or through an away host).
+	BlockMade(blocker, blocked rooms.UserID)
 }
 
 // Config is the API's configuration.

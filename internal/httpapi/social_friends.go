@@ -234,6 +234,9 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// Stored first, so that no join decided from now on lets the two
+	// meet; then whoever is already in a call with the other leaves it.
+	s.calls.BlockMade(me, other)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -91,8 +91,7 @@ func (h *Hub) Remove(id rooms.RoomID, participantID rooms.ParticipantID) (rooms.
 	}
 	for _, p := range c.everyone() {
 		if sameIdentity(p.identity, who) {
-			p.send(noticeMsg{Type: typeRemoved, Message: "The host removed you from this room."})
-			p.close(closeNormal, "removed")
+			p.leaveWith(noticeMsg{Type: typeRemoved, Message: "The host removed you from this room."}, "removed")
 		}
 	}
 	return who, true
@@ -128,8 +127,7 @@ func (h *Hub) End(r *rooms.Room) {
 	c.room = &cp
 	c.mu.Unlock()
 	for _, p := range c.everyone() {
-		p.send(noticeMsg{Type: typeRoomEnded, Message: "This room has ended."})
-		p.close(closeNormal, "room ended")
+		p.leaveWith(noticeMsg{Type: typeRoomEnded, Message: "This room has ended."}, "room ended")
 	}
 	h.notifyChanged()
 }
@@ -139,8 +137,7 @@ func (h *Hub) DisconnectUser(u rooms.UserID, message string) {
 	for _, c := range h.liveCalls() {
 		for _, p := range c.everyone() {
 			if p.identity.UserID == u {
-				p.sendError(rooms.Errorf(rooms.EFORBIDDEN, "%s", message), true)
-				p.close(closeNormal, "suspended")
+				p.leaveWith(errorMsgFor(rooms.Errorf(rooms.EFORBIDDEN, "%s", message), true), "suspended")
 			}
 		}
 	}
