@@ -102,11 +102,11 @@ func TestSessionsRotateAndEnd(t *testing.T) {
 	s := startServer(t, 50)
 	a := signUp(t, s, "Ada")
 	ctx := context.Background()
-	cookieBefore := a.HTTP.Jar.Cookies(mustURL(t, s.URL))
+	cookieBefore := sessionCookies(a.HTTP.Jar.Cookies(mustURL(t, s.URL)))
 	if _, err := a.SignIn(ctx, a.User.Email, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
-	cookieAfter := a.HTTP.Jar.Cookies(mustURL(t, s.URL))
+	cookieAfter := sessionCookies(a.HTTP.Jar.Cookies(mustURL(t, s.URL)))
 	if len(cookieBefore) != 1 || len(cookieAfter) != 1 || cookieBefore[0].Value == cookieAfter[0].Value {
 		t.Fatal("sign-in did not give a new session")
 	}
@@ -132,10 +132,31 @@ func TestSessionsRotateAndEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	c := resp.Cookies()
+	c := sessionCookies(resp.Cookies())
 	if len(c) != 1 || !c[0].HttpOnly || c[0].SameSite != http.SameSiteLaxMode {
 		t.Fatalf("session cookie %+v, want HttpOnly and SameSite=Lax", c)
 	}
+	// So is the device cookie, which lasts, and carries 256 random bits.
+	var dev *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == auth.DeviceCookieName {
+			dev = c
+		}
+	}
+	if dev == nil || !dev.HttpOnly || dev.SameSite != http.SameSiteLaxMode || dev.MaxAge < 365*24*3600 || len(dev.Value) < 43 {
+		t.Fatalf("device cookie %+v, want a long-lived HttpOnly SameSite=Lax one of 256 bits", dev)
+	}
+}
+
+// sessionCookies keeps the session cookies of a list.
+func sessionCookies(cs []*http.Cookie) []*http.Cookie {
+	var out []*http.Cookie
+	for _, c := range cs {
+		if c.Name == auth.CookieName {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func TestSignInIsRateLimitedPerAccount(t *testing.T) {

@@ -135,9 +135,15 @@ func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request, room *room
 		s.writeError(w, r, rooms.Errorf(rooms.EINVALID, "The host cannot remove themselves; leave or end the room instead."))
 		return
 	}
-	// Bar first, so there is no moment in which they could come back.
+	// Bar first, so there is no moment in which they could come back:
+	// the person, and every browser they are in the room from.
 	bar := &rooms.Bar{RoomID: room.ID, UserID: p.Identity.UserID, GuestID: p.Identity.GuestID,
 		DisplayName: p.Identity.DisplayName, CreatedAt: time.Now().UTC()}
+	for _, q := range s.calls.People(room.ID) {
+		if samePerson(q.Identity, p.Identity) && q.Identity.Device != "" {
+			bar.Devices = append(bar.Devices, q.Identity.Device)
+		}
+	}
 	if err := s.store.Bar(r.Context(), bar); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -150,6 +156,15 @@ func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request, room *room
 	s.calls.Remove(room.ID, p.ParticipantID)
 	s.log.InfoContext(r.Context(), "participant removed", "room", room.ID, "participant", p.ParticipantID)
 	s.writeRoom(w, r, next, id)
+}
+
+// samePerson reports whether two identities are the same account or the
+// same guest.
+func samePerson(a, b rooms.Identity) bool {
+	if a.UserID != "" {
+		return a.UserID == b.UserID
+	}
+	return a.GuestID != "" && a.GuestID == b.GuestID
 }
 
 func (s *Server) handleMuteParticipant(w http.ResponseWriter, r *http.Request, room *rooms.Room, id rooms.Identity) {

@@ -290,6 +290,17 @@ func (s *Server) handleCreateGuest(w http.ResponseWriter, r *http.Request, room 
 		s.writeError(w, r, rooms.Errorf(rooms.ECONFLICT, "You are signed in; join as yourself."))
 		return
 	}
+	// A browser the host removed someone from (or a barred guest) gets
+	// no new guest identity: the same answer as a barred join.
+	barred, err := s.store.IsBarred(r.Context(), room.ID, "", id.GuestID, id.Device)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if barred {
+		s.writeError(w, r, rooms.ErrCantJoin())
+		return
+	}
 	var req struct {
 		DisplayName string `json:"displayName"`
 	}

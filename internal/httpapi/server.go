@@ -183,7 +183,7 @@ func (s *Server) Handler() http.Handler {
 	// WebSocket upgrade is a GET, so the signalling layer checks its
 	// Origin itself.
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(mux))
+	return securityHeaders(cop.Handler(s.withDevice(mux)))
 }
 
 // securityHeaders sets the headers every answer carries.
@@ -214,10 +214,13 @@ func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, rooms.Errorf(rooms.ENOTFOUND, "There is no such API endpoint."))
 }
 
-// identity resolves the request's session cookie. Anonymous requests get a
-// zero Identity and no error.
+// identity resolves the request's session cookie, and names the browser
+// it came from. Anonymous requests get an Identity with only the device,
+// and no error.
 func (s *Server) identity(ctx context.Context, r *http.Request) (rooms.Identity, error) {
-	return s.auth.Identify(ctx, auth.TokenFromRequest(r))
+	id, err := s.auth.Identify(ctx, auth.TokenFromRequest(r))
+	id.Device = deviceOf(r)
+	return id, err
 }
 
 func (s *Server) secure(r *http.Request) bool { return s.cfg.SecureCookies || r.TLS != nil }
