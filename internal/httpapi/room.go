@@ -236,12 +236,12 @@ func (s *Server) findRoom(r *http.Request) (*rooms.Room, error) {
 		missKeys = append(missKeys, "account:"+string(id.UserID))
 	}
 	for _, k := range missKeys {
-		if ok, _ := s.missLimit.peek(k, now); !ok {
-			return nil, errTooMany
+		if ok, wait := s.missLimit.peek(k, now); !ok {
+			return nil, tooManyFor(wait)
 		}
 	}
-	if ok, _ := s.lookupLimit.allow(addr, now); !ok {
-		return nil, errTooMany
+	if ok, wait := s.lookupLimit.allow(addr, now); !ok {
+		return nil, tooManyFor(wait)
 	}
 	token := r.PathValue("token")
 	var room *rooms.Room
