@@ -193,7 +193,7 @@ func (s *Server) dropInRoom(w http.ResponseWriter, r *http.Request) (*rooms.Room
 		return nil, id, false
 	}
 	if room.Ended() {
-		s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
+		s.writeError(w, r, errEnded())
 		return nil, id, false
 	}
 	return room, id, true

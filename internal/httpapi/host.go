@@ -13,7 +13,8 @@ import (
 // live call.
 
 // hostOnly wraps a room handler so only the room's host gets through. Other
-// people are told plainly; nobody learns more about the room than GET does.
+// people are told plainly; nobody learns more about the room than GET does
+// (an ended room has answered 410 to everyone before this, in lookup).
 func (s *Server) hostOnly(h func(w http.ResponseWriter, r *http.Request, room *rooms.Room, id rooms.Identity)) roomHandler {
 	return func(w http.ResponseWriter, r *http.Request, room *rooms.Room) {
 		id, err := s.identity(r.Context(), r)
@@ -23,10 +24,6 @@ func (s *Server) hostOnly(h func(w http.ResponseWriter, r *http.Request, room *r
 		}
 		if !rooms.CanManage(room, id) {
 			s.writeError(w, r, rooms.Errorf(rooms.EFORBIDDEN, "Only the host can do that."))
-			return
-		}
-		if room.Ended() {
-			s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
 			return
 		}
 		h(w, r, room, id)

@@ -214,10 +214,15 @@ type roomHandler func(w http.ResponseWriter, r *http.Request, room *rooms.Room)
 
 // lookup resolves {token} to a room for h. Malformed and unknown tokens get
 // the same 404; clients that miss too often are slowed down (429), so
-// guessing links is hopeless even before the 130 bits.
+// guessing links is hopeless even before the 130 bits. An ended room
+// answers 410 on every endpoint, to everyone, before anything else is
+// asked: it never opens again, whoever asks and whatever for.
 func (s *Server) lookup(h roomHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		room, err := s.findRoom(r)
+		if err == nil && room.Ended() {
+			err = errEnded()
+		}
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -225,6 +230,9 @@ func (s *Server) lookup(h roomHandler) http.HandlerFunc {
 		h(w, r, room)
 	}
 }
+
+// errEnded answers anything asked of an ended room.
+func errEnded() error { return rooms.Errorf(rooms.EENDED, "This room has ended.") }
 
 // findRoom resolves {token}, applying the lookup limits: all lookups per
 // client address, and misses per address and per signed-in account too,
@@ -259,10 +267,6 @@ func (s *Server) findRoom(r *http.Request) (*rooms.Room, error) {
 }
 
 func (s *Server) handleGetRoom(w http.ResponseWriter, r *http.Request, room *rooms.Room) {
-	if room.Ended() {
-		s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
-		return
-	}
 	id, err := s.identity(r.Context(), r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -277,10 +281,6 @@ func (s *Server) handleGetRoom(w http.ResponseWriter, r *http.Request, room *roo
 }
 
 func (s *Server) handleCreateGuest(w http.ResponseWriter, r *http.Request, room *rooms.Room) {
-	if room.Ended() {
-		s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
-		return
-	}
 	id, err := s.identity(r.Context(), r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -320,10 +320,6 @@ func (s *Server) handleCreateGuest(w http.ResponseWriter, r *http.Request, room 
 }
 
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, room *rooms.Room) {
-	if room.Ended() {
-		s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
-		return
-	}
 	id, err := s.identity(r.Context(), r)
 	if err != nil {
 		s.writeError(w, r, err)
