@@ -105,6 +105,8 @@ type Server struct {
 	accountLimit *limiter // sign-in, per email: slows guessing one account's password from many addresses
 	lookupLimit  *limiter // room lookups, per client address
 	missLimit    *limiter // room lookups that missed, per client address: slows link guessing
+
+	dropIns dropInWatchers // live drop-in lists to wake on social graph changes
 }
 
 // New returns a server. web is the built client (index.html and assets).
