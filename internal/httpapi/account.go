@@ -20,10 +20,22 @@ type userJSON struct {
 	Moderator bool `json:"moderator"`
 }
 
+// guestJSON is a guest as its owner sees it. RoomToken, the link, is left
+// out while the room's link sharing is off: the guest is not the host
+// (rooms.CanSeeLink). RoomID tells the client which room the guest is for.
 type guestJSON struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"displayName"`
-	RoomToken   string `json:"roomToken"`
+	RoomID      string `json:"roomId"`
+	RoomToken   string `json:"roomToken,omitempty"`
+}
+
+func toGuestJSON(id rooms.GuestID, name string, room *rooms.Room) *guestJSON {
+	g := &guestJSON{ID: string(id), DisplayName: name, RoomID: string(room.ID)}
+	if rooms.CanSeeLink(room, rooms.Identity{GuestID: id}) {
+		g.RoomToken = string(room.Token)
+	}
+	return g
 }
 
 func toUserJSON(u *rooms.User) *userJSON {
@@ -119,7 +131,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		resp.Guest = &guestJSON{ID: string(id.GuestID), DisplayName: id.DisplayName, RoomToken: string(room.Token)}
+		resp.Guest = toGuestJSON(id.GuestID, id.DisplayName, room)
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

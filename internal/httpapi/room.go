@@ -315,7 +315,7 @@ func (s *Server) handleCreateGuest(w http.ResponseWriter, r *http.Request, room 
 	}
 	s.replaceSession(w, r, token)
 	writeJSON(w, http.StatusCreated, map[string]any{
-		"guest": guestJSON{ID: string(g.ID), DisplayName: g.DisplayName, RoomToken: string(room.Token)},
+		"guest": toGuestJSON(g.ID, g.DisplayName, room),
 	})
 }
 

@@ -15,7 +15,10 @@ export interface User {
 export interface Guest {
   id: string;
   displayName: string;
-  roomToken: string;
+  /** The room the guest is for (Room.id). */
+  roomId: string;
+  /** Left out while the room's link sharing is off. */
+  roomToken?: string;
 }
 
 /** A room as the REST API describes it. */
