@@ -302,6 +302,11 @@ export async function reportRoom(token: string, reason: string): Promise<void> {
   await request<unknown>("POST", `${roomPath(token)}/report`, { reason });
 }
 
+/** POST /api/dropin/{id}/report: the same, for a room joined by drop-in without its link. */
+export async function reportDropInRoom(id: string, reason: string): Promise<void> {
+  await request<unknown>("POST", `/api/dropin/${idPath(id)}/report`, { reason });
+}
+
 /** GET /api/dropin: the active rooms I may drop into. */
 export async function listDropIn(): Promise<DropInRoom[]> {
   return (await request<{ rooms: DropInRoom[] | null }>("GET", "/api/dropin")).rooms ?? [];
