@@ -215,3 +215,45 @@ func TestLookupMissesAreLimitedPerAccountToo(t *testing.T) {
 		t.Fatal("30 misses by one account from 30 addresses were never rate limited")
 	}
 }
+
+// TestSignUpIsRateLimitedPerEmail: asking again and again whether an email
+// has an account (its 409) is slowed even from a new address each time;
+// other emails are not held back.
+func TestSignUpIsRateLimitedPerEmail(t *testing.T) {
+	s := startServer(t, 50)
+	a := signUp(t, s, "Ada")
+	h := s.Handler()
+	signUp := func(i int, email string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/api/auth/signup",
+			stringsReader(`{"displayName":"Eve","email":"`+email+`","password":"correct horse battery"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = fmt.Sprintf("203.0.113.%d:4000", i+1) // a new address every time
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	var limited *httptest.ResponseRecorder
+	for i := 0; i < 10 && limited == nil; i++ {
+		// Another spelling of the same address counts against it too.
+		email := a.User.Email
+		if i%2 == 1 {
+			email = " " + strings.ToUpper(email)
+		}
+		switch rec := signUp(i, email); rec.Code {
+		case http.StatusTooManyRequests:
+			limited = rec
+		case http.StatusConflict:
+		default:
+			t.Fatalf("sign-up with a taken email: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if limited == nil {
+		t.Fatal("ten sign-ups with one email from ten addresses were never rate limited")
+	}
+	if limited.Header().Get("Retry-After") == "" {
+		t.Fatal("limited sign-up without Retry-After")
+	}
+	if rec := signUp(100, "someone-else@example.com"); rec.Code != http.StatusCreated {
+		t.Fatalf("sign-up with another email: %d %s", rec.Code, rec.Body)
+	}
+}

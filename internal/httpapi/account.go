@@ -52,6 +52,10 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if ok, wait := s.signUpLimit.allow(emailKey(req.Email), time.Now()); !ok {
+		s.tooMany(w, r, wait)
+		return
+	}
 	u, token, err := s.auth.SignUp(r.Context(), req.DisplayName, req.Email, req.Password)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -70,8 +74,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	key := strings.ToLower(strings.TrimSpace(req.Email))
-	if ok, wait := s.accountLimit.allow(key, time.Now()); !ok {
+	if ok, wait := s.accountLimit.allow(emailKey(req.Email), time.Now()); !ok {
 		s.tooMany(w, r, wait)
 		return
 	}
@@ -82,6 +85,15 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	s.replaceSession(w, r, token)
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
+}
+
+// emailKey is the key of the per-email limits: the email as the account
+// would store it, so that every spelling of one address shares a bucket.
+func emailKey(email string) string {
+	if norm, err := auth.NormalizeEmail(email); err == nil {
+		return norm
+	}
+	return strings.ToLower(strings.TrimSpace(email))
 }
 
 // replaceSession sets the new session's cookie and ends the one the

@@ -71,6 +71,10 @@ type Rate struct {
 type Limits struct {
 	Sign    Rate // sign-up, sign-in and guest creation
 	Account Rate // sign-in attempts per email, from any address
+	// SignUpEmail is sign-up attempts per email, from any address: an
+	// email already in use answers 409, which would otherwise tell anyone
+	// asking from many addresses which emails have accounts.
+	SignUpEmail Rate
 	Lookup  Rate // room lookups (the link page, the API, the WebSocket)
 	Miss    Rate // room lookups that found nothing: slows guessing links
 }
@@ -79,6 +83,8 @@ type Limits struct {
 var DefaultLimits = Limits{
 	Sign:    Rate{Every: 6 * time.Second, Burst: 10},
 	Account: Rate{Every: 30 * time.Second, Burst: 5},
+	// Someone signing up types their email a few times at most.
+	SignUpEmail: Rate{Every: time.Minute, Burst: 3},
 	Lookup:  Rate{Every: time.Second, Burst: 60},
 	Miss:    Rate{Every: 10 * time.Second, Burst: 10},
 }
@@ -103,6 +109,7 @@ type Server struct {
 
 	signLimit    *limiter // sign-in and sign-up, per client address
 	accountLimit *limiter // sign-in, per email: slows guessing one account's password from many addresses
+	signUpLimit  *limiter // sign-up, per email: slows asking whether an email has an account
 	lookupLimit  *limiter // room lookups, per client address
 	missLimit    *limiter // room lookups that missed, per client address: slows link guessing
 
@@ -128,6 +135,7 @@ func New(cfg Config, store rooms.Store, a *auth.Service, calls Calls, web fs.FS,
 		ready:        func() bool { return true },
 		signLimit:    newLimiter(cfg.Limits.Sign.or(DefaultLimits.Sign), cfg.LimitExempt),
 		accountLimit: newLimiter(cfg.Limits.Account.or(DefaultLimits.Account), nil),
+		signUpLimit:  newLimiter(cfg.Limits.SignUpEmail.or(DefaultLimits.SignUpEmail), nil),
 		lookupLimit:  newLimiter(cfg.Limits.Lookup.or(DefaultLimits.Lookup), cfg.LimitExempt),
 		missLimit:    newLimiter(cfg.Limits.Miss.or(DefaultLimits.Miss), nil),
 	}
