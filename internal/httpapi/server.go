@@ -75,8 +75,8 @@ type Limits struct {
 	// email already in use answers 409, which would otherwise tell anyone
 	// asking from many addresses which emails have accounts.
 	SignUpEmail Rate
-	Lookup  Rate // room lookups (the link page, the API, the WebSocket)
-	Miss    Rate // room lookups that found nothing: slows guessing links
+	Lookup      Rate // room lookups (the link page, the API, the WebSocket)
+	Miss        Rate // room lookups that found nothing: slows guessing links
 }
 
 // DefaultLimits are the limits in force when Config leaves them out.
@@ -85,8 +85,8 @@ var DefaultLimits = Limits{
 	Account: Rate{Every: 30 * time.Second, Burst: 5},
 	// Someone signing up types their email a few times at most.
 	SignUpEmail: Rate{Every: time.Minute, Burst: 3},
-	Lookup:  Rate{Every: time.Second, Burst: 60},
-	Miss:    Rate{Every: 10 * time.Second, Burst: 10},
+	Lookup:      Rate{Every: time.Second, Burst: 60},
+	Miss:        Rate{Every: 10 * time.Second, Burst: 10},
 }
 
 func (r Rate) or(def Rate) Rate {
