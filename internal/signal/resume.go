@@ -194,20 +194,14 @@ type farewell struct {
 
 var errFarewell = errors.New("resume: participant left while away")
 
-// leaveWith sends p its last message and closes its connection. A
-// participant whose socket is detached gets the message if it resumes
-// within the grace.
+// leaveWith sends p its last message and closes its connection. The
+// message is kept for resumeGrace as well: a participant whose socket is
+// detached, or was dying as the message went out, gets it if it resumes.
 func (p *participant) leaveWith(msg any, reason string) {
-	p.sockMu.Lock()
-	detached := p.sock == nil
-	p.sockMu.Unlock()
-	if detached {
-		if b, err := json.Marshal(msg); err == nil {
-			p.call.hub.keepFarewell(p.id, farewell{identity: p.identity, resumeToken: p.resumeToken, msg: b})
-		}
-	} else {
-		p.send(msg)
+	if b, err := json.Marshal(msg); err == nil && p.isAdmitted() {
+		p.call.hub.keepFarewell(p.id, farewell{identity: p.identity, resumeToken: p.resumeToken, msg: b})
 	}
+	p.send(msg)
 	p.close(closeNormal, reason)
 }
 
