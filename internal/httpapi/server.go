@@ -30,8 +30,10 @@ type Calls interface {
 	ActiveCalls() []rooms.ActiveCall
 	// Changed is closed the next time anyone comes or goes anywhere.
 	Changed() <-chan struct{}
-	// RoomChanged pushes a stored change of the room to its call.
-	RoomChanged(r *rooms.Room)
+	// ChangeRoom applies change to the room's live state (or to stored,
+	// with nobody in the call), stores the result with save and pushes it
+	// to the call, in turn with every other change of the room's state.
+	ChangeRoom(ctx context.Context, stored *rooms.Room, change func(*rooms.Room) error, save func(context.Context, *rooms.Room) error) (*rooms.Room, error)
 	// Remove disconnects a participant (all their tabs) and returns who it was.
 	Remove(id rooms.RoomID, p rooms.ParticipantID) (rooms.Identity, bool)
 	// Mute mutes a participant's microphone.

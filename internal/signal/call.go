@@ -21,6 +21,12 @@ type call struct {
 
 	refs int // under hub.mu: connections holding this call
 
+	// stateMu serializes the changes of the room's state (settings, lock,
+	// end), live and stored: each reads the live room, stores its result
+	// and makes it live before the next starts, so none overwrites
+	// another with values read before it. Taken before mu.
+	stateMu sync.Mutex
+
 	mu           sync.Mutex
 	room         *rooms.Room // the live room; replaced, never modified
 	open         bool        // the host has arrived since the call started
@@ -202,6 +208,12 @@ func (c *call) admitWaitingLocked() []*participant {
 // others. When the host leaves a room that is not a group room and no
 // other connection of the host is inside, the room locks itself.
 func (c *call) remove(p *participant) {
+	if p.isHost {
+		// The host leaving may lock the room: a change of its state,
+		// taken in turn with the host's own (Hub.ChangeRoom).
+		c.stateMu.Lock()
+		defer c.stateMu.Unlock()
+	}
 	c.mu.Lock()
 	for i, w := range c.waiting {
 		if w == p {
