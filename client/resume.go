@@ -53,8 +53,13 @@ func (c *Call) resume() bool {
 			continue
 		}
 		if m.Type != "resumed" || m.Self == nil {
-			// Refused (the participant is gone): the call is over.
-			c.emit(Event{Type: "error", Code: m.Code, Message: m.Message, Fatal: true})
+			// Refused (the participant is gone), or told why it went
+			// while away (removed, roomEnded): the call is over.
+			e := Event{Type: m.Type, Code: m.Code, Message: m.Message}
+			if m.Type == "error" || m.Type == "" {
+				e.Type, e.Fatal = "error", true
+			}
+			c.emit(e)
 			return false
 		}
 		c.mu.Lock()

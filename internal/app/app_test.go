@@ -259,13 +259,26 @@ func TestRoomLookupMissesAreRateLimited(t *testing.T) {
 	if limited == nil {
 		t.Fatal("30 misses in a row were never rate limited")
 	}
-	// Once limited, even a real link waits: guessing gains nothing.
-	resp, err := http.Get(s.URL + "/api/rooms/" + room.Token)
-	if err != nil {
-		t.Fatal(err)
+	if ra := limited.Header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Fatalf("limited lookup: Retry-After %q, want a number of seconds", ra)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("lookup of a real room after many misses = %d, want 429", resp.StatusCode)
+	// Once limited, even a real link waits: guessing gains nothing. Every
+	// way to a room says so, and when to try again.
+	for _, path := range []string{
+		"/api/rooms/" + room.Token,
+		"/r/" + room.Token,
+		"/api/rooms/" + room.Token + "/ws",
+	} {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("GET %s after many misses = %d, want 429", path, resp.StatusCode)
+		}
+		if ra := resp.Header.Get("Retry-After"); ra == "" || ra == "0" {
+			t.Fatalf("GET %s: 429 with Retry-After %q, want a number of seconds", path, ra)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -102,11 +103,11 @@ func TestSessionsRotateAndEnd(t *testing.T) {
 	s := startServer(t, 50)
 	a := signUp(t, s, "Ada")
 	ctx := context.Background()
-	cookieBefore := a.HTTP.Jar.Cookies(mustURL(t, s.URL))
+	cookieBefore := sessionCookies(a.HTTP.Jar.Cookies(mustURL(t, s.URL)))
 	if _, err := a.SignIn(ctx, a.User.Email, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
-	cookieAfter := a.HTTP.Jar.Cookies(mustURL(t, s.URL))
+	cookieAfter := sessionCookies(a.HTTP.Jar.Cookies(mustURL(t, s.URL)))
 	if len(cookieBefore) != 1 || len(cookieAfter) != 1 || cookieBefore[0].Value == cookieAfter[0].Value {
 		t.Fatal("sign-in did not give a new session")
 	}
@@ -132,36 +133,63 @@ func TestSessionsRotateAndEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	c := resp.Cookies()
+	c := sessionCookies(resp.Cookies())
 	if len(c) != 1 || !c[0].HttpOnly || c[0].SameSite != http.SameSiteLaxMode {
 		t.Fatalf("session cookie %+v, want HttpOnly and SameSite=Lax", c)
 	}
+	// So is the device cookie, which lasts, and carries 256 random bits.
+	var dev *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == auth.DeviceCookieName {
+			dev = c
+		}
+	}
+	if dev == nil || !dev.HttpOnly || dev.SameSite != http.SameSiteLaxMode || dev.MaxAge < 365*24*3600 || len(dev.Value) < 43 {
+		t.Fatalf("device cookie %+v, want a long-lived HttpOnly SameSite=Lax one of 256 bits", dev)
+	}
 }
 
+// sessionCookies keeps the session cookies of a list.
+func sessionCookies(cs []*http.Cookie) []*http.Cookie {
+	var out []*http.Cookie
+	for _, c := range cs {
+		if c.Name == auth.CookieName {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestSignInIsRateLimitedPerAccount: guessing one account's password is
+// slowed even when every guess comes from another address, so only the
+// per-account limit can stop it (the per-address one never trips).
 func TestSignInIsRateLimitedPerAccount(t *testing.T) {
 	s := startServer(t, 50)
 	a := signUp(t, s, "Ada")
-	var limited *client.APIError
+	h := s.Handler()
+	signIn := func(i int) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/api/auth/signin", stringsReader(`{"email":"`+a.User.Email+`","password":"wrong password"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = fmt.Sprintf("198.51.100.%d:4000", i+1) // a new address every time
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	var limited *httptest.ResponseRecorder
 	for i := 0; i < 10 && limited == nil; i++ {
-		e := apiErr(t, client.NewSession(s.URL), http.MethodPost, "/api/auth/signin", map[string]string{"email": a.User.Email, "password": "wrong password"})
-		if e.Status == http.StatusTooManyRequests {
-			limited = e
-		} else if e.Status != http.StatusUnauthorized || e.Message != "The email or password is not right." {
-			t.Fatalf("wrong password: %+v", e)
+		rec := signIn(i)
+		switch {
+		case rec.Code == http.StatusTooManyRequests:
+			limited = rec
+		case rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "The email or password is not right."):
+			t.Fatalf("wrong password: %d %s", rec.Code, rec.Body)
 		}
 	}
 	if limited == nil {
-		t.Fatal("ten wrong passwords in a row were never rate limited")
+		t.Fatal("ten wrong passwords from ten addresses were never rate limited")
 	}
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/auth/signin", stringsReader(`{"email":"`+a.User.Email+`","password":"x"}`))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("limited sign-in: %d Retry-After=%q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if limited.Header().Get("Retry-After") == "" {
+		t.Fatal("limited sign-in without Retry-After")
 	}
 }
 
@@ -185,5 +213,47 @@ func TestLookupMissesAreLimitedPerAccountToo(t *testing.T) {
 	}
 	if !limited {
 		t.Fatal("30 misses by one account from 30 addresses were never rate limited")
+	}
+}
+
+// TestSignUpIsRateLimitedPerEmail: asking again and again whether an email
+// has an account (its 409) is slowed even from a new address each time;
+// other emails are not held back.
+func TestSignUpIsRateLimitedPerEmail(t *testing.T) {
+	s := startServer(t, 50)
+	a := signUp(t, s, "Ada")
+	h := s.Handler()
+	signUp := func(i int, email string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/api/auth/signup",
+			stringsReader(`{"displayName":"Eve","email":"`+email+`","password":"correct horse battery"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = fmt.Sprintf("203.0.113.%d:4000", i+1) // a new address every time
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	var limited *httptest.ResponseRecorder
+	for i := 0; i < 10 && limited == nil; i++ {
+		// Another spelling of the same address counts against it too.
+		email := a.User.Email
+		if i%2 == 1 {
+			email = " " + strings.ToUpper(email)
+		}
+		switch rec := signUp(i, email); rec.Code {
+		case http.StatusTooManyRequests:
+			limited = rec
+		case http.StatusConflict:
+		default:
+			t.Fatalf("sign-up with a taken email: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if limited == nil {
+		t.Fatal("ten sign-ups with one email from ten addresses were never rate limited")
+	}
+	if limited.Header().Get("Retry-After") == "" {
+		t.Fatal("limited sign-up without Retry-After")
+	}
+	if rec := signUp(100, "someone-else@example.com"); rec.Code != http.StatusCreated {
+		t.Fatalf("sign-up with another email: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -257,3 +257,37 @@ func exchange(t *testing.T, ws *websocket.Conn, msg string) []byte {
 	}
 	return b
 }
+
+// TestRemovedWhileAwayIsToldOnResume: the host removes someone whose
+// socket has dropped; when their client resumes, it is told it was
+// removed (not only that its place is gone), and the socket closes.
+func TestRemovedWhileAwayIsToldOnResume(t *testing.T) {
+	s := startServer(t, 50)
+	host := signUp(t, s, "Host")
+	room := createRoom(t, host, map[string]any{"name": "Orderly"})
+	join(t, host.Session, room.Token, false)
+
+	bea := guestSession(t, s, room.Token, "Bea")
+	ws := dialAs(t, s, bea, room.Token)
+	var j struct {
+		Self        struct{ ID string }
+		ResumeToken string `json:"resumeToken"`
+	}
+	if err := json.Unmarshal(exchange(t, ws, `{"type":"join"}`), &j); err != nil || j.ResumeToken == "" {
+		t.Fatalf("joined: %+v, %v", j, err)
+	}
+	ws.CloseNow() // dropped: Bea may resume for a few seconds
+	do(t, host.Session, http.MethodPost, "/api/rooms/"+room.Token+"/participants/"+j.Self.ID+"/remove", nil, nil)
+
+	b, _ := json.Marshal(map[string]string{"type": "resume", "participant": j.Self.ID, "token": j.ResumeToken})
+	again := dialAs(t, s, bea, room.Token)
+	got := exchange(t, again, string(b))
+	if !strings.Contains(string(got), `"type":"removed"`) || !strings.Contains(string(got), "The host removed you") {
+		t.Fatalf("resume after removal: %s, want removed", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, _, err := again.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		t.Fatalf("after removed: %v, want the socket closed normally", err)
+	}
+}

@@ -320,6 +320,34 @@ func TestEndIsForGood(t *testing.T) {
 	if _, err := tryJoin(t, host.Session, room.Token); err == nil {
 		t.Fatal("an ended room opened again")
 	}
+	// Every endpoint of the room answers 410, to the host and to everyone
+	// else, before anything else is checked.
+	other := signUp(t, s, "Other")
+	base := "/api/rooms/" + room.Token
+	for _, ep := range []struct {
+		method, path string
+		body         any
+	}{
+		{http.MethodGet, base, nil},
+		{http.MethodPatch, base, map[string]any{"name": "Again"}},
+		{http.MethodPost, base + "/lock", nil},
+		{http.MethodPost, base + "/unlock", nil},
+		{http.MethodPost, base + "/end", nil},
+		{http.MethodGet, base + "/participants", nil},
+		{http.MethodPost, base + "/participants/" + g.ID() + "/remove", nil},
+		{http.MethodPost, base + "/participants/" + g.ID() + "/mute", nil},
+		{http.MethodGet, base + "/bars", nil},
+		{http.MethodPost, base + "/bars/lift", map[string]string{"userId": other.User.ID}},
+		{http.MethodPost, base + "/report", map[string]string{"reason": "Spam"}},
+		{http.MethodPost, base + "/guest", map[string]string{"displayName": "Late"}},
+		{http.MethodGet, base + "/ws", nil},
+	} {
+		for who, sess := range map[string]*client.Session{"host": host.Session, "guest": g.Session(), "account": other.Session} {
+			if e := apiErr(t, sess, ep.method, ep.path, ep.body); e.Status != http.StatusGone || e.Code != "room_ended" {
+				t.Errorf("%s %s by the %s: %d %s, want 410 room_ended", ep.method, ep.path, who, e.Status, e.Code)
+			}
+		}
+	}
 }
 
 func TestSettingsAreHostOnlyAndPushedLive(t *testing.T) {

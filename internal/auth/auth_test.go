@@ -109,6 +109,33 @@ func TestSignUpSignInSignOut(t *testing.T) {
 	}
 }
 
+// TestEmailsAreOneAccountHoweverTyped: a letter composed or decomposed,
+// and full-width forms, make the same address, so the same account.
+func TestEmailsAreOneAccountHoweverTyped(t *testing.T) {
+	s, _, _ := newService(t)
+	ctx := t.Context()
+	u, _, err := s.SignUp(ctx, "Élise", "E\u0301lise@example.com", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "\u00e9lise@example.com" {
+		t.Errorf("stored email %q, want the composed, lowercased form", u.Email)
+	}
+	_, _, err = s.SignUp(ctx, "Élise again", "\u00c9lise@example.com", "correct horse")
+	wantCode(t, err, rooms.ECONFLICT)
+
+	ada, _, err := s.SignUp(ctx, "Ada", "ada@example.com", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.SignUp(ctx, "Ada again", "\uff21\uff24\uff21\uff20example.com", "correct horse") // ＡＤＡ＠example.com
+	wantCode(t, err, rooms.ECONFLICT)
+	in, _, err := s.SignIn(ctx, "\uff41\uff44\uff41@example.com", "correct horse")
+	if err != nil || in.ID != ada.ID {
+		t.Fatalf("sign-in with a full-width address: %+v, %v; want Ada", in, err)
+	}
+}
+
 func TestSignInWrongCredentials(t *testing.T) {
 	s, _, _ := newService(t)
 	if _, _, err := s.SignUp(t.Context(), "Ada", "ada@example.com", "correct horse"); err != nil {

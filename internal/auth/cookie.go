@@ -51,3 +51,37 @@ func TokenFromRequest(r *http.Request) string {
 	}
 	return c.Value
 }
+
+// DeviceCookieName is the name of the device cookie: a random token that
+// tells one browser from another for as long as the browser keeps it,
+// whoever is signed in. A removal bars the device too (rooms.Bar), so that
+// signing out or becoming a new guest does not walk around it.
+const DeviceCookieName = "rooms_device"
+
+// DeviceCookieTTL is how long a browser keeps its device cookie: 400 days,
+// the most browsers accept.
+const DeviceCookieTTL = 400 * 24 * time.Hour
+
+// SetDeviceCookie gives the browser its device cookie, HttpOnly and
+// SameSite=Lax like the session cookie.
+func SetDeviceCookie(w http.ResponseWriter, token string, secure bool) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     DeviceCookieName,
+		Value:    token,
+		Path:     "/",
+		MaxAge:   int(DeviceCookieTTL / time.Second),
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// DeviceTokenFromRequest returns the request's device token, or "" when it
+// has none shaped like one of ours.
+func DeviceTokenFromRequest(r *http.Request) string {
+	c, err := r.Cookie(DeviceCookieName)
+	if err != nil || len(c.Value) != tokenLen {
+		return ""
+	}
+	return c.Value
+}

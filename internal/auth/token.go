@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+
+	"github.com/roomsdev/rooms/internal/rooms"
 )
 
 // tokenBytes is the entropy of a session token: 256 bits, far beyond
@@ -36,4 +38,13 @@ func NewID() string {
 	b := make([]byte, 16)
 	rand.Read(b) // never fails; see crypto/rand.Read
 	return hex.EncodeToString(b)
+}
+
+// DeviceID is what the store keeps of a device token: its SHA-256 in hex,
+// like a session token's hash, so a leaked database names no browser.
+func DeviceID(token string) rooms.DeviceID {
+	if token == "" {
+		return ""
+	}
+	return rooms.DeviceID(hex.EncodeToString(HashToken(token)))
 }

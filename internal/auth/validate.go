@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/roomsdev/rooms/internal/rooms"
 )
 
@@ -21,14 +23,17 @@ func NormalizeDisplayName(name string) (string, error) {
 	return rooms.CleanDisplayName(name)
 }
 
-// NormalizeEmail trims and lowercases an email address and checks that it
-// is a plain address (name@domain, no display name or comments) of 3 to
-// 254 bytes. It returns the normalised address. Lowercasing the local part
-// goes beyond RFC 5321, but no mail provider in common use tells
-// Ada@example.com from ada@example.com, and people do not remember which
-// case they typed.
+// NormalizeEmail trims, Unicode-normalises (NFKC) and lowercases an email
+// address and checks that it is a plain address (name@domain, no display
+// name or comments) of 3 to 254 bytes. It returns the normalised address.
+// NFKC makes the composed and decomposed forms of a letter, and the
+// full-width forms a phone keyboard may type, one address (and so one
+// account), as email systems that accept Unicode addresses compare them
+// (RFC 6530 section 10.1). Lowercasing the local part goes beyond RFC
+// 5321, but no mail provider in common use tells Ada@example.com from
+// ada@example.com, and people do not remember which case they typed.
 func NormalizeEmail(email string) (string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = strings.ToLower(norm.NFKC.String(strings.TrimSpace(email)))
 	invalid := rooms.Errorf(rooms.EINVALID, "Please enter a valid email address.")
 	if len(email) < 3 || len(email) > MaxEmail || !utf8.ValidString(email) {
 		return "", invalid

@@ -74,6 +74,10 @@ func TestNormalizeEmail(t *testing.T) {
 		{"ada.lovelace+rooms@mail.example.co.uk", "ada.lovelace+rooms@mail.example.co.uk"},
 		{"a@b", "a@b"},
 		{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com", strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com"}, // 254 bytes
+		// One address however its letters were typed (NFKC).
+		{"e\u0301lise@example.com", "\u00e9lise@example.com"},      // decomposed é
+		{"\u00c9lise@example.com", "\u00e9lise@example.com"},       // composed É
+		{"\uff21\uff44\uff41\uff20example.com", "ada@example.com"}, // full-width ＡＤＡ＠
 
 		{"", ""},
 		{"@", ""},

@@ -22,9 +22,13 @@ type Directory struct {
 func (d *Directory) Facts(ctx context.Context, r *rooms.Room, who rooms.Identity, inside []rooms.UserID) (rooms.Facts, error) {
 	var f rooms.Facts
 	var err error
-	f.Barred, err = d.Store.IsBarred(ctx, r.ID, who.UserID, who.GuestID)
-	if err != nil {
-		return f, fmt.Errorf("check bar: %w", err)
+	// The host is never barred: a guest the host removed may have been in
+	// the room from the host's own browser.
+	if who.UserID == "" || who.UserID != r.HostID {
+		f.Barred, err = d.Store.IsBarred(ctx, r.ID, who.UserID, who.GuestID, who.Device)
+		if err != nil {
+			return f, fmt.Errorf("check bar: %w", err)
+		}
 	}
 	if who.UserID == "" {
 		return f, nil // guests have no relationships; their bar is all there is

@@ -20,10 +20,22 @@ type userJSON struct {
 	Moderator bool `json:"moderator"`
 }
 
+// guestJSON is a guest as its owner sees it. RoomToken, the link, is left
+// out while the room's link sharing is off: the guest is not the host
+// (rooms.CanSeeLink). RoomID tells the client which room the guest is for.
 type guestJSON struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"displayName"`
-	RoomToken   string `json:"roomToken"`
+	RoomID      string `json:"roomId"`
+	RoomToken   string `json:"roomToken,omitempty"`
+}
+
+func toGuestJSON(id rooms.GuestID, name string, room *rooms.Room) *guestJSON {
+	g := &guestJSON{ID: string(id), DisplayName: name, RoomID: string(room.ID)}
+	if rooms.CanSeeLink(room, rooms.Identity{GuestID: id}) {
+		g.RoomToken = string(room.Token)
+	}
+	return g
 }
 
 func toUserJSON(u *rooms.User) *userJSON {
@@ -38,6 +50,10 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if ok, wait := s.signUpLimit.allow(emailKey(req.Email), time.Now()); !ok {
+		s.tooMany(w, r, wait)
 		return
 	}
 	u, token, err := s.auth.SignUp(r.Context(), req.DisplayName, req.Email, req.Password)
@@ -58,8 +74,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	key := strings.ToLower(strings.TrimSpace(req.Email))
-	if ok, wait := s.accountLimit.allow(key, time.Now()); !ok {
+	if ok, wait := s.accountLimit.allow(emailKey(req.Email), time.Now()); !ok {
 		s.tooMany(w, r, wait)
 		return
 	}
@@ -70,6 +85,15 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	s.replaceSession(w, r, token)
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
+}
+
+// emailKey is the key of the per-email limits: the email as the account
+// would store it, so that every spelling of one address shares a bucket.
+func emailKey(email string) string {
+	if norm, err := auth.NormalizeEmail(email); err == nil {
+		return norm
+	}
+	return strings.ToLower(strings.TrimSpace(email))
 }
 
 // replaceSession sets the new session's cookie and ends the one the
@@ -119,7 +143,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		resp.Guest = &guestJSON{ID: string(id.GuestID), DisplayName: id.DisplayName, RoomToken: string(room.Token)}
+		resp.Guest = toGuestJSON(id.GuestID, id.DisplayName, room)
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -119,7 +119,8 @@ func (s *Server) handleDropIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleDropInStream sends the drop-in list as server-sent events: at
-// once, then whenever it changes.
+// once, then whenever it changes: when anyone comes or goes, a room
+// changes, or the social graph changes around this person (dropIns).
 func (s *Server) handleDropInStream(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.accountOnly(w, r, "see rooms to drop in to")
 	if !ok {
@@ -132,9 +133,11 @@ func (s *Server) handleDropInStream(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	heartbeat := time.NewTicker(25 * time.Second)
 	defer heartbeat.Stop()
+	s.dropIns.start(id.UserID)
+	defer s.dropIns.stop(id.UserID)
 	var last []byte
 	for {
-		changed := s.calls.Changed()
+		changed, mine := s.calls.Changed(), s.dropIns.changed(id.UserID)
 		list, err := s.dropInList(ctx, id)
 		if err != nil {
 			return
@@ -156,13 +159,15 @@ func (s *Server) handleDropInStream(w http.ResponseWriter, r *http.Request) {
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
-		case <-changed:
-			// Let a burst of joins settle into one update.
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(250 * time.Millisecond):
-			}
+			continue
+		case <-changed: // someone came or went, or a room changed
+		case <-mine: // the graph changed around this person
+		}
+		// Let a burst of joins settle into one update.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }
@@ -193,7 +198,7 @@ func (s *Server) dropInRoom(w http.ResponseWriter, r *http.Request) (*rooms.Room
 		return nil, id, false
 	}
 	if room.Ended() {
-		s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
+		s.writeError(w, r, errEnded())
 		return nil, id, false
 	}
 	return room, id, true

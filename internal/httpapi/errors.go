@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/roomsdev/rooms/internal/rooms"
 )
@@ -42,6 +45,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		code, status = rooms.EINVALID, http.StatusRequestEntityTooLarge
 		err = rooms.Errorf(rooms.EINVALID, "The request is too large.")
 	}
+	if status == http.StatusTooManyRequests {
+		setRetryAfter(w, err)
+	}
 	if status == http.StatusInternalServerError {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -49,4 +55,26 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body.Error.Code = code
 	body.Error.Message = rooms.ErrorMessage(err)
 	writeJSON(w, status, body)
+}
+
+// limitError is a refusal by a rate limit: errTooMany, with how long
+// until the client may try again.
+type limitError struct{ wait time.Duration }
+
+func (e *limitError) Error() string { return "rate limited for " + e.wait.String() }
+func (e *limitError) Unwrap() error { return errTooMany }
+
+// tooManyFor is the refusal of a request a limit stopped, wait before
+// its next token.
+func tooManyFor(wait time.Duration) error { return &limitError{wait: wait} }
+
+// setRetryAfter says when to try again, as every 429 must (RFC 6585
+// section 4): the limit's wait in whole seconds, at least one.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	secs := 1
+	var le *limitError
+	if errors.As(err, &le) {
+		secs = max(1, int(math.Ceil(le.wait.Seconds())))
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
 }

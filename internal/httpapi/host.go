@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 // live call.
 
 // hostOnly wraps a room handler so only the room's host gets through. Other
-// people are told plainly; nobody learns more about the room than GET does.
+// people are told plainly; nobody learns more about the room than GET does
+// (an ended room has answered 410 to everyone before this, in lookup).
 func (s *Server) hostOnly(h func(w http.ResponseWriter, r *http.Request, room *rooms.Room, id rooms.Identity)) roomHandler {
 	return func(w http.ResponseWriter, r *http.Request, room *rooms.Room) {
 		id, err := s.identity(r.Context(), r)
@@ -23,10 +25,6 @@ func (s *Server) hostOnly(h func(w http.ResponseWriter, r *http.Request, room *r
 		}
 		if !rooms.CanManage(room, id) {
 			s.writeError(w, r, rooms.Errorf(rooms.EFORBIDDEN, "Only the host can do that."))
-			return
-		}
-		if room.Ended() {
-			s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
 			return
 		}
 		h(w, r, room, id)
@@ -55,31 +53,37 @@ func (s *Server) handleUpdateRoom(w http.ResponseWriter, r *http.Request, room *
 		s.writeError(w, r, err)
 		return
 	}
-	next := *room
+	var name, theme string
 	var err error
 	if req.Name != nil {
-		if next.Name, err = rooms.CleanText(*req.Name, "The room name", 0, rooms.MaxRoomName); err != nil {
+		if name, err = rooms.CleanText(*req.Name, "The room name", 0, rooms.MaxRoomName); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 	}
 	if req.Theme != nil {
-		if next.Theme, err = rooms.CleanText(*req.Theme, "The theme", 0, rooms.MaxTheme); err != nil {
+		if theme, err = rooms.CleanText(*req.Theme, "The theme", 0, rooms.MaxTheme); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 	}
-	applySettings(&next.Settings, req.Visibility, req.JoinPolicy, req.LinkSharing)
-	if err := rooms.ValidateSettings(next.Kind, next.Settings); err != nil {
+	// Applied to the room as it is live (its lock may have changed since
+	// the lookup), and stored with it.
+	next, err := s.calls.ChangeRoom(r.Context(), room, func(next *rooms.Room) error {
+		if req.Name != nil {
+			next.Name = name
+		}
+		if req.Theme != nil {
+			next.Theme = theme
+		}
+		applySettings(&next.Settings, req.Visibility, req.JoinPolicy, req.LinkSharing)
+		return rooms.ValidateSettings(next.Kind, next.Settings)
+	}, s.store.UpdateRoom)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.store.UpdateRoom(r.Context(), &next); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.calls.RoomChanged(&next)
-	s.writeRoom(w, r, &next, id)
+	s.writeRoom(w, r, next, id)
 }
 
 func (s *Server) handleLock(w http.ResponseWriter, r *http.Request, room *rooms.Room, id rooms.Identity) {
@@ -99,18 +103,18 @@ func (s *Server) setLocked(w http.ResponseWriter, r *http.Request, room *rooms.R
 	s.writeRoom(w, r, next, id)
 }
 
-// lock stores the lock state and pushes it to the call.
+// lock stores the lock state and pushes it to the call, in turn with the
+// room's other changes (Calls.ChangeRoom).
 func (s *Server) lock(r *http.Request, room *rooms.Room, locked bool, reason rooms.LockReason) (*rooms.Room, error) {
 	if !locked {
 		reason = ""
 	}
-	if err := s.store.SetRoomLocked(r.Context(), room.ID, locked, reason); err != nil {
-		return nil, err
-	}
-	next := *room
-	next.Locked, next.LockReason = locked, reason
-	s.calls.RoomChanged(&next)
-	return &next, nil
+	return s.calls.ChangeRoom(r.Context(), room, func(next *rooms.Room) error {
+		next.Locked, next.LockReason = locked, reason
+		return nil
+	}, func(ctx context.Context, next *rooms.Room) error {
+		return s.store.SetRoomLocked(ctx, next.ID, next.Locked, next.LockReason)
+	})
 }
 
 // findPresence returns the person with that participant id in the room.
@@ -135,9 +139,15 @@ func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request, room *room
 		s.writeError(w, r, rooms.Errorf(rooms.EINVALID, "The host cannot remove themselves; leave or end the room instead."))
 		return
 	}
-	// Bar first, so there is no moment in which they could come back.
+	// Bar first, so there is no moment in which they could come back:
+	// the person, and every browser they are in the room from.
 	bar := &rooms.Bar{RoomID: room.ID, UserID: p.Identity.UserID, GuestID: p.Identity.GuestID,
 		DisplayName: p.Identity.DisplayName, CreatedAt: time.Now().UTC()}
+	for _, q := range s.calls.People(room.ID) {
+		if samePerson(q.Identity, p.Identity) && q.Identity.Device != "" {
+			bar.Devices = append(bar.Devices, q.Identity.Device)
+		}
+	}
 	if err := s.store.Bar(r.Context(), bar); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -150,6 +160,15 @@ func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request, room *room
 	s.calls.Remove(room.ID, p.ParticipantID)
 	s.log.InfoContext(r.Context(), "participant removed", "room", room.ID, "participant", p.ParticipantID)
 	s.writeRoom(w, r, next, id)
+}
+
+// samePerson reports whether two identities are the same account or the
+// same guest.
+func samePerson(a, b rooms.Identity) bool {
+	if a.UserID != "" {
+		return a.UserID == b.UserID
+	}
+	return a.GuestID != "" && a.GuestID == b.GuestID
 }
 
 func (s *Server) handleMuteParticipant(w http.ResponseWriter, r *http.Request, room *rooms.Room, id rooms.Identity) {

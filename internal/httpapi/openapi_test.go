@@ -55,3 +55,42 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIRoomEndpointsSayEndedAndLimited: every endpoint about one
+// room documents 410 (an ended room answers it on all of them), every one
+// reached through a link lookup documents 429, and every 429 anywhere
+// says when to retry (Retry-After).
+func TestOpenAPIRoomEndpointsSayEndedAndLimited(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	type response struct {
+		Ref     string         `json:"$ref"`
+		Headers map[string]any `json:"headers"`
+	}
+	for path, ops := range doc.Paths {
+		link := strings.HasPrefix(path, "/api/rooms/{token}") || path == "/r/{token}"
+		room := link || strings.HasPrefix(path, "/api/dropin/{id}")
+		for method, raw := range ops {
+			var op struct {
+				Responses map[string]response `json:"responses"`
+			}
+			if method == "parameters" || json.Unmarshal(raw, &op) != nil {
+				continue
+			}
+			if _, ok := op.Responses["410"]; room && !ok {
+				t.Errorf("%s %s: no 410", method, path)
+			}
+			limited, ok := op.Responses["429"]
+			if link && !ok {
+				t.Errorf("%s %s: no 429", method, path)
+			}
+			if ok && limited.Ref != "#/components/responses/RateLimited" && limited.Headers["Retry-After"] == nil {
+				t.Errorf("%s %s: a 429 without Retry-After", method, path)
+			}
+		}
+	}
+}

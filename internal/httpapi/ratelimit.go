@@ -1,11 +1,9 @@
 package httpapi
 
 import (
-	"math"
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
 
@@ -105,8 +103,7 @@ func (s *Server) limit(l *limiter, h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
-	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	s.writeError(w, r, errTooMany)
+	s.writeError(w, r, tooManyFor(wait))
 }
 
 // peek reports whether key has a token left, without taking it.

@@ -214,10 +214,15 @@ type roomHandler func(w http.ResponseWriter, r *http.Request, room *rooms.Room)
 
 // lookup resolves {token} to a room for h. Malformed and unknown tokens get
 // the same 404; clients that miss too often are slowed down (429), so
-// guessing links is hopeless even before the 130 bits.
+// guessing links is hopeless even before the 130 bits. An ended room
+// answers 410 on every endpoint, to everyone, before anything else is
+// asked: it never opens again, whoever asks and whatever for.
 func (s *Server) lookup(h roomHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		room, err := s.findRoom(r)
+		if err == nil && room.Ended() {
+			err = errEnded()
+		}
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -225,6 +230,9 @@ func (s *Server) lookup(h roomHandler) http.HandlerFunc {
 		h(w, r, room)
 	}
 }
+
+// errEnded answers anything asked of an ended room.
+func errEnded() error { return rooms.Errorf(rooms.EENDED, "This room has ended.") }
 
 // findRoom resolves {token}, applying the lookup limits: all lookups per
 // client address, and misses per address and per signed-in account too,
@@ -236,12 +244,12 @@ func (s *Server) findRoom(r *http.Request) (*rooms.Room, error) {
 		missKeys = append(missKeys, "account:"+string(id.UserID))
 	}
 	for _, k := range missKeys {
-		if ok, _ := s.missLimit.peek(k, now); !ok {
-			return nil, errTooMany
+		if ok, wait := s.missLimit.peek(k, now); !ok {
+			return nil, tooManyFor(wait)
 		}
 	}
-	if ok, _ := s.lookupLimit.allow(addr, now); !ok {
-		return nil, errTooMany
+	if ok, wait := s.lookupLimit.allow(addr, now); !ok {
+		return nil, tooManyFor(wait)
 	}
 	token := r.PathValue("token")
 	var room *rooms.Room
@@ -259,10 +267,6 @@ func (s *Server) findRoom(r *http.Request) (*rooms.Room, error) {
 }
 
 func (s *Server) handleGetRoom(w http.ResponseWriter, r *http.Request, room *rooms.Room) {
-	if room.Ended() {
-		s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
-		return
-	}
 	id, err := s.identity(r.Context(), r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -277,10 +281,6 @@ func (s *Server) handleGetRoom(w http.ResponseWriter, r *http.Request, room *roo
 }
 
 func (s *Server) handleCreateGuest(w http.ResponseWriter, r *http.Request, room *rooms.Room) {
-	if room.Ended() {
-		s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
-		return
-	}
 	id, err := s.identity(r.Context(), r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -288,6 +288,17 @@ func (s *Server) handleCreateGuest(w http.ResponseWriter, r *http.Request, room 
 	}
 	if id.UserID != "" {
 		s.writeError(w, r, rooms.Errorf(rooms.ECONFLICT, "You are signed in; join as yourself."))
+		return
+	}
+	// A browser the host removed someone from (or a barred guest) gets
+	// no new guest identity: the same answer as a barred join.
+	barred, err := s.store.IsBarred(r.Context(), room.ID, "", id.GuestID, id.Device)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if barred {
+		s.writeError(w, r, rooms.ErrCantJoin())
 		return
 	}
 	var req struct {
@@ -304,15 +315,11 @@ func (s *Server) handleCreateGuest(w http.ResponseWriter, r *http.Request, room 
 	}
 	s.replaceSession(w, r, token)
 	writeJSON(w, http.StatusCreated, map[string]any{
-		"guest": guestJSON{ID: string(g.ID), DisplayName: g.DisplayName, RoomToken: string(room.Token)},
+		"guest": toGuestJSON(g.ID, g.DisplayName, room),
 	})
 }
 
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, room *rooms.Room) {
-	if room.Ended() {
-		s.writeError(w, r, rooms.Errorf(rooms.EENDED, "This room has ended."))
-		return
-	}
 	id, err := s.identity(r.Context(), r)
 	if err != nil {
 		s.writeError(w, r, err)

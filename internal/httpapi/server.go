@@ -30,8 +30,10 @@ type Calls interface {
 	ActiveCalls() []rooms.ActiveCall
 	// Changed is closed the next time anyone comes or goes anywhere.
 	Changed() <-chan struct{}
-	// RoomChanged pushes a stored change of the room to its call.
-	RoomChanged(r *rooms.Room)
+	// ChangeRoom applies change to the room's live state (or to stored,
+	// with nobody in the call), stores the result with save and pushes it
+	// to the call, in turn with every other change of the room's state.
+	ChangeRoom(ctx context.Context, stored *rooms.Room, change func(*rooms.Room) error, save func(context.Context, *rooms.Room) error) (*rooms.Room, error)
 	// Remove disconnects a participant (all their tabs) and returns who it was.
 	Remove(id rooms.RoomID, p rooms.ParticipantID) (rooms.Identity, bool)
 	// Mute mutes a participant's microphone.
@@ -40,6 +42,9 @@ type Calls interface {
 	End(r *rooms.Room)
 	// DisconnectUser drops an account from every call, telling it why.
 	DisconnectUser(u rooms.UserID, message string)
+	// BlockMade parts two people a block now stands between, in every
+	// call where they meet (directly, or through an away host).
+	BlockMade(blocker, blocked rooms.UserID)
 }
 
 // Config is the API's configuration.
@@ -68,16 +73,22 @@ type Rate struct {
 type Limits struct {
 	Sign    Rate // sign-up, sign-in and guest creation
 	Account Rate // sign-in attempts per email, from any address
-	Lookup  Rate // room lookups (the link page, the API, the WebSocket)
-	Miss    Rate // room lookups that found nothing: slows guessing links
+	// SignUpEmail is sign-up attempts per email, from any address: an
+	// email already in use answers 409, which would otherwise tell anyone
+	// asking from many addresses which emails have accounts.
+	SignUpEmail Rate
+	Lookup      Rate // room lookups (the link page, the API, the WebSocket)
+	Miss        Rate // room lookups that found nothing: slows guessing links
 }
 
 // DefaultLimits are the limits in force when Config leaves them out.
 var DefaultLimits = Limits{
 	Sign:    Rate{Every: 6 * time.Second, Burst: 10},
 	Account: Rate{Every: 30 * time.Second, Burst: 5},
-	Lookup:  Rate{Every: time.Second, Burst: 60},
-	Miss:    Rate{Every: 10 * time.Second, Burst: 10},
+	// Someone signing up types their email a few times at most.
+	SignUpEmail: Rate{Every: time.Minute, Burst: 3},
+	Lookup:      Rate{Every: time.Second, Burst: 60},
+	Miss:        Rate{Every: 10 * time.Second, Burst: 10},
 }
 
 func (r Rate) or(def Rate) Rate {
@@ -100,8 +111,11 @@ type Server struct {
 
 	signLimit    *limiter // sign-in and sign-up, per client address
 	accountLimit *limiter // sign-in, per email: slows guessing one account's password from many addresses
+	signUpLimit  *limiter // sign-up, per email: slows asking whether an email has an account
 	lookupLimit  *limiter // room lookups, per client address
 	missLimit    *limiter // room lookups that missed, per client address: slows link guessing
+
+	dropIns dropInWatchers // live drop-in lists to wake on social graph changes
 }
 
 // New returns a server. web is the built client (index.html and assets).
@@ -123,6 +137,7 @@ func New(cfg Config, store rooms.Store, a *auth.Service, calls Calls, web fs.FS,
 		ready:        func() bool { return true },
 		signLimit:    newLimiter(cfg.Limits.Sign.or(DefaultLimits.Sign), cfg.LimitExempt),
 		accountLimit: newLimiter(cfg.Limits.Account.or(DefaultLimits.Account), nil),
+		signUpLimit:  newLimiter(cfg.Limits.SignUpEmail.or(DefaultLimits.SignUpEmail), nil),
 		lookupLimit:  newLimiter(cfg.Limits.Lookup.or(DefaultLimits.Lookup), cfg.LimitExempt),
 		missLimit:    newLimiter(cfg.Limits.Miss.or(DefaultLimits.Miss), nil),
 	}
@@ -180,7 +195,7 @@ func (s *Server) Handler() http.Handler {
 	// WebSocket upgrade is a GET, so the signalling layer checks its
 	// Origin itself.
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(mux))
+	return securityHeaders(cop.Handler(s.withDevice(mux)))
 }
 
 // securityHeaders sets the headers every answer carries.
@@ -211,10 +226,13 @@ func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, rooms.Errorf(rooms.ENOTFOUND, "There is no such API endpoint."))
 }
 
-// identity resolves the request's session cookie. Anonymous requests get a
-// zero Identity and no error.
+// identity resolves the request's session cookie, and names the browser
+// it came from. Anonymous requests get an Identity with only the device,
+// and no error.
 func (s *Server) identity(ctx context.Context, r *http.Request) (rooms.Identity, error) {
-	return s.auth.Identify(ctx, auth.TokenFromRequest(r))
+	id, err := s.auth.Identify(ctx, auth.TokenFromRequest(r))
+	id.Device = deviceOf(r)
+	return id, err
 }
 
 func (s *Server) secure(r *http.Request) bool { return s.cfg.SecureCookies || r.TLS != nil }

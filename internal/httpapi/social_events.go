@@ -161,6 +161,7 @@ func (s *Server) handleCreateEvent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.dropIns.notify(guests...)
 	v, err := s.viewerOf(ctx, me)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -331,6 +332,7 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+		s.dropIns.notify(other)
 		status = http.StatusCreated
 	}
 	v, err := s.viewerOf(ctx, me)
@@ -366,5 +368,7 @@ func (s *Server) handleUninvite(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNoSuchPerson())
 		return
 	}
-	s.deleted(w, r, s.store.Uninvite(ctx, e.ID, other))
+	err = s.store.Uninvite(ctx, e.ID, other)
+	s.dropIns.notify(other)
+	s.deleted(w, r, err)
 }

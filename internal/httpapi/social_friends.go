@@ -105,6 +105,7 @@ func (s *Server) handleRequestFriend(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+		s.dropIns.notify(me, other) // asking may have made them friends
 		if st, err = s.store.FriendState(ctx, me, other); err != nil {
 			s.writeError(w, r, err)
 			return
@@ -127,6 +128,7 @@ func (s *Server) handleAcceptFriend(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.dropIns.notify(me, other)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -161,7 +163,9 @@ func (s *Server) handleRemoveFriend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.deleted(w, r, s.store.RemoveFriend(r.Context(), me, other))
+	err := s.store.RemoveFriend(r.Context(), me, other)
+	s.dropIns.notify(me, other)
+	s.deleted(w, r, err)
 }
 
 // handleListBlocks lists the people the caller has blocked. Who has
@@ -234,6 +238,10 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// Stored first, so that no join decided from now on lets the two
+	// meet; then whoever is already in a call with the other leaves it.
+	s.calls.BlockMade(me, other)
+	s.dropIns.notify(me, other)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -244,5 +252,7 @@ func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.deleted(w, r, s.store.Unblock(r.Context(), me, other))
+	err := s.store.Unblock(r.Context(), me, other)
+	s.dropIns.notify(me, other)
+	s.deleted(w, r, err)
 }

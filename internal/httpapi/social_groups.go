@@ -236,6 +236,7 @@ func (s *Server) handleAddMember(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+		s.dropIns.notify(other)
 	}
 	s.writeGroupMember(w, r, me, other, isAdmin, status)
 }
@@ -326,6 +327,7 @@ func (s *Server) handleRemoveMember(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.dropIns.notify(other)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -373,6 +375,7 @@ func (s *Server) handleAddAdmin(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+		s.dropIns.notify(other) // admins pass a group room's lock
 	}
 	s.writeGroupMember(w, r, me, other, true, http.StatusOK)
 }

@@ -40,6 +40,9 @@ func (s *Server) handleJoinPage(w http.ResponseWriter, r *http.Request) {
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}
+		if status == http.StatusTooManyRequests {
+			setRetryAfter(w, err)
+		}
 	case room.Ended():
 		status = http.StatusGone
 	}

@@ -38,10 +38,13 @@ type ReportedPerson struct {
 
 // Bar is a person removed from a room by its host: they cannot come back
 // until the host lifts the bar. Exactly one of UserID and GuestID is set.
+// Devices are the browsers the person was in the room from: they are
+// barred too (whoever uses them), and freed when the bar is lifted.
 type Bar struct {
 	RoomID      RoomID
 	UserID      UserID
 	GuestID     GuestID
+	Devices     []DeviceID
 	DisplayName string
 	CreatedAt   time.Time
 }

@@ -20,6 +20,11 @@ type RoomID string
 // Token is the unguessable part of a room's link, /r/<token>.
 type Token string
 
+// DeviceID identifies a browser: the hash of the long-lived device cookie
+// it was given, never the cookie itself. A removal bars the browser it came
+// from too, so that signing out or making a new guest does not undo it.
+type DeviceID string
+
 // ParticipantID identifies one presence of a person in a call. The same
 // person joining twice (two tabs) gets two participant IDs.
 type ParticipantID string
@@ -104,6 +109,8 @@ type Identity struct {
 	DisplayName string
 	// GuestRoom is the only room a guest identity may join.
 	GuestRoom RoomID
+	// Device is the browser the request came from, if known.
+	Device DeviceID
 }
 
 // IsGuest reports whether the identity is a guest rather than an account.

@@ -59,11 +59,15 @@ type RoomStore interface {
 	// EndRoom ends a room for good; ending it again keeps the first time.
 	EndRoom(ctx context.Context, id RoomID, at time.Time) error
 
-	// Bar keeps a removed person out of a room; barring twice is fine.
+	// Bar keeps a removed person, and the browsers they came from, out of
+	// a room; barring twice is fine (new devices are added).
 	Bar(ctx context.Context, b *Bar) error
-	// LiftBar lets a barred account or guest back in.
+	// LiftBar lets a barred account or guest back in, and frees the
+	// browsers barred with them.
 	LiftBar(ctx context.Context, room RoomID, user UserID, guest GuestID) error
-	IsBarred(ctx context.Context, room RoomID, user UserID, guest GuestID) (bool, error)
+	// IsBarred reports whether the account, the guest or the device (any
+	// may be empty) is barred from the room.
+	IsBarred(ctx context.Context, room RoomID, user UserID, guest GuestID, device DeviceID) (bool, error)
 	Bars(ctx context.Context, room RoomID) ([]*Bar, error)
 }
 

@@ -21,6 +21,12 @@ type call struct {
 
 	refs int // under hub.mu: connections holding this call
 
+	// stateMu serializes the changes of the room's state (settings, lock,
+	// end), live and stored: each reads the live room, stores its result
+	// and makes it live before the next starts, so none overwrites
+	// another with values read before it. Taken before mu.
+	stateMu sync.Mutex
+
 	mu           sync.Mutex
 	room         *rooms.Room // the live room; replaced, never modified
 	open         bool        // the host has arrived since the call started
@@ -48,8 +54,11 @@ func (c *call) accountsLocked() map[rooms.UserID]bool {
 // join applies the room rules to p and puts it in the call or in the
 // waiting screen. The relationship facts come from the store without the
 // lock held; people who arrived meanwhile are checked for blocks before
-// the decision, which is taken under the lock.
+// the decision, which is taken under the lock, and so is everyone again
+// if a block was made meanwhile (blockGen). The host is never refused over
+// a block: the people inside who have one with the host leave instead.
 func (c *call) join(ctx context.Context, p *participant) error {
+	gen := c.hub.blockGen.Load()
 	c.mu.Lock()
 	room := c.room
 	checked := c.accountsLocked()
@@ -63,10 +72,23 @@ func (c *call) join(ctx context.Context, p *participant) error {
 	if err != nil {
 		return err
 	}
+	var clashes []rooms.UserID // accounts the arriving host sends off
+	if facts.IsHost && facts.BlockConflict {
+		facts.BlockConflict = false
+		if clashes, err = c.blockClashes(ctx, p.identity.UserID, inside); err != nil {
+			return err
+		}
+	}
 	for {
 		c.mu.Lock()
 		var unchecked []rooms.UserID
 		if p.identity.UserID != "" && !facts.BlockConflict {
+			if g := c.hub.blockGen.Load(); g != gen {
+				gen, checked = g, make(map[rooms.UserID]bool)
+				if !facts.IsHost {
+					unchecked = append(unchecked, c.room.HostID)
+				}
+			}
 			for id := range c.accountsLocked() {
 				if !checked[id] {
 					unchecked = append(unchecked, id)
@@ -78,11 +100,23 @@ func (c *call) join(ctx context.Context, p *participant) error {
 			break // decide with c.mu held
 		}
 		c.mu.Unlock()
+		if facts.IsHost {
+			more, err := c.blockClashes(ctx, p.identity.UserID, unchecked)
+			if err != nil {
+				return err
+			}
+			clashes = append(clashes, more...)
+			continue
+		}
 		conflict, err := c.hub.dir.BlockBetween(ctx, p.identity.UserID, unchecked)
 		if err != nil {
 			return err
 		}
 		facts.BlockConflict = facts.BlockConflict || conflict
+	}
+	var gone []*participant
+	for _, id := range clashes {
+		gone = append(gone, c.dropAccountLocked(id)...)
 	}
 	facts.Inside = len(c.participants)
 	facts.Capacity = c.hub.cfg.Capacity
@@ -90,6 +124,7 @@ func (c *call) join(ctx context.Context, p *participant) error {
 	verdict, err := rooms.Decide(c.room, p.identity, facts)
 	if err != nil {
 		c.mu.Unlock()
+		c.sendOff(gone, rooms.ErrCantJoin(), "blocked")
 		return err
 	}
 	p.isHost = facts.IsHost
@@ -108,6 +143,7 @@ func (c *call) join(ctx context.Context, p *participant) error {
 	}
 	c.mu.Unlock()
 
+	c.sendOff(gone, rooms.ErrCantJoin(), "blocked")
 	c.touch()
 	c.hub.notifyChanged()
 	for _, a := range admitted {
@@ -172,6 +208,12 @@ func (c *call) admitWaitingLocked() []*participant {
 // others. When the host leaves a room that is not a group room and no
 // other connection of the host is inside, the room locks itself.
 func (c *call) remove(p *participant) {
+	if p.isHost {
+		// The host leaving may lock the room: a change of its state,
+		// taken in turn with the host's own (Hub.ChangeRoom).
+		c.stateMu.Lock()
+		defer c.stateMu.Unlock()
+	}
 	c.mu.Lock()
 	for i, w := range c.waiting {
 		if w == p {

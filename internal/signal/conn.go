@@ -182,8 +182,7 @@ func (p *participant) send(msg any) {
 }
 
 func (p *participant) sendError(err error, fatal bool) {
-	m := errorFor(err)
-	m.Fatal = fatal
+	m := errorMsgFor(err, fatal)
 	if m.Code == rooms.EINTERNAL {
 		p.log.Error("signalling error", "err", err)
 	}

@@ -1,6 +1,7 @@
 package signal
 
 import (
+	"context"
 	"time"
 
 	"github.com/coder/websocket"
@@ -58,17 +59,44 @@ func (h *Hub) ActiveCalls() []rooms.ActiveCall {
 	return out
 }
 
-// RoomChanged replaces the live call's copy of the room (after the API has
-// stored a change: settings, lock, unlock) and tells everyone in it.
-func (h *Hub) RoomChanged(r *rooms.Room) {
-	if c := h.call(r.ID); c != nil {
-		cp := *r
-		c.mu.Lock()
-		c.room = &cp
-		c.broadcastRoomLocked()
-		c.mu.Unlock()
+// ChangeRoom changes a room's state (its settings, its lock) live and in
+// the store as one step, and tells everyone in the call. change is applied
+// to the live room, or to stored (the caller's copy from the store) when
+// nobody is in the call; save stores the result; only then does the call
+// see it. Changes of one room are taken in turn, with each other and with
+// the room locking itself when its host leaves, so a change never puts
+// back values read before another: a settings change made as the host
+// leaves keeps the host-away lock. It returns the room as changed.
+func (h *Hub) ChangeRoom(ctx context.Context, stored *rooms.Room, change func(*rooms.Room) error, save func(context.Context, *rooms.Room) error) (*rooms.Room, error) {
+	c := h.call(stored.ID)
+	if c == nil {
+		next := *stored
+		if err := change(&next); err != nil {
+			return nil, err
+		}
+		if err := save(ctx, &next); err != nil {
+			return nil, err
+		}
+		h.notifyChanged()
+		return &next, nil
 	}
+	c.stateMu.Lock()
+	defer c.stateMu.Unlock()
+	c.mu.Lock()
+	next := *c.room
+	c.mu.Unlock()
+	if err := change(&next); err != nil {
+		return nil, err
+	}
+	if err := save(ctx, &next); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.room = &next
+	c.broadcastRoomLocked()
+	c.mu.Unlock()
 	h.notifyChanged()
+	return &next, nil
 }
 
 // Remove disconnects everyone in the room with the identity of the given
@@ -91,8 +119,7 @@ func (h *Hub) Remove(id rooms.RoomID, participantID rooms.ParticipantID) (rooms.
 	}
 	for _, p := range c.everyone() {
 		if sameIdentity(p.identity, who) {
-			p.send(noticeMsg{Type: typeRemoved, Message: "The host removed you from this room."})
-			p.close(closeNormal, "removed")
+			p.leaveWith(noticeMsg{Type: typeRemoved, Message: "The host removed you from this room."}, "removed")
 		}
 	}
 	return who, true
@@ -123,13 +150,17 @@ func (h *Hub) End(r *rooms.Room) {
 	if c == nil {
 		return
 	}
-	cp := *r
+	// Only the end is taken from r: the rest of the live room (a lock
+	// made meanwhile) is newer than the caller's copy.
+	c.stateMu.Lock()
 	c.mu.Lock()
-	c.room = &cp
+	next := *c.room
+	next.EndedAt = r.EndedAt
+	c.room = &next
 	c.mu.Unlock()
+	c.stateMu.Unlock()
 	for _, p := range c.everyone() {
-		p.send(noticeMsg{Type: typeRoomEnded, Message: "This room has ended."})
-		p.close(closeNormal, "room ended")
+		p.leaveWith(noticeMsg{Type: typeRoomEnded, Message: "This room has ended."}, "room ended")
 	}
 	h.notifyChanged()
 }
@@ -139,8 +170,7 @@ func (h *Hub) DisconnectUser(u rooms.UserID, message string) {
 	for _, c := range h.liveCalls() {
 		for _, p := range c.everyone() {
 			if p.identity.UserID == u {
-				p.sendError(rooms.Errorf(rooms.EFORBIDDEN, "%s", message), true)
-				p.close(closeNormal, "suspended")
+				p.leaveWith(errorMsgFor(rooms.Errorf(rooms.EFORBIDDEN, "%s", message), true), "suspended")
 			}
 		}
 	}

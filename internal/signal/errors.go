@@ -14,7 +14,12 @@ const (
 	codeTooLarge          = "too_large"
 	codeRateLimited       = "rate_limited"
 	codeNegotiationFailed = "negotiation_failed"
+	codeBlockedLeave      = "blocked_leave"
 )
+
+// errBlockedLeave tells someone who blocked a person in their call why
+// they were taken out of it (blocks.go).
+var errBlockedLeave = &protocolError{codeBlockedLeave, "You left this room because you blocked someone in it."}
 
 // protocolError is a refusal of one client message.
 type protocolError struct {
@@ -25,6 +30,13 @@ func (e *protocolError) Error() string { return e.code + ": " + e.message }
 
 func badMessage(msg string) error { return &protocolError{codeBadMessage, msg} }
 func outOfOrder(msg string) error { return &protocolError{codeOutOfOrder, msg} }
+
+// errorMsgFor is the error message for err, fatal or not.
+func errorMsgFor(err error, fatal bool) errorMsg {
+	m := errorFor(err)
+	m.Fatal = fatal
+	return m
+}
 
 // errorFor maps any error to the code and plain-words message sent to the
 // client. This is the one place the signalling layer does so.

@@ -60,9 +60,14 @@ type Hub struct {
 	// the server goes, not the host, so no room locks itself.
 	shuttingDown atomic.Bool
 
-	mu      sync.Mutex
-	calls   map[rooms.RoomID]*call
-	changed chan struct{} // closed and replaced when anyone comes or goes
+	// blockGen counts the blocks made (BlockMade): a join that read its
+	// facts before a block and decides after it checks again.
+	blockGen atomic.Uint64
+
+	mu        sync.Mutex
+	calls     map[rooms.RoomID]*call
+	changed   chan struct{}       // closed and replaced when anyone comes or goes
+	farewells map[string]farewell // by participant id, for resumeGrace (resume.go)
 }
 
 // NewHub returns a hub forwarding media through the given engine.
@@ -75,8 +80,9 @@ func NewHub(cfg Config, media *sfu.Engine, dir Directory, state RoomState, log *
 	}
 	return &Hub{
 		cfg: cfg, media: media, dir: dir, state: state, log: log,
-		calls:   make(map[rooms.RoomID]*call),
-		changed: make(chan struct{}),
+		calls:     make(map[rooms.RoomID]*call),
+		changed:   make(chan struct{}),
+		farewells: make(map[string]farewell),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,6 +125,12 @@ func (c *call) resume(s *socket, id rooms.Identity, first []byte) (*participant,
 		s.fail(err)
 		return nil, err
 	}
+	if fw, ok := c.hub.takeFarewell(m.Participant, id, m.Token); ok {
+		// Removed (or sent off) while away: the client learns why, as it
+		// would have on the lost socket, and does not come back.
+		s.farewell(fw)
+		return nil, errFarewell
+	}
 	c.mu.Lock()
 	p := c.participants[m.Participant]
 	// The same person (the session's identity), holding the secret the
@@ -173,6 +180,64 @@ func (c *call) resume(s *socket, id rooms.Identity, first []byte) (*participant,
 	c.mu.Unlock()
 	p.log.Info("participant resumed")
 	return p, nil
+}
+
+// farewell is the last message of a participant that left while its
+// socket was detached (removed by the host, say): a resume within the
+// grace gets it, where it would otherwise only hear that its place is gone.
+type farewell struct {
+	identity    rooms.Identity
+	resumeToken string
+	msg         []byte
+	expires     time.Time
+}
+
+var errFarewell = errors.New("resume: participant left while away")
+
+// leaveWith sends p its last message and closes its connection. The
+// message is kept for resumeGrace as well: a participant whose socket is
+// detached, or was dying as the message went out, gets it if it resumes.
+func (p *participant) leaveWith(msg any, reason string) {
+	if b, err := json.Marshal(msg); err == nil && p.isAdmitted() {
+		p.call.hub.keepFarewell(p.id, farewell{identity: p.identity, resumeToken: p.resumeToken, msg: b})
+	}
+	p.send(msg)
+	p.close(closeNormal, reason)
+}
+
+// keepFarewell holds a participant's last message for resumeGrace.
+func (h *Hub) keepFarewell(id string, fw farewell) {
+	now := time.Now()
+	fw.expires = now.Add(resumeGrace)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, old := range h.farewells {
+		if now.After(old.expires) {
+			delete(h.farewells, k)
+		}
+	}
+	h.farewells[id] = fw
+}
+
+// takeFarewell returns the last message of participant id, if who is that
+// participant's person and token its resume secret.
+func (h *Hub) takeFarewell(id string, who rooms.Identity, token string) (farewell, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fw, ok := h.farewells[id]
+	if !ok || time.Now().After(fw.expires) || fw.identity.UserID != who.UserID || fw.identity.GuestID != who.GuestID ||
+		len(token) != len(fw.resumeToken) || subtle.ConstantTimeCompare([]byte(token), []byte(fw.resumeToken)) != 1 {
+		return farewell{}, false
+	}
+	delete(h.farewells, id)
+	return fw, true
+}
+
+// farewell writes a left participant's last message on a socket that
+// tried to resume it, and closes the socket normally.
+func (s *socket) farewell(fw farewell) {
+	_ = s.write(context.Background(), fw.msg)
+	_ = s.conn.Close(closeNormal, "")
 }
 
 // afterResume sends what a resumed client may have missed of the media:

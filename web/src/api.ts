@@ -15,7 +15,10 @@ export interface User {
 export interface Guest {
   id: string;
   displayName: string;
-  roomToken: string;
+  /** The room the guest is for (Room.id). */
+  roomId: string;
+  /** Left out while the room's link sharing is off. */
+  roomToken?: string;
 }
 
 /** A room as the REST API describes it. */
@@ -297,6 +300,11 @@ export async function liftBar(token: string, bar: Pick<Bar, "userId" | "guestId"
 /** POST /api/rooms/{token}/report: tells the moderators; the host is not told who. */
 export async function reportRoom(token: string, reason: string): Promise<void> {
   await request<unknown>("POST", `${roomPath(token)}/report`, { reason });
+}
+
+/** POST /api/dropin/{id}/report: the same, for a room joined by drop-in without its link. */
+export async function reportDropInRoom(id: string, reason: string): Promise<void> {
+  await request<unknown>("POST", `/api/dropin/${idPath(id)}/report`, { reason });
 }
 
 /** GET /api/dropin: the active rooms I may drop into. */

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/roomsdev/rooms/internal/rooms"
 )
 
@@ -16,11 +18,12 @@ func errUserNotFound() *rooms.Error {
 }
 
 // normEmail is the form of an email that carries its uniqueness. The auth
-// package validates and lowercases emails already; lowercasing here too
-// keeps the store correct for any caller. It is done in Go because SQLite's
-// lower() only folds ASCII.
+// package validates, Unicode-normalises (NFKC) and lowercases emails
+// already; doing it here too keeps the store correct for any caller, and
+// makes lookups (sign-in, search) find an account however its address is
+// typed. It is done in Go because SQLite's lower() only folds ASCII.
 func normEmail(email string) string {
-	return strings.ToLower(strings.TrimSpace(email))
+	return strings.ToLower(norm.NFKC.String(strings.TrimSpace(email)))
 }
 
 // normName is the form of a display name that SearchUsers matches

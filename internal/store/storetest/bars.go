@@ -49,7 +49,7 @@ func testBars(t *testing.T, s rooms.Store) {
 
 	barred := func(room rooms.RoomID, u rooms.UserID, g rooms.GuestID, want bool) {
 		t.Helper()
-		got, err := s.IsBarred(t.Context(), room, u, g)
+		got, err := s.IsBarred(t.Context(), room, u, g, "")
 		if err != nil || got != want {
 			t.Errorf("IsBarred(%s, %q, %q) = %v, %v; want %v", room, u, g, got, err, want)
 		}
@@ -116,4 +116,56 @@ func testBarNotFound(t *testing.T, s rooms.Store) {
 	if list, err := s.Bars(t.Context(), r.ID); err != nil || len(list) != 0 {
 		t.Errorf("Bars = %d, %v; want none", len(list), err)
 	}
+}
+
+// testDeviceBars: a bar carries the browsers the person came from; they
+// are barred from that room only, for anyone using them, until the
+// person's bar is lifted.
+func testDeviceBars(t *testing.T, s rooms.Store) {
+	host := mustUser(t, s, "ada@example.com")
+	user := mustPerson(t, s, "grace@example.com", "Grace")
+	r := mustRoom(t, s, host.ID, t0)
+	otherRoom := mustRoom(t, s, host.ID, t0)
+	guest := mustGuest(t, s, r.ID)
+	laptop, phone, shared := rooms.DeviceID("aa01"), rooms.DeviceID("bb02"), rooms.DeviceID("cc03")
+
+	for _, b := range []*rooms.Bar{
+		{RoomID: r.ID, UserID: user.ID, Devices: []rooms.DeviceID{laptop, shared}, DisplayName: "Grace", CreatedAt: t0},
+		{RoomID: r.ID, GuestID: guest.ID, Devices: []rooms.DeviceID{shared}, DisplayName: "Visitor", CreatedAt: t0},
+		// Barred again from another browser: the bar stays, the browser is added.
+		{RoomID: r.ID, UserID: user.ID, Devices: []rooms.DeviceID{phone}, DisplayName: "Grace", CreatedAt: t0.Add(time.Minute)},
+	} {
+		if err := s.Bar(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	barred := func(room rooms.RoomID, d rooms.DeviceID, want bool) {
+		t.Helper()
+		got, err := s.IsBarred(t.Context(), room, "", "", d)
+		if err != nil || got != want {
+			t.Errorf("IsBarred(%s, device %q) = %v, %v; want %v", room, d, got, err, want)
+		}
+	}
+	barred(r.ID, laptop, true)
+	barred(r.ID, phone, true)
+	barred(r.ID, shared, true)
+	barred(r.ID, "dd04", false)
+	barred(r.ID, "", false)
+	barred(otherRoom.ID, laptop, false)
+	if list, err := s.Bars(t.Context(), r.ID); err != nil || len(list) != 2 {
+		t.Errorf("Bars = %d, %v; want 2 (devices are not bars of their own)", len(list), err)
+	}
+
+	// Lifting Grace's bar frees her browsers, but not the one the guest
+	// was barred from too.
+	if err := s.LiftBar(t.Context(), r.ID, user.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	barred(r.ID, laptop, false)
+	barred(r.ID, phone, false)
+	barred(r.ID, shared, true)
+	if err := s.LiftBar(t.Context(), r.ID, "", guest.ID); err != nil {
+		t.Fatal(err)
+	}
+	barred(r.ID, shared, false)
 }

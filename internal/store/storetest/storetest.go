@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) rooms.Store) {
 		{"IdleRooms", testIdleRooms},
 		{"Bars", testBars},
 		{"BarNotFound", testBarNotFound},
+		{"DeviceBars", testDeviceBars},
 		{"FriendRequest", testFriendRequest},
 		{"MutualRequest", testMutualRequest},
 		{"FriendEdgeCases", testFriendEdgeCases},

@@ -76,9 +76,9 @@ export async function whyRefused(token: string, dropInId: string | null): Promis
       await getDropInRoom(dropInId);
       return null;
     }
-    await getRoom(token);
+    const room = await getRoom(token);
     const me = await getMe();
-    if (!me.user && me.guest?.roomToken !== token) {
+    if (!me.user && me.guest?.roomId !== room.id) {
       return "Your session has ended. Please join the room again.";
     }
     return null;

@@ -165,7 +165,7 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
       />
       {dialog === "effects" && <EffectsDialog session={session} onClose={() => setDialog(null)} />}
       {dialog === "devices" && <DevicesDialog session={session} onClose={() => setDialog(null)} />}
-      {dialog === "report" && <ReportDialog token={linkToken ?? (pageToken || null)} onClose={() => setDialog(null)} />}
+      {dialog === "report" && <ReportDialog token={linkToken ?? (pageToken || null)} dropInId={session.dropInId} onClose={() => setDialog(null)} />}
       {dialog === "settings" && hostToken && room && <RoomSettingsDialog token={hostToken} room={room} onClose={() => setDialog(null)} />}
       {dialog === "end" && hostToken && <EndRoomDialog token={hostToken} onClose={() => setDialog(null)} />}
     </div>

@@ -35,7 +35,10 @@ interface LobbyProps {
 /** The join page: the preview, the name of a guest, the toggles and Join. */
 export function Lobby(props: LobbyProps) {
   const { token, title, room, me, media, audioOn, videoOn } = props;
-  const [name, setName] = useState(me.guest?.roomToken === token ? me.guest.displayName : "");
+  // Our guest identity is for this room: told by the room's id, since the
+  // link is not handed out while link sharing is off.
+  const ownGuest = !!me.guest && (me.guest.roomId === room?.id || me.guest.roomToken === token);
+  const [name, setName] = useState(ownGuest ? (me.guest?.displayName ?? "") : "");
   const [joining, setJoining] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [deviceError, setDeviceError] = useState<string | null>(null);
@@ -88,7 +91,7 @@ export function Lobby(props: LobbyProps) {
     setJoining(true);
     announce(t("Joining…"));
     try {
-      const sameGuest = me.guest?.roomToken === token && me.guest.displayName === displayName;
+      const sameGuest = ownGuest && me.guest?.displayName === displayName;
       if (!me.user && !sameGuest) props.onGuest(await joinAsGuest(token, displayName));
       await props.onJoin();
     } catch (err) {

@@ -3,7 +3,7 @@
 
 import { useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { endRoom, removeParticipant, reportRoom, updateRoom } from "../api";
+import { endRoom, removeParticipant, reportDropInRoom, reportRoom, updateRoom } from "../api";
 import type { RoomKind, SignalRoom } from "../protocol";
 import { t } from "../i18n";
 import { announce } from "./announcer";
@@ -12,8 +12,12 @@ import { RoomSettingsFields, defaultSettings, type SettingsValue } from "./RoomS
 
 const MAX_REASON = 500;
 
-/** Report the room to the moderators, with a reason. The host is not told who. */
-export function ReportDialog({ token, onClose }: { token: string | null; onClose: () => void }) {
+/**
+ * Report the room to the moderators, with a reason. The host is not told who.
+ * By its link when we know it, else by its id when we dropped in (a room
+ * whose link sharing is off gives nobody but the host its link).
+ */
+export function ReportDialog({ token, dropInId, onClose }: { token: string | null; dropInId: string | null; onClose: () => void }) {
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -21,7 +25,7 @@ export function ReportDialog({ token, onClose }: { token: string | null; onClose
 
   const submit = async (e: JSX.TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    if (!token) return;
+    if (!token && !dropInId) return;
     if (!reason.trim()) {
       setError(t("Please say what is wrong."));
       return;
@@ -29,7 +33,8 @@ export function ReportDialog({ token, onClose }: { token: string | null; onClose
     setBusy(true);
     setError(null);
     try {
-      await reportRoom(token, reason.trim());
+      if (token) await reportRoom(token, reason.trim());
+      else if (dropInId) await reportDropInRoom(dropInId, reason.trim());
       setDone(true);
       announce(t("Thanks, the moderators will look at it."));
     } catch (err) {
@@ -53,7 +58,7 @@ export function ReportDialog({ token, onClose }: { token: string | null; onClose
   }
   return (
     <Dialog title={t("Report room")} onClose={onClose}>
-      {!token ? (
+      {!token && !dropInId ? (
         <>
           <p>{t("This room can only be reported by people who have its link.")}</p>
           <div class="row end">
