@@ -372,7 +372,7 @@ func TestDeadTransportLeavesWithinTenSeconds(t *testing.T) {
 
 	imp.Cut(true)
 	start := time.Now()
-	eventually(t, 12*time.Second, "Cy to leave a's grid", func() bool {
+	eventually(t, 10*time.Second, "Cy to leave a's grid", func() bool {
 		_, ok := a.Participants()[c.Self.ID]
 		return !ok
 	})
