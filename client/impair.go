@@ -3,12 +3,14 @@ package client
 import (
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/pion/transport/v5"
 	"github.com/pion/transport/v5/stdnet"
+	"github.com/pion/webrtc/v4"
 )
 
 // Impairment spoils this client's media transport on purpose, for tests
@@ -154,4 +156,28 @@ func (c *impairedConn) WriteToUDP(b []byte, addr *net.UDPAddr) (int, error) {
 		return len(b), nil
 	}
 	return c.UDPConn.WriteToUDP(b, addr)
+}
+
+// relayServers keeps the URLs of servers that use transport ("udp",
+// "tcp" or "tls"; "" keeps all), and the servers left with any.
+func relayServers(servers []webrtc.ICEServer, transport string) []webrtc.ICEServer {
+	if transport == "" {
+		return servers
+	}
+	var out []webrtc.ICEServer
+	for _, s := range servers {
+		var urls []string
+		for _, u := range s.URLs {
+			tcp := strings.Contains(u, "transport=tcp")
+			tls := strings.HasPrefix(u, "turns:")
+			if (transport == "tls" && tls) || (transport == "tcp" && tcp && !tls) || (transport == "udp" && !tcp && !tls) {
+				urls = append(urls, u)
+			}
+		}
+		if len(urls) > 0 {
+			s.URLs = urls
+			out = append(out, s)
+		}
+	}
+	return out
 }
