@@ -118,6 +118,10 @@ type JoinOptions struct {
 	// RelayOnly sends all media through the TURN servers of
 	// joined.iceServers (ICE transport policy "relay").
 	RelayOnly bool
+	// RelayTransport keeps only the TURN URLs of joined.iceServers that
+	// reach the server over "udp", "tcp" (turn:…?transport=tcp) or "tls"
+	// (turns:), as on a network that lets only that through; "" keeps all.
+	RelayTransport string
 	// LoopbackOnly offers loopback ICE candidates alone, for clients on
 	// the server's machine (the load tool's bots; see internal/load).
 	LoopbackOnly bool
@@ -305,7 +309,7 @@ func (c *Call) ID() string {
 
 func (c *Call) setupMedia(opts JoinOptions) error {
 	var err error
-	pcfg := webrtc.Configuration{ICEServers: c.iceServers}
+	pcfg := webrtc.Configuration{ICEServers: relayServers(c.iceServers, opts.RelayTransport)}
 	if opts.RelayOnly {
 		pcfg.ICETransportPolicy = webrtc.ICETransportPolicyRelay
 	}

@@ -37,8 +37,8 @@ type RemoteTrack struct {
 type mediaState struct {
 	mu         sync.Mutex
 	ssrcs      []uint32 // video received, for REMB
-	limit      uint64   // bits per second announced in REMB; 0: none
-	stopREMB   chan struct{}
+	limit      uint64   // bits per second announced in REMB; 0: noLimit
+	reporting  bool     // REMB reports have started (LimitBandwidth)
 	active     string
 	speaking   []string
 	tracks     map[string]RemoteTrack
@@ -106,39 +106,38 @@ func (c *Call) SetTrackSettings(settings ...TrackSetting) error {
 
 // LimitBandwidth makes this client report a downlink of bps (in REMB, as
 // a browser's receive-side estimator does) every half second, so the
-// server sends no more than that; 0 stops the reports, and the server
-// forgets the limit a few seconds later.
+// server sends no more than that. 0 lifts the limit: the reports go on,
+// saying the downlink takes far more than any room sends (noLimit), as
+// the server keeps a receiver's last estimate when reports stop.
 func (c *Call) LimitBandwidth(bps uint64) {
 	m := &c.media
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.limit = bps
-	if bps == 0 {
-		if m.stopREMB != nil {
-			close(m.stopREMB)
-			m.stopREMB = nil
-		}
-		return
-	}
-	if m.stopREMB == nil {
-		m.stopREMB = make(chan struct{})
-		go c.sendREMB(m.stopREMB)
+	if !m.reporting {
+		m.reporting = true
+		go c.sendREMB()
 	}
 }
 
-func (c *Call) sendREMB(stop chan struct{}) {
+// noLimit is the estimate reported once LimitBandwidth(0) lifts a limit:
+// 10 Gbit/s.
+const noLimit = 10_000_000_000
+
+func (c *Call) sendREMB() {
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
 	for {
 		c.media.mu.Lock()
 		bps, ssrcs := c.media.limit, append([]uint32(nil), c.media.ssrcs...)
 		c.media.mu.Unlock()
+		if bps == 0 {
+			bps = noLimit
+		}
 		if len(ssrcs) > 0 {
 			_ = c.sub.WriteRTCP([]rtcp.Packet{&rtcp.ReceiverEstimatedMaximumBitrate{Bitrate: float32(bps), SSRCs: ssrcs}})
 		}
 		select {
-		case <-stop:
-			return
 		case <-c.ctx.Done():
 			return
 		case <-t.C:

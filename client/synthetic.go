@@ -184,6 +184,15 @@ func (s *Synthetic) SetSpeaking(on bool) {
 	}
 }
 
+// SetAudioLevel makes the audio carry level (RFC 6464, -dBov: 0 is the
+// loudest, LevelSilent silence) in its audio-level extension. Any level
+// below LevelSilent sends ordinary packets every 20 ms, as a microphone
+// picking up a soft voice or background noise does; only LevelSilent
+// turns to DTX.
+func (s *Synthetic) SetAudioLevel(level uint8) {
+	s.level.Store(int32(min(level, LevelSilent)))
+}
+
 // RequestKeyframe makes the next frame of every layer a keyframe.
 func (s *Synthetic) RequestKeyframe() {
 	for i := range s.wantKey {

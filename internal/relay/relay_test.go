@@ -136,3 +136,54 @@ func TestTURNOverTLS(t *testing.T) {
 		t.Fatalf("got %q from %v", buf[:n], from)
 	}
 }
+
+// A participant's credentials stop working when their TTL is over: a
+// new allocation with them is refused as unauthorized (401).
+func TestTURNCredentialsExpire(t *testing.T) {
+	srv, err := Start(Config{ListenHost: "127.0.0.1", RelayIP: "127.0.0.1", TTL: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	creds, err := srv.CredentialsFor("participant-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocate := func() error {
+		conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = conn.Close() })
+		c, err := turn.NewClient(&turn.ClientConfig{
+			TURNServerAddr: srv.UDPAddr().String(),
+			Username:       creds.Username,
+			Password:       creds.Credential,
+			Realm:          realm,
+			Conn:           conn,
+			RTO:            200 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		if err := c.Listen(); err != nil {
+			t.Fatal(err)
+		}
+		relayed, err := c.Allocate()
+		if err == nil {
+			_ = relayed.Close()
+		}
+		return err
+	}
+	if err := allocate(); err != nil {
+		t.Fatalf("allocation with fresh credentials: %v", err)
+	}
+	// The username carries the expiry in whole seconds: two seconds on,
+	// it has passed whatever the rounding.
+	time.Sleep(2100 * time.Millisecond)
+	err = allocate()
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("allocation with expired credentials: %v, want a 401 refusal", err)
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"time"
 )
 
-// rembTimeout is how long a receiver's estimate (REMB) stays valid
-// without a fresh one: browsers send one about every second.
+// rembTimeout is how long a receiver's estimate (REMB) counts as fresh
+// without a new one: browsers send one about every second. A stale
+// estimate still limits the budget (see estimator.budget); freshness
+// only decides whether probing can be judged by it.
 const rembTimeout = 5 * time.Second
 
 // lossFloor is the least the loss-based rule cuts a subscriber to: the
@@ -26,7 +28,11 @@ const maxLossSamples = 64
 // times (1 - loss/2), never below lossFloor; below 2% grow by 8% a second.
 // The loss is the median over the subscriber's video streams, so one
 // publisher's own losses (which the SFU passes on) do not cut everything
-// the subscriber receives. With no feedback at all the budget is unlimited.
+// the subscriber receives. With no feedback at all the budget is unlimited;
+// once an estimate has come, the latest stands until the next, however
+// old: estimates stop when RTCP is lost to the very congestion they
+// report, and an unlimited budget then (as before) sent a real Chromium
+// viewer up to 720p and down again 19 times in 30 s.
 type estimator struct {
 	mu       sync.Mutex
 	remb     float64 // bits per second; 0 when none
@@ -79,7 +85,7 @@ func (e *estimator) budget(sending float64, now time.Time) float64 {
 		}
 	}
 	b := math.Inf(1)
-	if e.remb > 0 && now.Sub(e.rembAt) < rembTimeout {
+	if e.remb > 0 {
 		b = e.remb
 	}
 	if e.lossCap > 0 && e.lossCap < b {

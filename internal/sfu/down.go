@@ -525,8 +525,12 @@ func (d *downTrack) handleRTCP(pkts []rtcp.Packet, ssrc uint32) {
 			d.sub.room.engine.uncork()
 		case *rtcp.ReceiverEstimatedMaximumBitrate:
 			// One estimate for the connection, handed to the sink of
-			// each SSRC it lists: taken once.
-			if len(p.SSRCs) == 0 || p.SSRCs[0] == ssrc {
+			// each SSRC it lists: taken once, by the first of them that
+			// is a down track's. Not simply the first listed: libwebrtc
+			// lists every SSRC its estimator has seen, in numeric order,
+			// so the first may be an RTX stream (retransmissions, probing
+			// padding) or a track just removed, whose sink takes nothing.
+			if len(p.SSRCs) == 0 || d.sub.firstBoundSSRC(p.SSRCs) == ssrc {
 				d.sub.bwe.onREMB(float64(p.Bitrate), time.Now())
 			}
 		case *rtcp.ReceiverReport:

@@ -445,3 +445,21 @@ func TestNewDownTrackStartsOnASendingLayer(t *testing.T) {
 		t.Fatalf("audio: target %d, want 0", d.target.Load())
 	}
 }
+
+// Once a subscriber has sent an estimate, it stands when no new one
+// comes: estimates stop when their RTCP is lost, and an unlimited budget
+// then would send everything up to the top layer.
+func TestStaleEstimateStands(t *testing.T) {
+	var e estimator
+	now := time.Unix(0, 0)
+	e.onREMB(700_000, now)
+	for _, after := range []time.Duration{time.Second, rembTimeout + time.Second, time.Minute} {
+		if b := e.budget(600_000, now.Add(after)); b != 700_000 {
+			t.Fatalf("%v after the last estimate of 700 kbps: budget %v", after, b)
+		}
+	}
+	// Stale, it no longer judges a probe.
+	if remb, _ := e.signals(now.Add(time.Minute)); remb != 0 {
+		t.Fatalf("a minute-old estimate counts as fresh (%v)", remb)
+	}
+}

@@ -276,7 +276,10 @@ const (
 )
 
 // opusFmtp asks publishers for in-band FEC (a lost packet is rebuilt from
-// the next one) and DTX (near silence costs a packet every 400 ms).
+// the next one) and DTX (near silence costs a packet every 400 ms). It is
+// what the SFU offers subscribers; pion answers a publisher with the
+// offer's own fmtp, so withOpusParams (opus.go) puts the two parameters
+// in the publisher answer.
 const opusFmtp = "minptime=10;useinbandfec=1;usedtx=1"
 
 // videoFeedback is the RTCP feedback video codecs take on each side.

@@ -237,7 +237,7 @@ func (p *Peer) PublisherOffer(sdp string) error {
 		return fmt.Errorf("%w: set publisher answer: %w", ErrNegotiation, err)
 	}
 	p.addEarlyCandidates(Pub, p.pub)
-	p.h.PublisherAnswer(answer.SDP)
+	p.h.PublisherAnswer(withOpusParams(answer.SDP))
 	return nil
 }
 

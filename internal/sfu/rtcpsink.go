@@ -109,6 +109,19 @@ func (p *Peer) downBySSRC(ssrc uint32) *downTrack {
 	return p.bySSRC[ssrc]
 }
 
+// firstBoundSSRC returns the first of ssrcs that a down track sends on,
+// or 0 when none is.
+func (p *Peer) firstBoundSSRC(ssrcs []uint32) uint32 {
+	p.ssrcMu.RLock()
+	defer p.ssrcMu.RUnlock()
+	for _, s := range ssrcs {
+		if p.bySSRC[s] != nil {
+			return s
+		}
+	}
+	return 0
+}
+
 // bindSSRC records which down track sends on ssrc (nil: none any more).
 func (p *Peer) bindSSRC(ssrc uint32, d *downTrack) {
 	p.ssrcMu.Lock()

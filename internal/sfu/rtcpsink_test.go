@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"testing"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
@@ -65,5 +66,41 @@ func TestRTCPParsedOncePerCompound(t *testing.T) {
 	}
 	if p, _ := c.parse(first); p == nil || &p[0] == &p1[0] {
 		t.Fatal("after garbage, the first compound was not parsed anew")
+	}
+}
+
+// A REMB reaches the sink of every SSRC it lists and is taken once, by
+// the first listed SSRC that has a down track: libwebrtc lists SSRCs in
+// numeric order, so the first may be an RTX stream or a track gone.
+func TestREMBTakenWhenTheFirstSSRCIsNoTrack(t *testing.T) {
+	e := &Engine{stats: newStats(), cfg: Config{AudioTopN: 3, BigRoom: 8}}
+	r := e.NewRoom("remb", nil)
+	sub := &Peer{id: "sub", room: r}
+	var ssrcs []uint32
+	for i, kind := range []bool{true, false} { // audio, then video
+		u := &upTrack{publisher: &Peer{id: "pub", room: r}, audio: kind, layerCount: 1}
+		u.layers.Store(&[maxLayers]*upLayer{})
+		u.downs.Store(&[]*downTrack{})
+		d := newDownTrack(u, sub)
+		d.ssrc = uint32(2000 + i)
+		sub.bindSSRC(d.ssrc, d)
+		ssrcs = append(ssrcs, d.ssrc)
+	}
+	const rtx = 17 // an RTX stream the SFU probes on: no sink of its own
+	compound, err := rtcp.Marshal([]rtcp.Packet{&rtcp.ReceiverEstimatedMaximumBitrate{
+		SenderSSRC: 1, Bitrate: 812_000, SSRCs: []uint32{rtx, ssrcs[1], ssrcs[0]},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As pion does: the compound to the sink of each SSRC listed.
+	for _, ssrc := range []uint32{rtx, ssrcs[1], ssrcs[0]} {
+		s := &rtcpSink{peer: sub, ssrc: ssrc, closed: make(chan struct{})}
+		if _, err := s.Write(compound); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if remb, _ := sub.bwe.signals(time.Now()); remb < 800_000 || remb > 820_000 {
+		t.Fatalf("estimate %v after a REMB of 812 kbps listing an RTX SSRC first", remb)
 	}
 }

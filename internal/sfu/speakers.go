@@ -21,6 +21,12 @@ const (
 	// speakingEnergy is the smoothed loudness above which someone is
 	// talking (about -55 dBov on average).
 	speakingEnergy = 15
+	// audibleEnergy is the smoothed loudness below which a stream is not
+	// worth forwarding in a big room (about -69 dBov): the smoothing
+	// decays towards zero without reaching it for minutes, so the last
+	// people to talk would otherwise stay among the loudest long after
+	// they fell silent.
+	audibleEnergy = 1
 	// audibleHold keeps a stream forwarded this long after it last was
 	// among the loudest, so a speaker's pauses between words don't cut
 	// them off and the set never flickers.
@@ -100,7 +106,7 @@ func (r *Room) updateSpeakers(now time.Time, tracks []*upTrack, peers []*Peer) {
 	n := r.engine.cfg.AudioTopN
 	all := n <= 0 || len(audio) <= r.engine.cfg.BigRoom
 	for i, a := range audio {
-		if all || a.u.levelID == 0 || (i < n && a.energy > 0) {
+		if all || a.u.levelID == 0 || (i < n && a.energy >= audibleEnergy) {
 			a.u.level.selectedAt = now
 		}
 		a.u.audible.Store(now.Sub(a.u.level.selectedAt) < audibleHold)
