@@ -2,20 +2,18 @@ package client
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
-	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/roomsdev/rooms/internal/depdesc"
@@ -122,6 +120,9 @@ type JoinOptions struct {
 	// reach the server over "udp", "tcp" (turn:…?transport=tcp) or "tls"
 	// (turns:), as on a network that lets only that through; "" keeps all.
 	RelayTransport string
+	// RelayRootCAs, when set, are the roots a turns: server's certificate
+	// must chain to (a test's self-signed one); nil trusts the system's.
+	RelayRootCAs *x509.CertPool
 	// LoopbackOnly offers loopback ICE candidates alone, for clients on
 	// the server's machine (the load tool's bots; see internal/load).
 	LoopbackOnly bool
@@ -135,7 +136,7 @@ type Call struct {
 	session *Session
 	wsURL   string
 	wsMu    sync.Mutex
-	stalled atomic.Bool // StallSignalling: the socket carries nothing either way
+	stalled atomic.Bool     // StallSignalling: the socket carries nothing either way
 	ws      *websocket.Conn // replaced when the call resumes on a new socket
 	in      pushbuf.Set     // the subscriber connection's incoming streams
 	ctx     context.Context
@@ -719,54 +720,6 @@ func (c *Call) Leave() {
 	if c.sub != nil {
 		_ = c.sub.Close()
 	}
-}
-
-// newPeerConnection builds a connection like a browser's: NACKs, receiver
-// reports and transport-wide congestion control feedback (made by fb,
-// which the call flushes), with the NACKs this client sends, and the
-// sender reports it receives, kept in st. A connection with bufs has its
-// incoming streams pushed (package pushbuf).
-func newPeerConnection(st *rtcpStats, fb *feedback.Interceptor, opts JoinOptions, cfg webrtc.Configuration, bufs *pushbuf.Set) (*webrtc.PeerConnection, error) {
-	var se webrtc.SettingEngine
-	if bufs != nil {
-		se.BufferFactory = bufs.Factory
-	}
-	se.SetIncludeLoopbackCandidate(true)
-	if opts.LoopbackOnly {
-		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	}
-	if opts.TCPOnly {
-		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})
-	} else {
-		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	}
-	// Notice a cut network quickly, as a browser does, to restart ICE;
-	// without restarts, pion's defaults, kinder to a busy machine.
-	if !opts.NoICERestart {
-		se.SetICETimeouts(3*time.Second, 15*time.Second, time.Second)
-	}
-	n, err := newImpairedNet(opts.Impair)
-	if err != nil {
-		return nil, err
-	}
-	se.SetNet(n)
-	m := &webrtc.MediaEngine{}
-	if err := registerCodecs(m); err != nil {
-		return nil, err
-	}
-	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
-		return nil, err
-	}
-	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: depdesc.URI}, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, err
-	}
-	ir := &interceptor.Registry{}
-	ir.Add(rtcpCounterFactory{s: st})
-	if err := registerInterceptors(m, ir, fb); err != nil {
-		return nil, err
-	}
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(ir))
-	return api.NewPeerConnection(cfg)
 }
 
 // flushFeedback sends the connections' RTCP feedback as it falls due,
