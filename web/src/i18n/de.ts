@@ -379,4 +379,7 @@ export const de: Record<string, string> = {
   "Create a room for this event under Rooms; its guests will see it and can drop in.": "Erstelle unter „Räume“ einen Raum für diese Veranstaltung; die Gäste sehen ihn und können vorbeischauen.",
   "This browser can't share the screen.": "Dieser Browser kann den Bildschirm nicht teilen.",
   "Your screen couldn't be shared.": "Dein Bildschirm konnte nicht geteilt werden.",
+  // i18n round: messages from the server and the call's announcements
+  "{name}'s room": "Raum von {name}",
+  "Video room": "Videoraum",
 };

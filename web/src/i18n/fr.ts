@@ -379,4 +379,7 @@ export const fr: Record<string, string> = {
   "Create a room for this event under Rooms; its guests will see it and can drop in.": "Créez un salon pour cet événement dans « Salons » ; ses invités le verront et pourront passer.",
   "This browser can't share the screen.": "Ce navigateur ne peut pas partager l'écran.",
   "Your screen couldn't be shared.": "Votre écran n'a pas pu être partagé.",
+  // i18n round: messages from the server and the call's announcements
+  "{name}'s room": "Salon de {name}",
+  "Video room": "Salon vidéo",
 };
