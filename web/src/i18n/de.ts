@@ -382,4 +382,12 @@ export const de: Record<string, string> = {
   // i18n round: messages from the server and the call's announcements
   "{name}'s room": "Raum von {name}",
   "Video room": "Videoraum",
+  "{name} joined": "{name} ist dazugekommen",
+  "{name} left": "{name} ist gegangen",
+  "You joined the room. Nobody else is here yet.": "Du bist im Raum. Noch ist niemand sonst hier.",
+  "You joined the room. 1 other person is here.": "Du bist im Raum. 1 weitere Person ist hier.",
+  "You joined the room. {n} other people are here.": "Du bist im Raum. {n} weitere Personen sind hier.",
+  "Your microphone was muted": "Dein Mikrofon wurde stummgeschaltet",
+  "Couldn't set up the video from others. Try leaving and joining again.": "Das Video der anderen konnte nicht eingerichtet werden. Verlasse den Raum und tritt erneut bei.",
+  "Something went wrong.": "Etwas ist schiefgelaufen.",
 };

@@ -382,4 +382,12 @@ export const fr: Record<string, string> = {
   // i18n round: messages from the server and the call's announcements
   "{name}'s room": "Salon de {name}",
   "Video room": "Salon vidéo",
+  "{name} joined": "{name} a rejoint l'appel",
+  "{name} left": "{name} a quitté l'appel",
+  "You joined the room. Nobody else is here yet.": "Vous avez rejoint le salon. Personne d'autre n'est encore là.",
+  "You joined the room. 1 other person is here.": "Vous avez rejoint le salon. 1 autre personne est là.",
+  "You joined the room. {n} other people are here.": "Vous avez rejoint le salon. {n} autres personnes sont là.",
+  "Your microphone was muted": "Votre micro a été coupé",
+  "Couldn't set up the video from others. Try leaving and joining again.": "Impossible de recevoir la vidéo des autres. Quittez le salon puis rejoignez-le.",
+  "Something went wrong.": "Une erreur s'est produite.",
 };
