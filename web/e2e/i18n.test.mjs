@@ -1,10 +1,13 @@
-// Every sentence the client shows through t() or plural() has a German and
-// a French translation (a missing one would show English).
+// Every sentence the client shows through t() or plural(), and every
+// message the server can send, has a German and a French translation (a
+// missing one would show English); and, in a real browser, German and
+// French people see and hear their language.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { serverFragments, serverMessages, shape } from "./servermessages.mjs";
 
 const SRC = resolve(import.meta.dirname, "../src");
 
@@ -40,6 +43,88 @@ for (const lang of ["de", "fr"]) {
   test(`every sentence has a ${lang} translation`, () => {
     const have = keys(lang);
     const missing = [...sentences()].filter((s) => !have.has(s));
+    assert.deepEqual(missing, [], `missing in ${lang}.ts`);
+  });
+}
+
+// --- The server's messages ----------------------------------------------
+
+/**
+ * Server messages only a broken client can cause: the shape of the
+ * protocol's and the API's requests, which the client always sends right.
+ * They are meant for whoever writes a client, and are shown in English if
+ * ever. Every other message the server can send needs a translation.
+ */
+const DEVELOPER_MESSAGES = new Set([
+  // Signalling (internal/signal): malformed or out-of-order messages.
+  "That message is not valid JSON.",
+  "Messages must be JSON text.",
+  "binary message",
+  "Unknown message type.",
+  "The first message must be join.",
+  "You have already joined.",
+  "A field has the wrong type.",
+  "An offer needs an sdp.",
+  "Too many sources in one offer.",
+  "Too many media tracks in one offer.",
+  "An answer needs an sdp.",
+  "There is no offer waiting for an answer.",
+  'A candidate needs a candidate and pc "pub" or "sub".',
+  "A mute message needs audio and video.",
+  "A hand message needs raised: true or false.",
+  "trackSettings needs between 1 and 256 tracks.",
+  "Each track setting needs a trackId or a participant, visible, and sizes from 0 to 16384.",
+  "resume needs a participant and a token.",
+  "resume may only be the first message on a new connection.",
+  // REST API (internal/httpapi, internal/rooms, the store): request bodies
+  // and enum values the client's forms never get wrong.
+  "The request body is empty; it must be a JSON object.",
+  "The request body is not valid JSON for this request: %s.",
+  "The request body must hold one JSON object.",
+  "There is no such API endpoint.",
+  "Give either userId or guestId.",
+  "Say who: userId is missing.",
+  "A guest's id is empty.",
+  "The kind must be standalone, group or event.",
+  "Who can see the room must be link, friends, group or event.",
+  "Who can join must be anyone, signed_in or audience.",
+  "A room must be standalone, a group's or an event's.",
+  "A %s room must have exactly the group or event of its kind.",
+]);
+
+/** The templates t() matches server messages against (src/i18n/patterns.ts). */
+function serverPatterns() {
+  const src = readFileSync(join(SRC, "i18n", "patterns.ts"), "utf8");
+  return [...src.matchAll(/^\s+("(?:[^"\\]|\\.)*"),$/gm)].map((m) => JSON.parse(m[1]));
+}
+
+test("the server's messages are found in the Go source", () => {
+  const found = serverMessages();
+  // A guard on the extraction itself: a few messages of each kind.
+  for (const m of ["An account with this email already exists.", "This room is only open to %s.", "The host removed you from this room.", "A chat message needs some text."]) {
+    assert.ok(found.has(m), `not extracted: ${m}`);
+  }
+  for (const m of DEVELOPER_MESSAGES) assert.ok(found.has(m), `allowlisted but no longer sent by the server: ${m}`);
+  assert.ok(serverFragments().has("The group name"));
+});
+
+for (const lang of ["de", "fr"]) {
+  test(`every message the server can send has a ${lang} translation`, () => {
+    const have = keys(lang);
+    const patterns = new Map(serverPatterns().map((p) => [shape(p), p]));
+    const missing = [];
+    for (const [message, where] of serverMessages()) {
+      if (DEVELOPER_MESSAGES.has(message)) continue;
+      if (message.includes("%")) {
+        // A message with filled-in parts needs a template in patterns.ts.
+        const template = patterns.get(shape(message));
+        if (!template) missing.push(`${where}: no template in patterns.ts for ${JSON.stringify(message)}`);
+        else if (!have.has(template)) missing.push(`${where}: ${JSON.stringify(template)}`);
+      } else if (!have.has(message)) {
+        missing.push(`${where}: ${JSON.stringify(message)}`);
+      }
+    }
+    for (const [fragment, where] of serverFragments()) if (!have.has(fragment)) missing.push(`${where}: ${JSON.stringify(fragment)}`);
     assert.deepEqual(missing, [], `missing in ${lang}.ts`);
   });
 }
