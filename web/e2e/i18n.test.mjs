@@ -3,10 +3,11 @@
 // missing one would show English); and, in a real browser, German and
 // French people see and hear their language.
 
-import { test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { World, connected, joinAsGuest } from "./lib.mjs";
 import { serverFragments, serverMessages, shape } from "./servermessages.mjs";
 
 const SRC = resolve(import.meta.dirname, "../src");
@@ -128,3 +129,83 @@ for (const lang of ["de", "fr"]) {
     assert.deepEqual(missing, [], `missing in ${lang}.ts`);
   });
 }
+
+// --- In a browser ----------------------------------------------------------
+
+describe("in a browser", () => {
+  const world = new World("i18n");
+  before(() => world.start());
+  after(() => world.stop());
+
+  async function onFailure(people, name, err) {
+    for (const p of people) await world.shot(p.page, `failure-${name}-${p.label}`).catch(() => {});
+    console.log(`--- server log ---\n${world.log.slice(-10_000)}`);
+    throw err;
+  }
+
+  test("German: an unnamed room is titled in German, and the server's refusals are shown in German", { timeout: 60_000 }, async () => {
+    const ada = await world.person("ada");
+    const klaus = await world.person("klaus", { locale: "de-DE" });
+    try {
+      await ada.signUp("Ada Host");
+      const { room: open } = await ada.api("POST", "/api/rooms", { name: "" });
+      const { room: friendsOnly } = await ada.api("POST", "/api/rooms", { name: "", visibility: "friends", joinPolicy: "audience" });
+
+      // Signing up with an email in use: the server's refusal, in German.
+      await klaus.page.goto(`${world.base}/`);
+      const form = klaus.page.getByRole("form", { name: "Registrieren" });
+      await form.getByLabel("Anzeigename").fill("Klaus Gast");
+      await form.getByLabel("E-Mail").fill(ada.user.email);
+      await form.getByLabel("Passwort").fill("correct horse battery staple");
+      await form.getByRole("button", { name: "Registrieren" }).click();
+      await form.getByRole("alert").filter({ hasText: "Es gibt bereits ein Konto mit dieser E-Mail-Adresse." }).waitFor({ timeout: 10_000 });
+
+      // The unnamed room's title, in the lobby heading and the page title.
+      await klaus.signUp("Klaus Gast");
+      await klaus.page.goto(`${world.base}/r/${open.token}`);
+      await klaus.page.getByRole("heading", { level: 1, name: "Raum von Ada Host" }).waitFor({ timeout: 10_000 });
+      assert.match(await klaus.page.title(), /^Raum von Ada Host/);
+      assert.doesNotMatch(await klaus.page.locator("body").innerText(), /Ada Host's room/);
+
+      // A room only for the host's friends: the refusal has a filled-in
+      // part, translated by its template (and the part by itself).
+      await klaus.page.goto(`${world.base}/r/${friendsOnly.token}`);
+      await klaus.page.getByRole("button", { name: "Beitreten", exact: true }).click();
+      const end = klaus.page.getByTestId("end-screen");
+      await end.getByText("Du kannst diesem Raum nicht beitreten").waitFor({ timeout: 15_000 });
+      await end.getByText("Dieser Raum ist nur für die Freunde des Hosts offen.").waitFor();
+      await world.shot(klaus.page, "i18n-refused-de");
+    } catch (err) {
+      await onFailure([ada, klaus], "i18n-de", err);
+    } finally {
+      await ada.close();
+      await klaus.close();
+    }
+  });
+
+  test("French: the call's announcements are in French, with names and counts", { timeout: 60_000 }, async () => {
+    const host = await world.person("host", { locale: "fr-FR" });
+    const zoe = await world.person("zoe");
+    try {
+      await host.signUp("Hélène Hôte");
+      const { room } = await host.api("POST", "/api/rooms", { name: "Le salon du jeudi" });
+      const announcer = host.page.getByTestId("announcer");
+      await host.page.goto(`${world.base}/r/${room.token}`);
+      await host.page.getByRole("button", { name: "Rejoindre", exact: true }).click();
+      await host.page.getByTestId("connection-status").filter({ hasText: "Connecté" }).waitFor({ timeout: 20_000 });
+      await announcer.filter({ hasText: "Vous avez rejoint le salon. Personne d'autre n'est encore là." }).waitFor({ state: "attached", timeout: 10_000 });
+
+      await joinAsGuest(zoe.page, `${world.base}/r/${room.token}`, "Zoé Gast");
+      await connected(zoe.page);
+      await announcer.filter({ hasText: "Zoé Gast a rejoint l'appel" }).waitFor({ state: "attached", timeout: 15_000 });
+
+      await zoe.close();
+      await announcer.filter({ hasText: "Zoé Gast a quitté l'appel" }).waitFor({ state: "attached", timeout: 30_000 });
+    } catch (err) {
+      await onFailure([host, zoe], "i18n-fr", err);
+    } finally {
+      await host.close();
+      await zoe.close();
+    }
+  });
+});
