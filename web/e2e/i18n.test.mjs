@@ -143,9 +143,10 @@ describe("in a browser", () => {
     throw err;
   }
 
-  test("German: an unnamed room is titled in German, and the server's refusals are shown in German", { timeout: 60_000 }, async () => {
+  test("German: an unnamed room is titled in German, a device problem and the server's refusals are shown in German", { timeout: 60_000 }, async () => {
     const ada = await world.person("ada");
-    const klaus = await world.person("klaus", { locale: "de-DE" });
+    // Klaus blocks his camera and microphone: the lobby tells him so.
+    const klaus = await world.person("klaus", { locale: "de-DE", refuseDevices: true });
     try {
       await ada.signUp("Ada Host");
       const { room: open } = await ada.api("POST", "/api/rooms", { name: "" });
@@ -166,6 +167,12 @@ describe("in a browser", () => {
       await klaus.page.getByRole("heading", { level: 1, name: "Raum von Ada Host" }).waitFor({ timeout: 10_000 });
       assert.match(await klaus.page.title(), /^Raum von Ada Host/);
       assert.doesNotMatch(await klaus.page.locator("body").innerText(), /Ada Host's room/);
+      // A device problem is put together from sentences, translated one by
+      // one; it is shown and announced.
+      const problem =
+        "Du hast Kamera und Mikrofon nicht erlaubt. Das kannst du in den Website-Einstellungen deines Browsers ändern. Du kannst trotzdem beitreten; die anderen sehen deinen Namen.";
+      await klaus.page.getByTestId("announcer").filter({ hasText: problem }).waitFor({ state: "attached", timeout: 10_000 });
+      await klaus.page.getByRole("alert").filter({ hasText: problem }).waitFor();
 
       // A room only for the host's friends: the refusal has a filled-in
       // part, translated by its template (and the part by itself).

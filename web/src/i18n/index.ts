@@ -72,7 +72,7 @@ export function onLangChange(fn: (lang: Lang) => void): () => void {
 export function t(english: string, vars?: Record<string, string | number>): string {
   const dict = dictionaries[current];
   const text = dict[english];
-  if (text === undefined && !vars && current !== "en") return fromPattern(dict, english) ?? english;
+  if (text === undefined && !vars && current !== "en") return fromPattern(dict, english) ?? bySentence(dict, english) ?? english;
   return fill(text ?? english, vars);
 }
 
@@ -115,6 +115,22 @@ function fromPattern(dict: Record<string, string>, english: string): string | nu
     return fill(text, vars);
   }
   return null;
+}
+
+// A message made of sentences put together (a device problem, then what
+// the person can still do) is translated sentence by sentence, when every
+// one of them is known whole or by a template; otherwise it stays English
+// rather than mixing languages.
+function bySentence(dict: Record<string, string>, english: string): string | null {
+  const parts = english.split(/(?<=[.!?])\s+(?=[A-Z])/);
+  if (parts.length < 2) return null;
+  const out: string[] = [];
+  for (const part of parts) {
+    const text = dict[part] ?? fromPattern(dict, part);
+    if (!text) return null;
+    out.push(text);
+  }
+  return out.join(" ");
 }
 
 /** "1 person" / "{n} people", in the language in use. */
