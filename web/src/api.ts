@@ -2,6 +2,7 @@
 // (internal/httpapi/openapi). Every call is same-origin and carries the
 // session cookie; errors become ApiError with words a person can read.
 
+import { t } from "./i18n";
 import type { JoinPolicy, LockReason, RoomKind, Visibility } from "./protocol";
 
 /** An account. */
@@ -461,9 +462,15 @@ export function roomLink(token: string): string {
   return new URL(`/r/${token}`, window.location.origin).href;
 }
 
-/** A room's name for people, even when the host gave it none. */
-export function roomTitle(room: { name: string; host?: { displayName: string } }): string {
+/**
+ * A room's name for people, even when the host gave it none: an unnamed
+ * group room is called by its group's name when the room data carries it
+ * (the REST API doesn't yet), any other after its host, in the language
+ * in use.
+ */
+export function roomTitle(room: { name: string; groupName?: string; host?: { displayName: string } }): string {
   if (room.name.trim()) return room.name;
-  if (room.host?.displayName) return `${room.host.displayName}'s room`;
-  return "Video room";
+  if (room.groupName?.trim()) return room.groupName;
+  if (room.host?.displayName) return t("{name}'s room", { name: room.host.displayName });
+  return t("Video room");
 }

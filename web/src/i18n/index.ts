@@ -6,6 +6,7 @@
 
 import { de } from "./de";
 import { fr } from "./fr";
+import { SERVER_PATTERNS } from "./patterns";
 
 /** The languages the client speaks. */
 export type Lang = "en" | "de" | "fr";
@@ -64,12 +65,72 @@ export function onLangChange(fn: (lang: Lang) => void): () => void {
 
 /**
  * Translates an English sentence, filling {name}-style placeholders from
- * vars. Unknown sentences are shown in English.
+ * vars. A message from the server with a part it filled in is matched
+ * against the templates of patterns.ts. Unknown sentences are shown in
+ * English.
  */
 export function t(english: string, vars?: Record<string, string | number>): string {
-  const text = dictionaries[current][english] ?? english;
+  const dict = dictionaries[current];
+  const text = dict[english];
+  if (text === undefined && !vars && current !== "en") return fromPattern(dict, english) ?? bySentence(dict, english) ?? english;
+  return fill(text ?? english, vars);
+}
+
+function fill(text: string, vars?: Record<string, string | number>): string {
   if (!vars) return text;
   return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in vars ? String(vars[key]) : whole));
+}
+
+interface CompiledPattern {
+  key: string;
+  re: RegExp;
+  names: string[];
+}
+
+let compiled: CompiledPattern[] | null = null;
+
+// A server message with a filled-in part ("This group has 50 members, the
+// most there can be.") is translated by its template in patterns.ts; the
+// parts are translated on their own when the dictionary knows them. Only
+// sentences that no key matches whole come here, so the cost is nil for
+// the client's own words.
+function fromPattern(dict: Record<string, string>, english: string): string | null {
+  compiled ??= SERVER_PATTERNS.map((key) => {
+    const names: string[] = [];
+    const source = key
+      .split(/\{(\w+)\}/)
+      .map((part, i) => (i % 2 ? (names.push(part), "(.+?)") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("");
+    return { key, re: new RegExp(`^${source}$`), names };
+  });
+  for (const p of compiled) {
+    const m = p.re.exec(english);
+    const text = m && dict[p.key];
+    if (!m || !text) continue;
+    const vars: Record<string, string> = {};
+    p.names.forEach((name, i) => {
+      const part = m[i + 1] ?? "";
+      vars[name] = dict[part] ?? part;
+    });
+    return fill(text, vars);
+  }
+  return null;
+}
+
+// A message made of sentences put together (a device problem, then what
+// the person can still do) is translated sentence by sentence, when every
+// one of them is known whole or by a template; otherwise it stays English
+// rather than mixing languages.
+function bySentence(dict: Record<string, string>, english: string): string | null {
+  const parts = english.split(/(?<=[.!?])\s+(?=[A-Z])/);
+  if (parts.length < 2) return null;
+  const out: string[] = [];
+  for (const part of parts) {
+    const text = dict[part] ?? fromPattern(dict, part);
+    if (!text) return null;
+    out.push(text);
+  }
+  return out.join(" ");
 }
 
 /** "1 person" / "{n} people", in the language in use. */

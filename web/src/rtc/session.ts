@@ -55,9 +55,16 @@ export interface SessionOptions {
   stream: MediaStream;
   audioMuted: boolean;
   videoMuted: boolean;
-  /** Called with short sentences worth telling a screen reader. */
-  announce?: (text: string) => void;
+  /**
+   * Called with short sentences worth telling a screen reader: an English
+   * sentence, with {name}-style placeholders filled from vars, that the UI
+   * translates (the session knows nothing of languages).
+   */
+  announce?: (text: string, vars?: AnnounceVars) => void;
 }
+
+/** The values of an announced sentence's placeholders. */
+export type AnnounceVars = Record<string, string | number>;
 
 // Peer connections that fail in a row before we give up.
 const MAX_MEDIA_FAILURES = 3;
@@ -110,7 +117,7 @@ export class CallSession {
   private levelTimer: ReturnType<typeof setInterval> | null = null;
   private readonly speakingHold = new SpeakingHold();
   private listeners = new Set<() => void>();
-  private readonly announce: (text: string) => void;
+  private readonly announce: (text: string, vars?: AnnounceVars) => void;
   private readonly onOnline = () => {
     // The network is back: try now, and find out whether the socket we
     // have survived the drop (it may only look open).
@@ -465,7 +472,8 @@ export class CallSession {
     this.peers.open(m.iceServers);
     this.sentTileLayout = "";
     this.sendTileLayout();
-    this.announce(reconnected ? "Back in the room" : describeJoin(m.participants.length));
+    if (reconnected) this.announce("Back in the room");
+    else this.announce(...describeJoin(m.participants.length));
     this.emit();
     await this.peers.negotiatePub();
   }
@@ -493,7 +501,7 @@ export class CallSession {
     if (p.id === this.self?.id) return;
     const known = this.participants.has(p.id);
     this.participants.set(p.id, p);
-    if (!known) this.announce(`${p.name} joined`);
+    if (!known) this.announce("{name} joined", { name: p.name });
     this.emit();
   }
 
@@ -501,7 +509,7 @@ export class CallSession {
     const p = this.participants.get(id);
     this.participants.delete(id);
     this.streams.delete(id);
-    if (p) this.announce(`${p.name} left`);
+    if (p) this.announce("{name} left", { name: p.name });
     this.emit();
   }
 
@@ -612,8 +620,9 @@ export class CallSession {
   }
 }
 
-function describeJoin(others: number): string {
-  if (others === 0) return "You joined the room. Nobody else is here yet.";
-  if (others === 1) return "You joined the room. 1 other person is here.";
-  return `You joined the room. ${others} other people are here.`;
+/** The sentence that tells who else is here, with its placeholder's value. */
+function describeJoin(others: number): [string, AnnounceVars?] {
+  if (others === 0) return ["You joined the room. Nobody else is here yet."];
+  if (others === 1) return ["You joined the room. 1 other person is here."];
+  return ["You joined the room. {n} other people are here.", { n: others }];
 }

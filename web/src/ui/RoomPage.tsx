@@ -3,7 +3,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, getDropInRoom, getMe, getRoom, roomTitle, type Me, type Room } from "../api";
-import { CallSession, type SessionEnd } from "../rtc/session";
+import { CallSession, type AnnounceVars, type SessionEnd } from "../rtc/session";
 import { acquireLocalMedia, stopStream, type LocalMedia } from "../rtc/media";
 import { t } from "../i18n";
 import { announce } from "./announcer";
@@ -119,7 +119,7 @@ export function RoomPage({ token, dropInId }: Props) {
     previewRef.current = null;
     mediaPromise.current = null;
     setMedia(null);
-    const opts = { token, stream: m.stream, audioMuted: !audioOn, videoMuted: !videoOn, announce: (text: string) => announce(t(text)) };
+    const opts = { token, stream: m.stream, audioMuted: !audioOn, videoMuted: !videoOn, announce: (text: string, vars?: AnnounceVars) => announce(t(text, vars)) };
     const s = new CallSession(dropInId ? { ...opts, dropInId } : opts);
     s.start();
     setPhase({ kind: "call", session: s });
