@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -164,6 +165,7 @@ type Call struct {
 	participants map[string]Participant
 	received     map[string]*Received
 	pending      map[string][]webrtc.ICECandidateInit          // by "pub"/"sub", before the remote description
+	announced    []string                                      // the server's trickled candidates (ServerCandidates)
 	cands        trickle.Gate[string, webrtc.ICECandidateInit] // ours, behind our descriptions
 }
 
@@ -555,6 +557,7 @@ func (c *Call) handle(m *wire) error {
 			pc = c.sub
 		}
 		c.mu.Lock()
+		c.announced = append(c.announced, m.Candidate.Candidate)
 		if pc.RemoteDescription() == nil {
 			c.pending[m.PC] = append(c.pending[m.PC], *m.Candidate)
 			c.mu.Unlock()
@@ -671,6 +674,14 @@ func (c *Call) read(ctx context.Context, m *wire) error {
 		return err
 	}
 	return json.Unmarshal(b, m)
+}
+
+// ServerCandidates returns the ICE candidates the server has trickled so
+// far ("candidate:… typ host", as in SDP): where it says media reaches it.
+func (c *Call) ServerCandidates() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.announced)
 }
 
 // Events delivers participant and error events as they arrive.

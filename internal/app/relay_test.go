@@ -1,10 +1,13 @@
 package app_test
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/roomsdev/rooms/client"
 	"github.com/roomsdev/rooms/internal/app"
@@ -41,4 +44,30 @@ func TestTURNOverTLSCarriesMedia(t *testing.T) {
 	})
 	a, b, _ := hostAndBea(t, s, client.JoinOptions{RelayOnly: true, RelayTransport: "tls", RelayRootCAs: roots})
 	sendsDirect(t, s, a, b)
+}
+
+// Behind 1:1 NAT (-public-ip) the server announces the public address for
+// media, not its own: a client elsewhere could not reach 127.0.0.1. (Here
+// the public address leads nowhere, so only the announcement is checked.)
+func TestPublicIPIsAnnounced(t *testing.T) {
+	const public = "203.0.113.9" // TEST-NET-3
+	s := startServer(t, 50, func(c *app.Config) { c.PublicIPs = []string{public} })
+	host, room := newHost(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := host.Join(ctx, room.Token, client.JoinOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Leave)
+	var cands []string
+	eventually(t, 10*time.Second, "the server's candidates", func() bool {
+		cands = c.ServerCandidates()
+		return len(cands) > 0
+	})
+	for _, cand := range cands {
+		if !strings.Contains(cand, " "+public+" ") {
+			t.Errorf("the server announced %q, want only %s", cand, public)
+		}
+	}
 }
