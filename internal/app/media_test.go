@@ -77,7 +77,7 @@ func waitHeight(t *testing.T, c *client.Call, id string, height int32, within ti
 }
 
 func TestSimulcastLayerSwitchIsContinuous(t *testing.T) {
-	s := startServer(t, 50)
+	s := startServer(t, 50, func(c *app.Config) { c.Metrics = true })
 	pub, viewer, log := publisherAndViewer(t, s, simulcast(t))
 
 	// Without a word from the viewer, the highest layer; then each size.
@@ -94,6 +94,21 @@ func TestSimulcastLayerSwitchIsContinuous(t *testing.T) {
 		t.Fatalf("%d layer switches seen, want at least 4", switches)
 	}
 	t.Logf("%d packets, %d switches, first keyframe after %v", len(pkts), switches, time.Duration(viewer.Received(pub.Self.ID).FirstKeyframe.Load()))
+	// What /metrics says of it: the switches, the keyframes they asked
+	// the publisher for, and the bytes forwarded.
+	if n := metric(t, s, "rooms_layer_switches_total"); n < float64(switches) {
+		t.Errorf("rooms_layer_switches_total %v, want at least the %d switches seen", n, switches)
+	}
+	if metric(t, s, "rooms_plis_total") == 0 {
+		t.Error("rooms_plis_total is 0 after layer switches")
+	}
+	var bytes int
+	for _, p := range pkts {
+		bytes += p.Size
+	}
+	if n := metric(t, s, "rooms_forwarded_bytes_total"); n < float64(bytes) {
+		t.Errorf("rooms_forwarded_bytes_total %v, want at least the %d bytes of video the viewer got", n, bytes)
+	}
 }
 
 // checkStep fails unless p follows q in one continuous stream: the same
@@ -628,6 +643,9 @@ func TestLossyDownlinkIsRepairedFromCache(t *testing.T) {
 	resp.Body.Close()
 	if strings.Contains(string(body), "rooms_retransmits_total 0\n") {
 		t.Fatal("the server counts no retransmissions")
+	}
+	if metric(t, s, "rooms_nacks_total") == 0 {
+		t.Error("the server counts no NACKs")
 	}
 	t.Logf("%d packets, %.2f%% missing after repair, %d NACKs sent", want, 100*missing, b.NACKsSent())
 }
