@@ -379,4 +379,12 @@ export const de: Record<string, string> = {
   "Create a room for this event under Rooms; its guests will see it and can drop in.": "Erstelle unter „Räume“ einen Raum für diese Veranstaltung; die Gäste sehen ihn und können vorbeischauen.",
   "This browser can't share the screen.": "Dieser Browser kann den Bildschirm nicht teilen.",
   "Your screen couldn't be shared.": "Dein Bildschirm konnte nicht geteilt werden.",
+  // keyboard and layout round
+  "{name} reacted {emoji}": "{name} hat mit {emoji} reagiert",
+  "Pin {name}": "{name} anheften",
+  "Unpin {name}": "{name} nicht mehr anheften",
+  "pinned": "angeheftet",
+  "Speaker": "Lautsprecher",
+  "Speaker {n}": "Lautsprecher {n}",
+  "Default": "Standard",
 };

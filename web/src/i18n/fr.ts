@@ -379,4 +379,12 @@ export const fr: Record<string, string> = {
   "Create a room for this event under Rooms; its guests will see it and can drop in.": "Créez un salon pour cet événement dans « Salons » ; ses invités le verront et pourront passer.",
   "This browser can't share the screen.": "Ce navigateur ne peut pas partager l'écran.",
   "Your screen couldn't be shared.": "Votre écran n'a pas pu être partagé.",
+  // keyboard and layout round
+  "{name} reacted {emoji}": "{name} a réagi {emoji}",
+  "Pin {name}": "Épingler {name}",
+  "Unpin {name}": "Désépingler {name}",
+  "pinned": "épinglé",
+  "Speaker": "Haut-parleur",
+  "Speaker {n}": "Haut-parleur {n}",
+  "Default": "Par défaut",
 };
