@@ -8,7 +8,7 @@
 import { after, before, test } from "node:test";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { World, connected, remoteTiles, tiles, until } from "./lib.mjs";
+import { World, PHONE, connected, expectFocus, joinAsGuest, joinSignedIn, remoteTiles, tiles, until } from "./lib.mjs";
 
 const world = new World("call");
 let base;
@@ -91,11 +91,21 @@ async function signUpAndCreateRoom(page, displayName, roomName) {
   await signUp.getByLabel("Password").fill("correct horse battery staple");
   await signUp.getByRole("button", { name: "Sign up" }).click();
   await page.getByText(`Signed in as ${displayName}`).waitFor({ timeout: 10_000 });
+  // The form is gone: focus goes to the signed-in home's heading, its one h1.
+  await expectFocus(page.getByRole("heading", { level: 1, name: "Rooms" }), "the signed-in home's h1");
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1, "the signed-in home has one h1");
 
   await page.getByLabel("Room name").fill(roomName);
   await page.getByRole("button", { name: "Create room" }).click();
   const linkField = page.getByLabel("Room link");
   await linkField.waitFor({ timeout: 10_000 });
+  // The new link's panel may be below the fold: it is scrolled into view and focused.
+  const ready = page.getByRole("heading", { name: `${roomName} is ready` });
+  await expectFocus(ready, "the new room's heading");
+  const copy = page.getByRole("region", { name: `${roomName} is ready` }).getByRole("button", { name: "Copy link" });
+  const box = await copy.boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height, `the Copy link button is in view: ${JSON.stringify(box)}`);
   const link = await linkField.inputValue();
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9]{22,}$/, "the room link");
   await page.getByRole("list").getByRole("link", { name: roomName }).waitFor({ timeout: 10_000 });

@@ -7,7 +7,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, PHONE, DESKTOP, connected, joinAsGuest, joinSignedIn, moreOption, remoteTiles, until } from "./lib.mjs";
+import { World, PHONE, DESKTOP, connected, expectFocus, joinAsGuest, joinSignedIn, moreOption, remoteTiles, until } from "./lib.mjs";
 
 const world = new World("social");
 let mod; // a moderator, granted by the operator command
@@ -131,6 +131,8 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     await gail.page.getByRole("button", { name: "Chess club" }).click();
     await gail.page.getByRole("button", { name: "Create a room for this group" }).click();
     await gail.page.getByRole("heading", { name: "New room" }).waitFor();
+    // The button is gone with the group's page: focus goes to the form it opened.
+    await expectFocus(gail.page.getByRole("heading", { name: "New room" }), "the New room form's heading");
     await until("the form to be set to the group", async () => (await gail.page.getByLabel("For").evaluate((el) => el.selectedOptions[0]?.textContent)) === "Chess club");
     await gail.page.getByLabel("Room name").fill("Chess room");
     await gail.page.getByRole("button", { name: "Create room" }).click();
