@@ -48,6 +48,17 @@ test("friends: a request found by name is accepted, and the drop-in tray shows t
     await ann.signUp("Ann Dropin");
     await ben.signUp("Ben Friend");
 
+    // On Ben's phone every section's tab fits the screen, and the page has its h1.
+    await ben.page.goto(`${world.base}/`);
+    const tabs = ben.page.getByRole("navigation", { name: "Sections" }).getByRole("link");
+    await tabs.first().waitFor();
+    for (const tab of await tabs.all()) {
+      const box = await tab.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `the tab "${await tab.textContent()}" fits the phone: ${JSON.stringify(box)}`);
+    }
+    await ben.page.getByRole("heading", { level: 1, name: "Rooms" }).waitFor();
+    await ben.page.screenshot({ path: "/tmp/kbd-home-phone.png" });
+
     // Ben finds Ann by name and asks; Ann accepts on her People page.
     await ben.page.goto(`${world.base}/#people`);
     await ben.page.getByLabel("Search by name or email").fill("Ann Drop");
