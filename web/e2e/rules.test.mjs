@@ -221,6 +221,12 @@ test("chat, reactions and raised hands reach the others", { timeout: 90_000 }, a
     await host.page.getByLabel("Message", { exact: true }).fill("Hello from the host");
     await host.page.getByRole("button", { name: "Send", exact: true }).click();
     await guest.page.getByRole("button", { name: "Chat, 1 unread" }).waitFor({ timeout: 10_000 });
+    // The pop-up of the message hides no one's name on the phone.
+    const popup = guest.page.getByText("Cora Host: Hello from the host");
+    await popup.waitFor();
+    for (const label of await guest.page.getByRole("figure").locator("figcaption").all()) {
+      assert.ok(!overlaps(await popup.boundingBox(), await label.boundingBox()), `the chat pop-up covers the name "${await label.textContent()}"`);
+    }
     await guest.page.getByRole("button", { name: "Chat, 1 unread" }).click();
     await guest.page.getByTestId("chat-list").getByText("Hello from the host").waitFor();
     await world.shot(guest.page, "call-chat-phone");
@@ -240,6 +246,13 @@ test("chat, reactions and raised hands reach the others", { timeout: 90_000 }, a
     // A raised hand shows on the guest's tile for the host.
     await guest.page.getByRole("button", { name: "Raise hand" }).click();
     await remoteTiles(host.page).filter({ hasText: "Chad Guest" }).getByText("Hand raised").waitFor({ state: "attached", timeout: 10_000 });
+    // The pop-up of the raised hand hides no one's name at desktop size.
+    // (The live region says the same words; the pop-up is the other one.)
+    const handPopup = host.page.getByText("Chad Guest raised their hand").and(host.page.locator(':not([data-testid="announcer"])'));
+    await handPopup.waitFor();
+    for (const label of await host.page.getByRole("figure").locator("figcaption").all()) {
+      assert.ok(!overlaps(await handPopup.boundingBox(), await label.boundingBox()), `the hand pop-up covers the name "${await label.textContent()}"`);
+    }
     await guest.page.getByRole("button", { name: "Lower hand" }).click();
     await remoteTiles(host.page).filter({ hasText: "Chad Guest" }).getByText("Hand raised").waitFor({ state: "detached", timeout: 10_000 });
   } catch (err) {
