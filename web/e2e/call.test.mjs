@@ -247,3 +247,31 @@ test("a guest who blocks the camera and microphone still joins, sees and hears",
     await guest.context.close();
   }
 });
+
+test("on a phone, the join page shows the room and Join without scrolling", { timeout: 60_000 }, async () => {
+  const host = await newPerson("host3");
+  const guest = await newPerson("guest3", { viewport: PHONE });
+  try {
+    await host.signUp("Fay Host");
+    const { room } = await host.api("POST", "/api/rooms", { name: "Phone room" });
+    const g = guest.page;
+    await g.goto(`${base}/r/${room.token}`);
+    const join = g.getByRole("button", { name: "Join", exact: true });
+    await join.waitFor();
+    await g.getByRole("heading", { name: "Phone room" }).waitFor();
+    await g.screenshot({ path: "/tmp/kbd-join-phone.png" });
+    for (const [what, el] of [
+      ["the room's name", g.getByRole("heading", { name: "Phone room" })],
+      ["the name field", g.getByLabel("Your name")],
+      ["Join", join],
+    ]) {
+      const box = await el.boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `${what} is above the fold on a phone: ${JSON.stringify(box)}`);
+    }
+    // The device pickers are still there, below.
+    await g.getByRole("combobox", { name: "Camera" }).waitFor();
+  } finally {
+    await host.context.close();
+    await guest.context.close();
+  }
+});
