@@ -275,3 +275,52 @@ test("on a phone, the join page shows the room and Join without scrolling", { ti
     await guest.context.close();
   }
 });
+
+test("pinning a person shows them large, over whoever speaks, until unpinned", { timeout: 120_000 }, async () => {
+  const host = await newPerson("host4");
+  const ann = await newPerson("ann4");
+  const ben = await newPerson("ben4");
+  try {
+    await host.signUp("Gus Host");
+    const { room } = await host.api("POST", "/api/rooms", { name: "Pin room" });
+    const link = `${base}/r/${room.token}`;
+    const h = host.page;
+    await joinSignedIn(h, link);
+    await connected(h);
+    await joinAsGuest(ann.page, link, "Ann Pin");
+    await connected(ann.page);
+    await joinAsGuest(ben.page, link, "Ben Pin");
+    await connected(ben.page);
+    await until("three tiles for the host", async () => (await tiles(h).count()) === 3);
+
+    const annTile = remoteTiles(h).filter({ hasText: "Ann Pin" });
+    const benTile = remoteTiles(h).filter({ hasText: "Ben Pin" });
+    const area = async (tile) => {
+      const b = await tile.boundingBox();
+      return b ? b.width * b.height : 0;
+    };
+    // The Pin button is reached and pressed from the keyboard.
+    const pinBen = h.getByRole("button", { name: "Pin Ben Pin" });
+    await pinBen.focus();
+    await h.keyboard.press("Enter");
+    await until("Ben's tile to be the large, pinned one", async () => (await benTile.getAttribute("data-pinned")) === "true" && (await benTile.getAttribute("data-large")) === "true");
+    const unpinBen = h.getByRole("button", { name: "Unpin Ben Pin" });
+    await expectFocus(unpinBen, "Ben's Unpin button, where the Pin button was pressed");
+    assert.match((await benTile.getAttribute("aria-label")) ?? "", /pinned/, "the pinned state is said on the tile");
+    await until("Ben's tile to be much larger than Ann's", async () => (await area(benTile)) > 3 * (await area(annTile)));
+    await h.mouse.move(0, 0);
+    await h.screenshot({ path: "/tmp/kbd-call-pinned.png" });
+    // Both guests make sound (the fake microphone beeps): whoever speaks, the pin stays.
+    for (let i = 0; i < 10; i++) {
+      assert.equal(await benTile.getAttribute("data-large"), "true", "the pinned person stays large");
+      await h.waitForTimeout(300);
+    }
+    // Pinning Ann moves the pin; unpinning goes back to the grid.
+    await h.getByRole("button", { name: "Pin Ann Pin" }).click();
+    await until("Ann's tile to be the large one", async () => (await annTile.getAttribute("data-large")) === "true" && (await benTile.getAttribute("data-pinned")) === null);
+    await h.getByRole("button", { name: "Unpin Ann Pin" }).click();
+    await until("no tile to be large", async () => (await h.locator('[data-testid="tile"][data-large]').count()) === 0);
+  } finally {
+    for (const p of [host, ann, ben]) await p.context.close();
+  }
+});

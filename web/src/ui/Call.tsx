@@ -49,6 +49,7 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
   const [panel, setPanel] = useState<Panel>(null);
   const [dialog, setDialog] = useState<DialogName>(null);
   const [view, setView] = useState<ViewMode>("grid");
+  const [pinned, setPinned] = useState<string | null>(null);
   const [toasts, toast] = useToasts();
   const { chat, unread, clearUnread, reactions } = useCallMessages(session, panel === "chat", toast);
   const others = useOthers(session);
@@ -124,6 +125,8 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           speaking={session.speaking}
           reactions={reactions}
           onLayout={(tracks) => session.setTileLayout(tracks)}
+          pinned={pinned}
+          onPin={setPinned}
         />
         {panel && (
           <aside class="panel" aria-labelledby="panel-title">

@@ -2,7 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type { Participant } from "../protocol";
 import { t } from "../i18n";
 import { initials } from "./common";
-import { MicIcon } from "./icons";
+import { MicIcon, PinIcon } from "./icons";
 
 export { initials };
 
@@ -68,15 +68,20 @@ interface TileProps {
   screen?: boolean;
   /** The size the grid gives the tile. */
   style?: Record<string, string> | undefined;
+  /** Whether we pinned this person (they are shown large). */
+  pinned?: boolean;
+  /** Pins or unpins the person; no Pin button without it (ourselves, screens). */
+  onPin?: (() => void) | undefined;
 }
 
 /** One person in the grid: their video, or their initials when there is none. */
-export function Tile({ participant: p, stream, self = false, speaking = false, reaction, large = false, screen = false, style }: TileProps) {
+export function Tile({ participant: p, stream, self = false, speaking = false, reaction, large = false, screen = false, style, pinned = false, onPin }: TileProps) {
   const showVideo = screen ? hasLiveVideo(stream) : !p.videoMuted && hasLiveVideo(stream);
   const name = screen ? t("{name}'s screen", { name: p.name }) : self ? t("{name} (you)", { name: p.name }) : p.name;
   const state = screen
     ? ""
     : [
+        pinned ? t("pinned") : "",
         p.host ? t("host") : "",
         p.audioMuted ? t("microphone muted") : "",
         showVideo ? "" : t("camera off"),
@@ -85,7 +90,7 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
       ]
         .filter(Boolean)
         .join(", ");
-  const cls = ["tile", showVideo ? "" : "no-video", speaking && !p.audioMuted && !screen ? "speaking" : "", large ? "large" : "", screen ? "screen" : ""]
+  const cls = ["tile", showVideo ? "" : "no-video", speaking && !p.audioMuted && !screen ? "speaking" : "", large ? "large" : "", screen ? "screen" : "", pinned ? "pinned" : ""]
     .filter(Boolean)
     .join(" ");
   return (
@@ -95,6 +100,8 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
       data-testid={screen ? "screen-tile" : "tile"}
       data-participant-id={p.id}
       data-self={self ? "true" : undefined}
+      data-pinned={pinned ? "true" : undefined}
+      data-large={large ? "true" : undefined}
       aria-label={state ? `${name}, ${state}` : name}
     >
       {/* Muted: everyone's sound plays from the call's audio elements, on every page. */}
@@ -113,6 +120,18 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
         <span key={reaction.key} class="reaction-float" data-testid="reaction" aria-hidden="true">
           {reaction.emoji}
         </span>
+      )}
+      {onPin && (
+        <button
+          type="button"
+          class={pinned ? "pin-button on" : "pin-button"}
+          data-pin
+          aria-label={pinned ? t("Unpin {name}", { name: p.name }) : t("Pin {name}", { name: p.name })}
+          title={pinned ? t("Unpin {name}", { name: p.name }) : t("Pin {name}", { name: p.name })}
+          onClick={onPin}
+        >
+          <PinIcon />
+        </button>
       )}
       <figcaption>
         {p.audioMuted && !screen && (
