@@ -405,6 +405,23 @@ test("keyboard and screen readers: named controls, shortcuts, menus, announcemen
     // Someone joining is announced in the live region.
     await joinAsGuest(guest.page, link, "Nia Newcomer");
     await h.getByTestId("announcer").filter({ hasText: "Nia Newcomer joined" }).waitFor({ state: "attached", timeout: 10_000 });
+
+    // The speaker can be chosen where the browser allows it (Chromium
+    // does): the guest's sound keeps playing, on the chosen one.
+    await until("the guest's sound to play", () => h.evaluate(() => [...document.querySelectorAll("audio")].some((a) => !a.paused && a.srcObject)));
+    await moreOption(h, "Devices");
+    const devices = h.getByRole("dialog", { name: "Devices" });
+    const speaker = devices.getByRole("combobox", { name: "Speaker" });
+    await speaker.waitFor();
+    const outputs = await speaker.locator("option").evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(outputs.length >= 1, "the Speaker list offers at least the default output");
+    const chosen = outputs[outputs.length - 1];
+    await speaker.selectOption(chosen);
+    await devices.getByRole("button", { name: "Close", exact: true }).click();
+    await expectFocus(moreButton, "the More options button after closing Devices");
+    const sinks = await h.evaluate(() => [...document.querySelectorAll("audio")].filter((a) => a.srcObject).map((a) => ({ sink: a.sinkId, paused: a.paused })));
+    assert.ok(sinks.length > 0 && sinks.every((a) => !a.paused), `the guest's sound keeps playing: ${JSON.stringify(sinks)}`);
+    assert.ok(sinks.every((a) => a.sink === chosen || (chosen === "default" && a.sink === "")), `every sound plays on the chosen speaker ${chosen}: ${JSON.stringify(sinks)}`);
     await h.setViewportSize(PHONE);
     await world.shot(h, "call-two-phone");
     await openPeople(h);

@@ -3,6 +3,7 @@ import type { Participant } from "../protocol";
 import { t } from "../i18n";
 import { initials } from "./common";
 import { MicIcon, PinIcon } from "./icons";
+import { canPickSpeaker, useSpeaker } from "./devices";
 
 export { initials };
 
@@ -147,16 +148,22 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
   );
 }
 
-/** Plays a stream's sound, with nothing to see. */
+/** Plays a stream's sound, with nothing to see, on the chosen speaker. */
 export function StreamAudio({ stream }: { stream: MediaStream }) {
   const ref = useRef<HTMLAudioElement>(null);
   const trackKey = stream.getTracks().map((tr) => tr.id).join(",");
+  const speaker = useSpeaker();
   useEffect(() => {
     const a = ref.current;
     if (!a) return;
     a.srcObject = stream;
     a.play().catch(() => {});
   }, [stream, trackKey]);
+  useEffect(() => {
+    const a = ref.current;
+    // A speaker that is gone (unplugged headphones) leaves the sound where it was.
+    if (a && canPickSpeaker && a.sinkId !== speaker) a.setSinkId(speaker).catch(() => {});
+  }, [speaker]);
   return <audio ref={ref} autoplay />;
 }
 
