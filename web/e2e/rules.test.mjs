@@ -396,7 +396,7 @@ test("keyboard and screen readers: named controls, shortcuts, menus, announcemen
     await openPeople(h);
     await moreButton.focus();
     await h.keyboard.press("Enter");
-    await menu.waitFor();
+    await expectFocus(entry("Speaker view"), "the menu's first item");
     await h.keyboard.press("Escape");
     await menu.waitFor({ state: "detached" });
     assert.equal(await h.getByRole("heading", { name: "People", exact: true }).count(), 1, "Escape in the menu leaves the panel open");

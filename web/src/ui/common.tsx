@@ -206,9 +206,18 @@ export function Popover({ label, class: cls, onClose, children }: PopoverProps) 
       const anchor = el?.parentElement;
       if (anchor && e.target instanceof Node && !anchor.contains(e.target)) onClose();
     };
+    // Escape closes the menu even before focus has moved into it (a quick
+    // Enter then Escape on its button); nothing else then sees that Escape.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      e.preventDefault();
+      onClose();
+    };
     document.addEventListener("pointerdown", onDown);
+    document.addEventListener("keydown", onKey);
     return () => {
       document.removeEventListener("pointerdown", onDown);
+      document.removeEventListener("keydown", onKey);
       // The menu is still in the page here: focus on one of its items (or
       // nowhere) goes back; focus the person moved elsewhere stays.
       const active = document.activeElement;
