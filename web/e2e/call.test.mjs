@@ -8,7 +8,7 @@
 import { after, before, test } from "node:test";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { World, connected, remoteTiles, tiles, until } from "./lib.mjs";
+import { World, PHONE, connected, expectFocus, joinAsGuest, joinSignedIn, remoteTiles, tiles, until } from "./lib.mjs";
 
 const world = new World("call");
 let base;
@@ -91,11 +91,21 @@ async function signUpAndCreateRoom(page, displayName, roomName) {
   await signUp.getByLabel("Password").fill("correct horse battery staple");
   await signUp.getByRole("button", { name: "Sign up" }).click();
   await page.getByText(`Signed in as ${displayName}`).waitFor({ timeout: 10_000 });
+  // The form is gone: focus goes to the signed-in home's heading, its one h1.
+  await expectFocus(page.getByRole("heading", { level: 1, name: "Rooms" }), "the signed-in home's h1");
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1, "the signed-in home has one h1");
 
   await page.getByLabel("Room name").fill(roomName);
   await page.getByRole("button", { name: "Create room" }).click();
   const linkField = page.getByLabel("Room link");
   await linkField.waitFor({ timeout: 10_000 });
+  // The new link's panel may be below the fold: it is scrolled into view and focused.
+  const ready = page.getByRole("heading", { name: `${roomName} is ready` });
+  await expectFocus(ready, "the new room's heading");
+  const copy = page.getByRole("region", { name: `${roomName} is ready` }).getByRole("button", { name: "Copy link" });
+  const box = await copy.boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height, `the Copy link button is in view: ${JSON.stringify(box)}`);
   const link = await linkField.inputValue();
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9]{22,}$/, "the room link");
   await page.getByRole("list").getByRole("link", { name: roomName }).waitFor({ timeout: 10_000 });
@@ -235,5 +245,82 @@ test("a guest who blocks the camera and microphone still joins, sees and hears",
   } finally {
     await host.context.close();
     await guest.context.close();
+  }
+});
+
+test("on a phone, the join page shows the room and Join without scrolling", { timeout: 60_000 }, async () => {
+  const host = await newPerson("host3");
+  const guest = await newPerson("guest3", { viewport: PHONE });
+  try {
+    await host.signUp("Fay Host");
+    const { room } = await host.api("POST", "/api/rooms", { name: "Phone room" });
+    const g = guest.page;
+    await g.goto(`${base}/r/${room.token}`);
+    const join = g.getByRole("button", { name: "Join", exact: true });
+    await join.waitFor();
+    await g.getByRole("heading", { name: "Phone room" }).waitFor();
+    await g.screenshot({ path: "/tmp/kbd-join-phone.png" });
+    for (const [what, el] of [
+      ["the room's name", g.getByRole("heading", { name: "Phone room" })],
+      ["the name field", g.getByLabel("Your name")],
+      ["Join", join],
+    ]) {
+      const box = await el.boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `${what} is above the fold on a phone: ${JSON.stringify(box)}`);
+    }
+    // The device pickers are still there, below.
+    await g.getByRole("combobox", { name: "Camera" }).waitFor();
+  } finally {
+    await host.context.close();
+    await guest.context.close();
+  }
+});
+
+test("pinning a person shows them large, over whoever speaks, until unpinned", { timeout: 120_000 }, async () => {
+  const host = await newPerson("host4");
+  const ann = await newPerson("ann4");
+  const ben = await newPerson("ben4");
+  try {
+    await host.signUp("Gus Host");
+    const { room } = await host.api("POST", "/api/rooms", { name: "Pin room" });
+    const link = `${base}/r/${room.token}`;
+    const h = host.page;
+    await joinSignedIn(h, link);
+    await connected(h);
+    await joinAsGuest(ann.page, link, "Ann Pin");
+    await connected(ann.page);
+    await joinAsGuest(ben.page, link, "Ben Pin");
+    await connected(ben.page);
+    await until("three tiles for the host", async () => (await tiles(h).count()) === 3);
+
+    const annTile = remoteTiles(h).filter({ hasText: "Ann Pin" });
+    const benTile = remoteTiles(h).filter({ hasText: "Ben Pin" });
+    const area = async (tile) => {
+      const b = await tile.boundingBox();
+      return b ? b.width * b.height : 0;
+    };
+    // The Pin button is reached and pressed from the keyboard.
+    const pinBen = h.getByRole("button", { name: "Pin Ben Pin" });
+    await pinBen.focus();
+    await h.keyboard.press("Enter");
+    await until("Ben's tile to be the large, pinned one", async () => (await benTile.getAttribute("data-pinned")) === "true" && (await benTile.getAttribute("data-large")) === "true");
+    const unpinBen = h.getByRole("button", { name: "Unpin Ben Pin" });
+    await expectFocus(unpinBen, "Ben's Unpin button, where the Pin button was pressed");
+    assert.match((await benTile.getAttribute("aria-label")) ?? "", /pinned/, "the pinned state is said on the tile");
+    await until("Ben's tile to be much larger than Ann's", async () => (await area(benTile)) > 3 * (await area(annTile)));
+    await h.mouse.move(0, 0);
+    await h.screenshot({ path: "/tmp/kbd-call-pinned.png" });
+    // Both guests make sound (the fake microphone beeps): whoever speaks, the pin stays.
+    for (let i = 0; i < 10; i++) {
+      assert.equal(await benTile.getAttribute("data-large"), "true", "the pinned person stays large");
+      await h.waitForTimeout(300);
+    }
+    // Pinning Ann moves the pin; unpinning goes back to the grid.
+    await h.getByRole("button", { name: "Pin Ann Pin" }).click();
+    await until("Ann's tile to be the large one", async () => (await annTile.getAttribute("data-large")) === "true" && (await benTile.getAttribute("data-pinned")) === null);
+    await h.getByRole("button", { name: "Unpin Ann Pin" }).click();
+    await until("no tile to be large", async () => (await h.locator('[data-testid="tile"][data-large]').count()) === 0);
+  } finally {
+    for (const p of [host, ann, ben]) await p.context.close();
   }
 });

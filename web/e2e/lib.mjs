@@ -296,5 +296,30 @@ export async function openPeople(page) {
 /** Clicks an entry of the call's "More options" menu. */
 export async function moreOption(page, name) {
   await page.getByRole("button", { name: "More options" }).click();
-  await page.getByRole("group", { name: "More options" }).getByRole("button", { name }).click();
+  await page.getByRole("menu", { name: "More options" }).getByRole("menuitem", { name }).click();
+}
+
+/** A short description of what has keyboard focus on a page ("body" when nothing has). */
+export function focusedElement(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return "body";
+    const name = el.getAttribute("aria-label") || el.textContent?.trim() || el.getAttribute("title") || "";
+    return `<${el.tagName.toLowerCase()}${el.getAttribute("role") ? ` role=${el.getAttribute("role")}` : ""}> ${name.slice(0, 60)}`;
+  });
+}
+
+/** Waits until the element a locator finds has keyboard focus; fails saying what has it instead. */
+export async function expectFocus(locator, what) {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    if (await locator.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    if (Date.now() > deadline) assert.fail(`keyboard focus should be on ${what}, but is on ${await focusedElement(locator.page())}`);
+    await sleep(100);
+  }
+}
+
+/** Whether two bounding boxes overlap. */
+export function overlaps(a, b) {
+  return !!a && !!b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }

@@ -6,7 +6,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, PHONE, DESKTOP, connected, joinAsGuest, joinSignedIn, moreOption, openPeople, remoteTiles, tiles, until } from "./lib.mjs";
+import { World, PHONE, DESKTOP, connected, expectFocus, joinAsGuest, joinSignedIn, moreOption, openPeople, overlaps, remoteTiles, tiles, until } from "./lib.mjs";
 
 const world = new World("rules");
 before(() => world.start());
@@ -41,11 +41,22 @@ test("the host removes a guest: the guest is told, and everyone sees the room lo
 
     await openPeople(host.page);
     await world.shot(host.page, "call-people-host-desktop");
-    await host.page.getByRole("button", { name: "Remove Bob Guest" }).click();
+    // Escape cancels the confirmation (not the panel), and focus goes back to the Remove button.
+    const removeBob = host.page.getByRole("button", { name: "Remove Bob Guest" });
+    await removeBob.click();
     const dialog = host.page.getByRole("dialog", { name: "Remove Bob Guest?" });
+    await dialog.waitFor();
+    await host.page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await expectFocus(removeBob, "the Remove button after the confirmation was cancelled");
+    assert.equal(await host.page.getByRole("heading", { name: "People", exact: true }).count(), 1, "Escape in the dialog leaves the panel open");
+    await removeBob.click();
     await dialog.waitFor();
     await world.shot(host.page, "call-remove-dialog-desktop");
     await dialog.getByRole("button", { name: "Remove", exact: true }).click();
+    // Bob's row, and its Remove button, are gone: focus lands on the panel's heading, not the page.
+    await removeBob.waitFor({ state: "detached", timeout: 10_000 });
+    await expectFocus(host.page.getByRole("heading", { name: "People", exact: true }), "the People panel's heading after the removal");
 
     // Bob is told, and cannot rejoin from that screen.
     await bob.page.getByRole("heading", { name: "The host removed you from this room" }).waitFor({ timeout: 10_000 });
@@ -183,12 +194,12 @@ test("the host mutes a guest: the guest is muted and told; link sharing off hide
 
     // Link sharing: on, the guest can copy the link; off, the guest has no link.
     await guest.page.getByRole("button", { name: "More options" }).click();
-    await guest.page.getByRole("group", { name: "More options" }).getByRole("button", { name: "Copy link" }).waitFor();
+    await guest.page.getByRole("menu", { name: "More options" }).getByRole("menuitem", { name: "Copy link" }).waitFor();
     await guest.page.getByRole("button", { name: "More options" }).click();
     await host.page.getByRole("switch", { name: "Link sharing" }).uncheck();
     await until("the guest's copy of the room to lose its link", () => guest.page.evaluate(() => !window.__rooms?.session.room?.token));
     await guest.page.getByRole("button", { name: "More options" }).click();
-    assert.equal(await guest.page.getByRole("group", { name: "More options" }).getByRole("button", { name: "Copy link" }).count(), 0);
+    assert.equal(await guest.page.getByRole("menu", { name: "More options" }).getByRole("menuitem", { name: "Copy link" }).count(), 0);
   } catch (err) {
     await onFailure([host, guest], "mute", err);
   } finally {
@@ -210,6 +221,12 @@ test("chat, reactions and raised hands reach the others", { timeout: 90_000 }, a
     await host.page.getByLabel("Message", { exact: true }).fill("Hello from the host");
     await host.page.getByRole("button", { name: "Send", exact: true }).click();
     await guest.page.getByRole("button", { name: "Chat, 1 unread" }).waitFor({ timeout: 10_000 });
+    // The pop-up of the message hides no one's name on the phone.
+    const popup = guest.page.getByText("Cora Host: Hello from the host");
+    await popup.waitFor();
+    for (const label of await guest.page.getByRole("figure").locator("figcaption").all()) {
+      assert.ok(!overlaps(await popup.boundingBox(), await label.boundingBox()), `the chat pop-up covers the name "${await label.textContent()}"`);
+    }
     await guest.page.getByRole("button", { name: "Chat, 1 unread" }).click();
     await guest.page.getByTestId("chat-list").getByText("Hello from the host").waitFor();
     await world.shot(guest.page, "call-chat-phone");
@@ -221,13 +238,21 @@ test("chat, reactions and raised hands reach the others", { timeout: 90_000 }, a
 
     // A reaction floats on the sender's tile on the other side.
     await host.page.getByRole("button", { name: "React", exact: true }).click();
-    await host.page.getByRole("button", { name: "React with 🎉" }).click();
+    await host.page.getByRole("menuitem", { name: "React with 🎉" }).click();
     await remoteTiles(guest.page).filter({ hasText: "Cora Host" }).getByTestId("reaction").filter({ hasText: "🎉" }).waitFor({ timeout: 10_000 });
+    await guest.page.getByTestId("announcer").filter({ hasText: "Cora Host reacted 🎉" }).waitFor({ state: "attached", timeout: 10_000 });
     await world.shot(guest.page, "call-reaction-phone");
 
     // A raised hand shows on the guest's tile for the host.
     await guest.page.getByRole("button", { name: "Raise hand" }).click();
     await remoteTiles(host.page).filter({ hasText: "Chad Guest" }).getByText("Hand raised").waitFor({ state: "attached", timeout: 10_000 });
+    // The pop-up of the raised hand hides no one's name at desktop size.
+    // (The live region says the same words; the pop-up is the other one.)
+    const handPopup = host.page.getByText("Chad Guest raised their hand").and(host.page.locator(':not([data-testid="announcer"])'));
+    await handPopup.waitFor();
+    for (const label of await host.page.getByRole("figure").locator("figcaption").all()) {
+      assert.ok(!overlaps(await handPopup.boundingBox(), await label.boundingBox()), `the hand pop-up covers the name "${await label.textContent()}"`);
+    }
     await guest.page.getByRole("button", { name: "Lower hand" }).click();
     await remoteTiles(host.page).filter({ hasText: "Chad Guest" }).getByText("Hand raised").waitFor({ state: "detached", timeout: 10_000 });
   } catch (err) {
@@ -294,18 +319,109 @@ test("keyboard and screen readers: named controls, shortcuts, menus, announcemen
     await h.keyboard.press("Control+d");
     await h.getByRole("button", { name: "Mute", exact: true }).waitFor();
 
-    // The More menu opens from the keyboard, takes focus, and Escape closes it.
-    await h.getByRole("button", { name: "More options" }).focus();
+    // The More menu opens from the keyboard, takes focus, the arrow keys,
+    // Home and End move among its items, and Escape closes it and gives
+    // focus back to its button (the WAI-ARIA menu button pattern).
+    const moreButton = h.getByRole("button", { name: "More options" });
+    await moreButton.focus();
     await h.keyboard.press("Enter");
-    const menu = h.getByRole("group", { name: "More options" });
+    const menu = h.getByRole("menu", { name: "More options" });
     await menu.waitFor();
-    assert.ok(await menu.evaluate((el) => el.contains(document.activeElement)), "focus moved into the menu");
+    const entry = (name) => menu.getByRole("menuitem", { name, exact: true });
+    await expectFocus(entry("Speaker view"), "the menu's first item");
+    await h.keyboard.press("ArrowDown");
+    await expectFocus(entry("Devices"), "the second item after ArrowDown");
+    await h.keyboard.press("End");
+    await expectFocus(entry("Report room"), "the last item after End");
+    await h.keyboard.press("ArrowDown");
+    await expectFocus(entry("Speaker view"), "the first item after ArrowDown from the last");
+    await h.keyboard.press("ArrowUp");
+    await expectFocus(entry("Report room"), "the last item after ArrowUp from the first");
+    await h.keyboard.press("Home");
+    await expectFocus(entry("Speaker view"), "the first item after Home");
     await h.keyboard.press("Escape");
     await menu.waitFor({ state: "detached" });
+    await expectFocus(moreButton, "the More options button after Escape");
+
+    // The reactions menu too, left and right as it lies.
+    const reactButton = h.getByRole("button", { name: "React", exact: true });
+    await reactButton.focus();
+    await h.keyboard.press("Enter");
+    const reactions = h.getByRole("menu", { name: "Reactions" });
+    await expectFocus(reactions.getByRole("menuitem", { name: "React with 👍" }), "the first reaction");
+    await h.keyboard.press("ArrowRight");
+    await expectFocus(reactions.getByRole("menuitem", { name: "React with ❤️" }), "the second reaction");
+    await h.keyboard.press("End");
+    await expectFocus(reactions.getByRole("menuitem", { name: "React with 😮" }), "the last reaction");
+    await h.keyboard.press("Escape");
+    await reactions.waitFor({ state: "detached" });
+    await expectFocus(reactButton, "the React button after Escape");
+
+    // A dialog opened from the menu gives focus back to the menu's button when it closes.
+    for (const [item, title, close] of [
+      ["Room settings", "Room settings", "Cancel"],
+      ["Report room", "Report room", "Escape"],
+      ["Backgrounds and effects", "Backgrounds and effects", "Close"],
+    ]) {
+      await moreButton.focus();
+      await h.keyboard.press("Enter");
+      await entry(item).focus();
+      await h.keyboard.press("Enter");
+      const dialog = h.getByRole("dialog", { name: title });
+      await dialog.waitFor();
+      if (close === "Escape") await h.keyboard.press("Escape");
+      else await dialog.getByRole("button", { name: close, exact: true }).click();
+      await dialog.waitFor({ state: "detached" });
+      await expectFocus(moreButton, `the More options button after closing ${title}`);
+    }
+
+    // Escape closes a side panel (focus anywhere in it or on the page) and
+    // gives focus back to the button that opened it.
+    const chatButton = h.getByRole("button", { name: "Chat", exact: true });
+    await chatButton.click();
+    await h.getByLabel("Message", { exact: true }).focus();
+    await h.keyboard.press("Escape");
+    await h.getByRole("heading", { name: "Chat", exact: true }).waitFor({ state: "detached" });
+    await expectFocus(chatButton, "the Chat button after Escape closed the chat");
+    const peopleButton = h.getByRole("button", { name: "People", exact: true });
+    await openPeople(h);
+    await h.getByRole("button", { name: "Lock room" }).focus();
+    await h.keyboard.press("Escape");
+    await h.getByRole("heading", { name: "People", exact: true }).waitFor({ state: "detached" });
+    await expectFocus(peopleButton, "the People button after Escape closed the people panel");
+    await openPeople(h);
+    await h.getByRole("button", { name: "Close panel" }).click();
+    await expectFocus(peopleButton, "the People button after ✕ closed the people panel");
+    // A menu opened over a panel takes Escape first: the panel stays.
+    await openPeople(h);
+    await moreButton.focus();
+    await h.keyboard.press("Enter");
+    await expectFocus(entry("Speaker view"), "the menu's first item");
+    await h.keyboard.press("Escape");
+    await menu.waitFor({ state: "detached" });
+    assert.equal(await h.getByRole("heading", { name: "People", exact: true }).count(), 1, "Escape in the menu leaves the panel open");
+    await h.getByRole("button", { name: "Close panel" }).click();
 
     // Someone joining is announced in the live region.
     await joinAsGuest(guest.page, link, "Nia Newcomer");
     await h.getByTestId("announcer").filter({ hasText: "Nia Newcomer joined" }).waitFor({ state: "attached", timeout: 10_000 });
+
+    // The speaker can be chosen where the browser allows it (Chromium
+    // does): the guest's sound keeps playing, on the chosen one.
+    await until("the guest's sound to play", () => h.evaluate(() => [...document.querySelectorAll("audio")].some((a) => !a.paused && a.srcObject)));
+    await moreOption(h, "Devices");
+    const devices = h.getByRole("dialog", { name: "Devices" });
+    const speaker = devices.getByRole("combobox", { name: "Speaker" });
+    await speaker.waitFor();
+    const outputs = await speaker.locator("option").evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(outputs.length >= 1, "the Speaker list offers at least the default output");
+    const chosen = outputs[outputs.length - 1];
+    await speaker.selectOption(chosen);
+    await devices.getByRole("button", { name: "Close", exact: true }).click();
+    await expectFocus(moreButton, "the More options button after closing Devices");
+    const sinks = await h.evaluate(() => [...document.querySelectorAll("audio")].filter((a) => a.srcObject).map((a) => ({ sink: a.sinkId, paused: a.paused })));
+    assert.ok(sinks.length > 0 && sinks.every((a) => !a.paused), `the guest's sound keeps playing: ${JSON.stringify(sinks)}`);
+    assert.ok(sinks.every((a) => a.sink === chosen || (chosen === "default" && a.sink === "")), `every sound plays on the chosen speaker ${chosen}: ${JSON.stringify(sinks)}`);
     await h.setViewportSize(PHONE);
     await world.shot(h, "call-two-phone");
     await openPeople(h);

@@ -7,7 +7,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, PHONE, DESKTOP, connected, joinAsGuest, joinSignedIn, moreOption, remoteTiles, until } from "./lib.mjs";
+import { World, PHONE, DESKTOP, connected, expectFocus, joinAsGuest, joinSignedIn, moreOption, remoteTiles, until } from "./lib.mjs";
 
 const world = new World("social");
 let mod; // a moderator, granted by the operator command
@@ -47,6 +47,17 @@ test("friends: a request found by name is accepted, and the drop-in tray shows t
   try {
     await ann.signUp("Ann Dropin");
     await ben.signUp("Ben Friend");
+
+    // On Ben's phone every section's tab fits the screen, and the page has its h1.
+    await ben.page.goto(`${world.base}/`);
+    const tabs = ben.page.getByRole("navigation", { name: "Sections" }).getByRole("link");
+    await tabs.first().waitFor();
+    for (const tab of await tabs.all()) {
+      const box = await tab.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `the tab "${await tab.textContent()}" fits the phone: ${JSON.stringify(box)}`);
+    }
+    await ben.page.getByRole("heading", { level: 1, name: "Rooms" }).waitFor();
+    await ben.page.screenshot({ path: "/tmp/kbd-home-phone.png" });
 
     // Ben finds Ann by name and asks; Ann accepts on her People page.
     await ben.page.goto(`${world.base}/#people`);
@@ -131,6 +142,8 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     await gail.page.getByRole("button", { name: "Chess club" }).click();
     await gail.page.getByRole("button", { name: "Create a room for this group" }).click();
     await gail.page.getByRole("heading", { name: "New room" }).waitFor();
+    // The button is gone with the group's page: focus goes to the form it opened.
+    await expectFocus(gail.page.getByRole("heading", { name: "New room" }), "the New room form's heading");
     await until("the form to be set to the group", async () => (await gail.page.getByLabel("For").evaluate((el) => el.selectedOptions[0]?.textContent)) === "Chess club");
     await gail.page.getByLabel("Room name").fill("Chess room");
     await gail.page.getByRole("button", { name: "Create room" }).click();

@@ -523,4 +523,12 @@ export const de: Record<string, string> = {
   "This browser can't use a camera or microphone.": "Dieser Browser kann weder Kamera noch Mikrofon verwenden.",
   "Your browser only allows the camera and microphone on secure (https) pages.": "Dein Browser erlaubt Kamera und Mikrofon nur auf sicheren (https-)Seiten.",
   "You can still join, and others will see your name.": "Du kannst trotzdem beitreten, und die anderen sehen deinen Namen.",
+  // keyboard and layout round
+  "{name} reacted {emoji}": "{name} hat mit {emoji} reagiert",
+  "Pin {name}": "{name} anheften",
+  "Unpin {name}": "{name} nicht mehr anheften",
+  "pinned": "angeheftet",
+  "Speaker": "Lautsprecher",
+  "Speaker {n}": "Lautsprecher {n}",
+  "Default": "Standard",
 };

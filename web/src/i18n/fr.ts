@@ -523,4 +523,12 @@ export const fr: Record<string, string> = {
   "This browser can't use a camera or microphone.": "Ce navigateur ne peut utiliser ni caméra ni micro.",
   "Your browser only allows the camera and microphone on secure (https) pages.": "Votre navigateur n'autorise la caméra et le micro que sur les pages sécurisées (https).",
   "You can still join, and others will see your name.": "Vous pouvez quand même entrer, et les autres verront votre nom.",
+  // keyboard and layout round
+  "{name} reacted {emoji}": "{name} a réagi {emoji}",
+  "Pin {name}": "Épingler {name}",
+  "Unpin {name}": "Désépingler {name}",
+  "pinned": "épinglé",
+  "Speaker": "Haut-parleur",
+  "Speaker {n}": "Haut-parleur {n}",
+  "Default": "Par défaut",
 };

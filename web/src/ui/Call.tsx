@@ -11,7 +11,7 @@ import { announce } from "./announcer";
 import { Dialog, copyText } from "./common";
 import { BackgroundPicker } from "./Backgrounds";
 import { CallControls, type DialogName, type Panel } from "./CallControls";
-import { useActiveSpeaker, useCallMessages, useLockAnnouncement, useOthers, useRaisedHands, useShortcuts, useToasts } from "./callHooks";
+import { useActiveSpeaker, useCallMessages, useLockAnnouncement, useOthers, usePanelEscape, useRaisedHands, useShortcuts, useToasts } from "./callHooks";
 import { ChatPanel } from "./ChatPanel";
 import { DevicesDialog } from "./DevicesDialog";
 import { effects } from "./effects";
@@ -49,6 +49,7 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
   const [panel, setPanel] = useState<Panel>(null);
   const [dialog, setDialog] = useState<DialogName>(null);
   const [view, setView] = useState<ViewMode>("grid");
+  const [pinned, setPinned] = useState<string | null>(null);
   const [toasts, toast] = useToasts();
   const { chat, unread, clearUnread, reactions } = useCallMessages(session, panel === "chat", toast);
   const others = useOthers(session);
@@ -57,6 +58,13 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
   useLockAnnouncement(!!room?.locked);
   useShortcuts(session);
   const activeSpeaker = useActiveSpeaker(session);
+  const closePanel = () => {
+    if (!panel) return;
+    setPanel(null);
+    // The panel is going away: focus goes back to the button that opened it.
+    document.querySelector<HTMLElement>(`.controls [data-panel="${panel}"]`)?.focus();
+  };
+  usePanelEscape(panel !== null, closePanel);
 
   const self: Participant = session.selfView() ?? {
     id: "self",
@@ -117,12 +125,16 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           speaking={session.speaking}
           reactions={reactions}
           onLayout={(tracks) => session.setTileLayout(tracks)}
+          pinned={pinned}
+          onPin={setPinned}
         />
         {panel && (
           <aside class="panel" aria-labelledby="panel-title">
             <div class="panel-head">
-              <h2 id="panel-title">{panel === "chat" ? t("Chat") : t("People")}</h2>
-              <button type="button" class="icon" aria-label={t("Close panel")} onClick={() => setPanel(null)}>
+              <h2 id="panel-title" tabIndex={-1}>
+                {panel === "chat" ? t("Chat") : t("People")}
+              </h2>
+              <button type="button" class="icon" aria-label={t("Close panel")} onClick={closePanel}>
                 <CloseIcon />
               </button>
             </div>

@@ -7,7 +7,7 @@ import type { CallSession } from "../rtc/session";
 import { REACTIONS, type Participant } from "../protocol";
 import { t } from "../i18n";
 import { announce } from "./announcer";
-import { Popover } from "./common";
+import { MenuItem, Popover } from "./common";
 import { CameraIcon, ChatIcon, HandIcon, LeaveIcon, MicIcon, MoreIcon, PeopleIcon, ScreenIcon, SmileIcon } from "./icons";
 import type { ViewMode } from "./Stage";
 
@@ -51,8 +51,7 @@ export function CallControls(p: Props) {
   };
   /** A menu entry: closes the menu, then does its thing. */
   const item = (label: string, run: () => void, cls?: string) => (
-    <button
-      type="button"
+    <MenuItem
       class={cls}
       onClick={() => {
         setMoreOpen(false);
@@ -60,7 +59,7 @@ export function CallControls(p: Props) {
       }}
     >
       {label}
-    </button>
+    </MenuItem>
   );
 
   return (
@@ -98,25 +97,24 @@ export function CallControls(p: Props) {
         </button>
       )}
       <div class="popover-anchor">
-        <button type="button" class="toggle" aria-expanded={reactOpen} aria-haspopup="true" title={t("React")} onClick={() => setReactOpen(!reactOpen)}>
+        <button type="button" class="toggle" aria-expanded={reactOpen} aria-haspopup="menu" title={t("React")} onClick={() => setReactOpen(!reactOpen)}>
           <SmileIcon />
           <span class="label">{t("React")}</span>
         </button>
         {reactOpen && (
           <Popover class="reactions-picker" label={t("Reactions")} onClose={() => setReactOpen(false)}>
             {REACTIONS.map((emoji) => (
-              <button
+              <MenuItem
                 key={emoji}
-                type="button"
                 class="emoji"
-                aria-label={t("React with {emoji}", { emoji })}
+                label={t("React with {emoji}", { emoji })}
                 onClick={() => {
                   session.sendSocial({ type: "reaction", emoji });
                   setReactOpen(false);
                 }}
               >
                 {emoji}
-              </button>
+              </MenuItem>
             ))}
           </Popover>
         )}
@@ -137,6 +135,7 @@ export function CallControls(p: Props) {
         aria-pressed={panel === "chat"}
         aria-label={p.unread > 0 ? t("Chat, {n} unread", { n: p.unread }) : t("Chat")}
         title={t("Chat")}
+        data-panel="chat"
         onClick={() => p.onPanel("chat")}
       >
         <ChatIcon />
@@ -149,7 +148,7 @@ export function CallControls(p: Props) {
           </span>
         )}
       </button>
-      <button type="button" class={panel === "people" ? "toggle on" : "toggle"} aria-pressed={panel === "people"} title={t("People")} onClick={() => p.onPanel("people")}>
+      <button type="button" class={panel === "people" ? "toggle on" : "toggle"} aria-pressed={panel === "people"} title={t("People")} data-panel="people" onClick={() => p.onPanel("people")}>
         <PeopleIcon />
         <span class="label">{t("People")}</span>
         <span class="count-badge subtle" aria-hidden="true">
@@ -157,7 +156,7 @@ export function CallControls(p: Props) {
         </span>
       </button>
       <div class="popover-anchor">
-        <button type="button" class="toggle" aria-expanded={moreOpen} aria-haspopup="true" title={t("More options")} onClick={() => setMoreOpen(!moreOpen)}>
+        <button type="button" class="toggle" aria-expanded={moreOpen} aria-haspopup="menu" title={t("More options")} onClick={() => setMoreOpen(!moreOpen)}>
           <MoreIcon />
           <span class="label">{t("More options")}</span>
         </button>

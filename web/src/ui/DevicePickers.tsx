@@ -1,8 +1,8 @@
 // The microphone and camera choices with the microphone's level: the same
-// on the join page and in the call's Devices dialog.
+// on the join page and in the call's Devices dialog; and the speaker's.
 
 import { t } from "../i18n";
-import { currentDevice, type DeviceLists } from "./devices";
+import { canPickSpeaker, currentDevice, setSpeaker, useSpeaker, type DeviceLists } from "./devices";
 
 interface Props {
   devices: DeviceLists;
@@ -42,5 +42,28 @@ export function DevicePickers({ devices, stream, level, pick, noAudio = false, n
         </select>
       </label>
     </>
+  );
+}
+
+/**
+ * The speaker the call's sound plays on, where the browser can choose one
+ * (nothing where it can't: the system's choice applies).
+ */
+export function SpeakerPicker({ devices }: { devices: DeviceLists }) {
+  const speaker = useSpeaker();
+  if (!canPickSpeaker) return null;
+  const options = devices.output.length > 0 ? devices.output.map((d, i) => ({ id: d.deviceId, label: d.label || t("Speaker {n}", { n: i + 1 }) })) : [{ id: "", label: t("Default") }];
+  const value = options.some((o) => o.id === speaker) ? speaker : (options[0]?.id ?? "");
+  return (
+    <label class="field">
+      <span>{t("Speaker")}</span>
+      <select value={value} onChange={(e) => setSpeaker(e.currentTarget.value)}>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -1,11 +1,11 @@
-// Switching the microphone or camera in the middle of a call.
+// Switching the microphone, camera or speaker in the middle of a call.
 
 import { useState } from "preact/hooks";
 import type { CallSession } from "../rtc/session";
 import { t } from "../i18n";
 import { Dialog, ErrorLine } from "./common";
 import { saveDevice, useDevices, useMicLevel } from "./devices";
-import { DevicePickers } from "./DevicePickers";
+import { DevicePickers, SpeakerPicker } from "./DevicePickers";
 import { effects } from "./effects";
 
 export function DevicesDialog({ session, onClose }: { session: CallSession; onClose: () => void }) {
@@ -31,6 +31,7 @@ export function DevicesDialog({ session, onClose }: { session: CallSession; onCl
   return (
     <Dialog title={t("Devices")} onClose={onClose}>
       <DevicePickers devices={devices} stream={stream} level={level} pick={(kind, id) => void pick(kind, id)} />
+      <SpeakerPicker devices={devices} />
       <ErrorLine error={error} />
       <div class="row end">
         <button type="button" class="primary" autofocus onClick={onClose}>

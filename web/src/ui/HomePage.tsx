@@ -3,7 +3,7 @@
 // groups, events and the profile. The section is in the address's hash
 // (#people), so it survives a reload and can be linked to.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { ApiError, getMe, getUser, listReports, signIn, signOut, signUp, type User } from "../api";
 import { t } from "../i18n";
@@ -46,6 +46,9 @@ export function HomePage() {
   const [moderator, setModerator] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [section, setSection] = useState<Section>(sectionFromHash());
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // Set when we signed in on this page: the form is gone, focus goes to the heading.
+  const focusHeading = useRef(false);
 
   useEffect(() => {
     document.title = "Rooms";
@@ -80,8 +83,15 @@ export function HomePage() {
       window.location.assign(next);
       return;
     }
+    focusHeading.current = true;
     setUser(u);
   };
+
+  useEffect(() => {
+    if (!user || !focusHeading.current) return;
+    focusHeading.current = false;
+    headingRef.current?.focus();
+  }, [user]);
 
   const doSignOut = async () => {
     try {
@@ -100,6 +110,7 @@ export function HomePage() {
   };
 
   const sections = moderator ? [...SECTIONS, { id: "mod" as const, label: "Moderation" }] : SECTIONS;
+  const sectionLabel = sections.find((s) => s.id === section)?.label ?? "Rooms";
 
   return (
     <div class="home">
@@ -151,28 +162,50 @@ export function HomePage() {
             </section>
             <AuthForms onSignedIn={signedIn} />
           </>
-        ) : section === "people" ? (
-          <PeopleSection />
-        ) : section === "groups" ? (
-          <GroupsSection />
-        ) : section === "events" ? (
-          <EventsSection />
-        ) : section === "profile" ? (
-          <ProfileSection
-            user={user}
-            avatar={avatar}
-            onSaved={(a) => {
-              setUser({ ...user, displayName: a.displayName });
-              setAvatar(a.avatar);
-            }}
-          />
-        ) : section === "mod" && moderator ? (
-          <ModPage />
         ) : (
-          <RoomsSection />
+          <>
+            {/* The page's heading is the section's name; the cards below are its h2s. */}
+            <h1 class="section-title" ref={headingRef} tabIndex={-1}>
+              {t(sectionLabel)}
+            </h1>
+            <SignedInSection section={section} moderator={moderator} user={user} avatar={avatar} setUser={setUser} setAvatar={setAvatar} />
+          </>
         )}
       </main>
     </div>
+  );
+}
+
+interface SectionProps {
+  section: Section;
+  moderator: boolean;
+  user: User;
+  avatar: string;
+  setUser: (u: User) => void;
+  setAvatar: (a: string) => void;
+}
+
+/** The signed-in home's section the tabs picked. */
+function SignedInSection({ section, moderator, user, avatar, setUser, setAvatar }: SectionProps) {
+  return section === "people" ? (
+    <PeopleSection />
+  ) : section === "groups" ? (
+    <GroupsSection />
+  ) : section === "events" ? (
+    <EventsSection />
+  ) : section === "profile" ? (
+    <ProfileSection
+      user={user}
+      avatar={avatar}
+      onSaved={(a) => {
+        setUser({ ...user, displayName: a.displayName });
+        setAvatar(a.avatar);
+      }}
+    />
+  ) : section === "mod" && moderator ? (
+    <ModPage />
+  ) : (
+    <RoomsSection />
   );
 }
 

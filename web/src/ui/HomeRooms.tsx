@@ -2,7 +2,7 @@
 // event, with its settings), the rooms I host, and the drop-in tray of
 // active rooms I may join, live.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import {
   createRoom,
@@ -106,6 +106,12 @@ function CreateRoomForm({ onCreated }: { onCreated: (r: Room) => void }) {
     pendingContext = "";
     return c;
   });
+  // Opened by "Create a room for this group" (whose button is gone now): focus starts at the form.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const openedFor = useRef(context !== "standalone");
+  useEffect(() => {
+    if (openedFor.current) headingRef.current?.focus();
+  }, []);
   const kind: RoomKind = context.startsWith("group:") ? "group" : context.startsWith("event:") ? "event" : "standalone";
   const [value, setValue] = useState<SettingsValue>({ name: "", theme: "", ...defaultSettings(kind) });
   const [busy, setBusy] = useState(false);
@@ -147,7 +153,9 @@ function CreateRoomForm({ onCreated }: { onCreated: (r: Room) => void }) {
 
   return (
     <form class="card" aria-labelledby="create-title" onSubmit={submit}>
-      <h2 id="create-title">{t("New room")}</h2>
+      <h2 id="create-title" ref={headingRef} tabIndex={-1}>
+        {t("New room")}
+      </h2>
       <label class="field">
         <span>{t("For")}</span>
         <select name="context" value={context} onChange={(e) => pickContext(e.currentTarget.value)}>
@@ -184,6 +192,14 @@ function CreateRoomForm({ onCreated }: { onCreated: (r: Room) => void }) {
 function CreatedRoom({ room }: { room: Room }) {
   const link = roomLink(room.token ?? "");
   const [copied, setCopied] = useState(false);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  // The new link may appear below the fold: bring it into view and say it with focus.
+  useEffect(() => {
+    const h = headingRef.current;
+    h?.scrollIntoView({ block: "center" });
+    h?.focus({ preventScroll: true });
+  }, [room.id]);
 
   const copy = async () => {
     const ok = await copyText(link);
@@ -200,7 +216,9 @@ function CreatedRoom({ room }: { room: Room }) {
 
   return (
     <section class="card created" aria-labelledby="created-title">
-      <h2 id="created-title">{t("{name} is ready", { name: roomTitle(room) })}</h2>
+      <h2 id="created-title" ref={headingRef} tabIndex={-1}>
+        {t("{name} is ready", { name: roomTitle(room) })}
+      </h2>
       <p class="muted">{t("Share this link. People join with it in their browser.")}</p>
       <label class="field">
         <span>{t("Room link")}</span>

@@ -2,7 +2,7 @@
 // view with one large tile (a screen share, the pinned person, or whoever
 // speaks) and a strip of the others.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Participant, TrackSetting } from "../protocol";
 import { t } from "../i18n";
 import { Tile } from "./Tile";
@@ -27,6 +27,10 @@ interface Props {
   reactions: ReadonlyMap<string, { emoji: string; key: number }>;
   /** Told which remote tiles show and how big, whenever that changes. */
   onLayout?: (tracks: TrackSetting[]) => void;
+  /** The participant we pinned: shown large, in speaker view, before anyone speaking or sharing. */
+  pinned?: string | null;
+  /** Pins a participant (null unpins). */
+  onPin?: (id: string | null) => void;
 }
 
 /**
@@ -86,6 +90,23 @@ export function tileSize(n: number, w: number, h: number): { tw: number; th: num
   return best;
 }
 
+/**
+ * Pinning moves the tile to another part of the stage, where it is a new
+ * element: the Pin button that was pressed keeps focus there.
+ */
+function usePinRefocus(pinned: string | null): (id: string) => void {
+  const pending = useRef<string | null>(null);
+  useEffect(() => {
+    const id = pending.current;
+    pending.current = null;
+    if (!id || (document.activeElement && document.activeElement !== document.body)) return;
+    document.querySelector<HTMLElement>(`[data-testid="tile"][data-participant-id="${CSS.escape(id)}"] [data-pin]`)?.focus();
+  }, [pinned]);
+  return (id) => {
+    pending.current = id;
+  };
+}
+
 function useWindowSize(): void {
   const [, setSize] = useState(0);
   useEffect(() => {
@@ -95,15 +116,20 @@ function useWindowSize(): void {
   }, []);
 }
 
-export function Stage({ items, view: chosen, featured, speaking, reactions, onLayout }: Props) {
+export function Stage({ items, view: chosen, featured, speaking, reactions, onLayout, pinned = null, onPin }: Props) {
   useWindowSize();
   const [gridRef, gridSize] = useElementSize<HTMLDivElement>();
   const [featuredRef, featuredSize] = useElementSize<HTMLDivElement>();
-  // A screen share is shown large for everyone, as in other meeting apps.
-  const view: ViewMode = items.some((i) => i.screen) ? "speaker" : chosen;
+  const pinnedItem = pinned ? items.find((i) => !i.self && !i.screen && i.participant.id === pinned) : undefined;
+  // A pinned person or a screen share is shown large, as in other meeting apps.
+  const view: ViewMode = pinnedItem || items.some((i) => i.screen) ? "speaker" : chosen;
   const [page, setPage] = useState(0);
+  const refocusPin = usePinRefocus(pinned);
 
-  const bigItem = view === "speaker" ? (items.find((i) => i.screen && !i.self) ?? items.find((i) => i.screen) ?? items.find((i) => i.key === featured) ?? items.find((i) => !i.self) ?? items[0]) : undefined;
+  const bigItem =
+    view === "speaker"
+      ? (pinnedItem ?? items.find((i) => i.screen && !i.self) ?? items.find((i) => i.screen) ?? items.find((i) => i.key === featured) ?? items.find((i) => !i.self) ?? items[0])
+      : undefined;
   const rest = bigItem ? items.filter((i) => i !== bigItem) : items;
   const size = perPage(view, gridSize);
   const pages = Math.max(1, Math.ceil(rest.length / size));
@@ -144,6 +170,15 @@ export function Stage({ items, view: chosen, featured, speaking, reactions, onLa
       large={large}
       speaking={!i.screen && speaking.has(i.participant.id)}
       reaction={i.screen ? undefined : reactions.get(i.participant.id)}
+      pinned={i === pinnedItem}
+      onPin={
+        onPin && !i.self && !i.screen
+          ? () => {
+              refocusPin(i.participant.id);
+              onPin(i === pinnedItem ? null : i.participant.id);
+            }
+          : undefined
+      }
     />
   );
 

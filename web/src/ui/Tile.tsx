@@ -2,7 +2,8 @@ import { useEffect, useRef } from "preact/hooks";
 import type { Participant } from "../protocol";
 import { t } from "../i18n";
 import { initials } from "./common";
-import { MicIcon } from "./icons";
+import { MicIcon, PinIcon } from "./icons";
+import { canPickSpeaker, useSpeaker } from "./devices";
 
 export { initials };
 
@@ -68,15 +69,20 @@ interface TileProps {
   screen?: boolean;
   /** The size the grid gives the tile. */
   style?: Record<string, string> | undefined;
+  /** Whether we pinned this person (they are shown large). */
+  pinned?: boolean;
+  /** Pins or unpins the person; no Pin button without it (ourselves, screens). */
+  onPin?: (() => void) | undefined;
 }
 
 /** One person in the grid: their video, or their initials when there is none. */
-export function Tile({ participant: p, stream, self = false, speaking = false, reaction, large = false, screen = false, style }: TileProps) {
+export function Tile({ participant: p, stream, self = false, speaking = false, reaction, large = false, screen = false, style, pinned = false, onPin }: TileProps) {
   const showVideo = screen ? hasLiveVideo(stream) : !p.videoMuted && hasLiveVideo(stream);
   const name = screen ? t("{name}'s screen", { name: p.name }) : self ? t("{name} (you)", { name: p.name }) : p.name;
   const state = screen
     ? ""
     : [
+        pinned ? t("pinned") : "",
         p.host ? t("host") : "",
         p.audioMuted ? t("microphone muted") : "",
         showVideo ? "" : t("camera off"),
@@ -85,7 +91,7 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
       ]
         .filter(Boolean)
         .join(", ");
-  const cls = ["tile", showVideo ? "" : "no-video", speaking && !p.audioMuted && !screen ? "speaking" : "", large ? "large" : "", screen ? "screen" : ""]
+  const cls = ["tile", showVideo ? "" : "no-video", speaking && !p.audioMuted && !screen ? "speaking" : "", large ? "large" : "", screen ? "screen" : "", pinned ? "pinned" : ""]
     .filter(Boolean)
     .join(" ");
   return (
@@ -95,6 +101,8 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
       data-testid={screen ? "screen-tile" : "tile"}
       data-participant-id={p.id}
       data-self={self ? "true" : undefined}
+      data-pinned={pinned ? "true" : undefined}
+      data-large={large ? "true" : undefined}
       aria-label={state ? `${name}, ${state}` : name}
     >
       {/* Muted: everyone's sound plays from the call's audio elements, on every page. */}
@@ -114,6 +122,18 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
           {reaction.emoji}
         </span>
       )}
+      {onPin && (
+        <button
+          type="button"
+          class={pinned ? "pin-button on" : "pin-button"}
+          data-pin
+          aria-label={pinned ? t("Unpin {name}", { name: p.name }) : t("Pin {name}", { name: p.name })}
+          title={pinned ? t("Unpin {name}", { name: p.name }) : t("Pin {name}", { name: p.name })}
+          onClick={onPin}
+        >
+          <PinIcon />
+        </button>
+      )}
       <figcaption>
         {p.audioMuted && !screen && (
           <span class="badge muted-mic" title={t("Microphone muted")}>
@@ -128,16 +148,22 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
   );
 }
 
-/** Plays a stream's sound, with nothing to see. */
+/** Plays a stream's sound, with nothing to see, on the chosen speaker. */
 export function StreamAudio({ stream }: { stream: MediaStream }) {
   const ref = useRef<HTMLAudioElement>(null);
   const trackKey = stream.getTracks().map((tr) => tr.id).join(",");
+  const speaker = useSpeaker();
   useEffect(() => {
     const a = ref.current;
     if (!a) return;
     a.srcObject = stream;
     a.play().catch(() => {});
   }, [stream, trackKey]);
+  useEffect(() => {
+    const a = ref.current;
+    // A speaker that is gone (unplugged headphones) leaves the sound where it was.
+    if (a && canPickSpeaker && a.sinkId !== speaker) a.setSinkId(speaker).catch(() => {});
+  }, [speaker]);
   return <audio ref={ref} autoplay />;
 }
 

@@ -1,6 +1,7 @@
 // The call screen's state that is not the session's: toasts, the chat log
 // and unread count, floating reactions, announcements of raised hands and
-// of the lock, the active speaker, and the keyboard shortcuts.
+// of the lock and of reactions, the active speaker, and the keyboard
+// shortcuts (Escape for the side panel among them).
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { CallSession } from "../rtc/session";
@@ -63,6 +64,9 @@ export function useCallMessages(session: CallSession, chatOpen: boolean, toast: 
             break;
           }
           case "reaction": {
+            // Others' reactions are said, as raised hands and chat are; our own we know.
+            const from = m.from === selfId ? null : session.participants.get(m.from);
+            if (from) announce(t("{name} reacted {emoji}", { name: from.name, emoji: m.emoji }));
             const key = ++keys;
             setReactions((prev) => new Map(prev).set(m.from, { emoji: m.emoji, key }));
             setTimeout(
@@ -136,6 +140,26 @@ export function useActiveSpeaker(session: CallSession): string | null {
     if (next && next !== speaker) setSpeaker(next);
   }, [session.speaking, session.activeSpeaker]);
   return speaker;
+}
+
+/**
+ * Escape closes the open side panel, as its ✕ does, unless a dialog or a
+ * menu is open: those take Escape first.
+ */
+export function usePanelEscape(open: boolean, close: () => void): void {
+  const closeRef = useRef(close);
+  closeRef.current = close;
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      if (document.querySelector("dialog[open], [role=menu]")) return;
+      e.preventDefault();
+      closeRef.current();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
 }
 
 /** Keyboard shortcuts as in other meeting apps: Ctrl+D microphone, Ctrl+E camera. */

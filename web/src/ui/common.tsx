@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { ApiError } from "../api";
 import { t } from "../i18n";
+import { rememberFocus } from "./focus";
 
 /**
  * Loads something from the API when deps change, and again on refresh():
@@ -60,15 +61,21 @@ interface DialogProps {
 
 /**
  * A modal dialog (the native <dialog>): focus moves into it and stays
- * there, Escape closes it, and its title is its accessible name.
+ * there, Escape closes it, and its title is its accessible name. When it
+ * closes, focus goes back to the control that opened it: the browser's own
+ * return fails once the dialog's element is taken out of the page.
  */
 export function Dialog({ title, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useRef(`dlg-${Math.random().toString(36).slice(2)}`).current;
   useEffect(() => {
     const d = ref.current;
+    const restore = rememberFocus();
     if (d && !d.open) d.showModal();
-    return () => d?.close();
+    return () => {
+      d?.close();
+      restore();
+    };
   }, []);
   return (
     <dialog
@@ -173,40 +180,81 @@ interface PopoverProps {
   children: ComponentChildren;
 }
 
+/** The keys that move focus among a menu's items, as the WAI-ARIA menu pattern has them. */
+const MENU_KEYS: Record<string, (i: number, n: number) => number> = {
+  ArrowDown: (i, n) => (i + 1) % n,
+  ArrowRight: (i, n) => (i + 1) % n,
+  ArrowUp: (i, n) => (i - 1 + n) % n,
+  ArrowLeft: (i, n) => (i - 1 + n) % n,
+  Home: () => 0,
+  End: (_, n) => n - 1,
+};
+
 /**
- * A small menu above a control-bar button: focus moves to its first
- * button; Escape or a click elsewhere closes it and focus goes back.
+ * A menu above a control-bar button (https://www.w3.org/WAI/ARIA/apg/patterns/menu-button/):
+ * focus moves to its first item; the arrow keys, Home and End move among
+ * the items; Escape, Tab or a click elsewhere closes it, and focus goes
+ * back to the button that opened it. Its entries are MenuItems.
  */
 export function Popover({ label, class: cls, onClose, children }: PopoverProps) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = ref.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    el?.querySelector<HTMLElement>("button")?.focus();
+    const restore = rememberFocus();
+    el?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
     const onDown = (e: PointerEvent) => {
       const anchor = el?.parentElement;
       if (anchor && e.target instanceof Node && !anchor.contains(e.target)) onClose();
     };
+    // Escape closes the menu even before focus has moved into it (a quick
+    // Enter then Escape on its button); nothing else then sees that Escape.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      e.preventDefault();
+      onClose();
+    };
     document.addEventListener("pointerdown", onDown);
+    document.addEventListener("keydown", onKey);
     return () => {
       document.removeEventListener("pointerdown", onDown);
-      if (opener && document.activeElement === document.body) opener.focus();
+      document.removeEventListener("keydown", onKey);
+      // The menu is still in the page here: focus on one of its items (or
+      // nowhere) goes back; focus the person moved elsewhere stays.
+      const active = document.activeElement;
+      if (!active || active === document.body || el?.contains(active)) restore();
     };
   }, []);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.stopPropagation();
+      e.preventDefault();
+      onClose();
+      return;
+    }
+    if (e.key === "Tab") {
+      onClose();
+      return;
+    }
+    const move = MENU_KEYS[e.key];
+    const items = Array.from(ref.current?.querySelectorAll<HTMLElement>("[role=menuitem]:not([disabled])") ?? []);
+    if (!move || items.length === 0) return;
+    e.preventDefault();
+    const at = items.findIndex((it) => it === document.activeElement);
+    // With no item focused, the next one is the first and the previous one the last.
+    items[move(at < 0 ? (e.key === "ArrowUp" || e.key === "ArrowLeft" ? 0 : items.length - 1) : at, items.length)]?.focus();
+  };
   return (
-    <div
-      ref={ref}
-      class={`popover ${cls}`}
-      role="group"
-      aria-label={label}
-      onKeyDown={(e) => {
-        if (e.key === "Escape") {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
-    >
+    <div ref={ref} class={`popover ${cls}`} role="menu" aria-label={label} onKeyDown={onKeyDown}>
       {children}
     </div>
+  );
+}
+
+/** One entry of a Popover menu; only the focused one is in the Tab order. */
+export function MenuItem(props: { label?: string; class?: string | undefined; onClick: () => void; children: ComponentChildren }) {
+  return (
+    <button type="button" role="menuitem" tabIndex={-1} class={props.class} aria-label={props.label} onClick={props.onClick}>
+      {props.children}
+    </button>
   );
 }

@@ -1,5 +1,6 @@
-// Choosing the camera and microphone: the lists of devices, switching one
-// in a stream, and the microphone level for the meter.
+// Choosing the camera, microphone and speaker: the lists of devices,
+// switching one in a stream, the speaker every call sound plays on, and
+// the microphone level for the meter.
 
 import { useEffect, useState } from "preact/hooks";
 import { effects } from "./effects";
@@ -7,12 +8,17 @@ import { effects } from "./effects";
 export interface DeviceLists {
   audio: MediaDeviceInfo[];
   video: MediaDeviceInfo[];
+  /** Speakers and headphones. */
+  output: MediaDeviceInfo[];
 }
+
+/** A kind of device we remember the choice of. */
+type SavedKind = "audio" | "video" | "output";
 
 const STORAGE_KEY = "rooms.devices";
 
 /** The devices picked last time, by kind. */
-export function savedDevice(kind: "audio" | "video"): string | null {
+export function savedDevice(kind: SavedKind): string | null {
   try {
     const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "{}") as Record<string, string>;
     return saved[kind] ?? null;
@@ -21,7 +27,7 @@ export function savedDevice(kind: "audio" | "video"): string | null {
   }
 }
 
-export function saveDevice(kind: "audio" | "video", id: string): void {
+export function saveDevice(kind: SavedKind, id: string): void {
   try {
     const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "{}") as Record<string, string>;
     saved[kind] = id;
@@ -33,20 +39,51 @@ export function saveDevice(kind: "audio" | "video", id: string): void {
 
 /** The cameras and microphones, kept up to date as devices come and go. */
 export function useDevices(refreshKey: unknown): DeviceLists {
-  const [lists, setLists] = useState<DeviceLists>({ audio: [], video: [] });
+  const [lists, setLists] = useState<DeviceLists>({ audio: [], video: [], output: [] });
   useEffect(() => {
     const md = navigator.mediaDevices;
     if (!md?.enumerateDevices) return;
     const load = () =>
       md
         .enumerateDevices()
-        .then((all) => setLists({ audio: all.filter((d) => d.kind === "audioinput"), video: all.filter((d) => d.kind === "videoinput") }))
+        .then((all) =>
+          setLists({
+            audio: all.filter((d) => d.kind === "audioinput"),
+            video: all.filter((d) => d.kind === "videoinput"),
+            output: all.filter((d) => d.kind === "audiooutput"),
+          }),
+        )
         .catch(() => {});
     void load();
     md.addEventListener?.("devicechange", load);
     return () => md.removeEventListener?.("devicechange", load);
   }, [refreshKey]);
   return lists;
+}
+
+/** Whether this browser lets a page choose the speaker (Chromium does; Safari and older Firefox don't). */
+export const canPickSpeaker = typeof HTMLMediaElement !== "undefined" && "setSinkId" in HTMLMediaElement.prototype;
+
+// The speaker every sound of the call plays on ("" is the system's default).
+let speaker = canPickSpeaker ? (savedDevice("output") ?? "") : "";
+const speakerListeners = new Set<(id: string) => void>();
+
+/** Plays every sound of the call on this speaker from now on, and remembers it. */
+export function setSpeaker(id: string): void {
+  speaker = id;
+  saveDevice("output", id);
+  for (const fn of speakerListeners) fn(id);
+}
+
+/** The chosen speaker's device id ("" for the default), kept up to date. */
+export function useSpeaker(): string {
+  const [id, setId] = useState(speaker);
+  useEffect(() => {
+    speakerListeners.add(setId);
+    setId(speaker);
+    return () => void speakerListeners.delete(setId);
+  }, []);
+  return id;
 }
 
 /** The constraints that ask for one device of a kind. */

@@ -122,3 +122,12 @@ export function SparkleIcon() {
     </Svg>
   );
 }
+
+/** A push pin: the pinned person's tile. */
+export function PinIcon({ size = 18 }: { size?: number }) {
+  return (
+    <Svg size={size}>
+      <path fill="currentColor" d="M16 3v2h-1v6l2 3v2h-4v5l-1 1-1-1v-5H7v-2l2-3V5H8V3h8z" />
+    </Svg>
+  );
+}
