@@ -35,8 +35,14 @@ func TestEverythingSurvivesARestart(t *testing.T) {
 	}
 	a1, hs1 := open()
 	s1 := &server{App: a1, URL: hs1.URL}
-	host, friend, troll := signUp(t, s1, "Host"), signUp(t, s1, "Friend"), signUp(t, s1, "Troll")
+	host, friend, troll, pest := signUp(t, s1, "Host"), signUp(t, s1, "Friend"), signUp(t, s1, "Troll"), signUp(t, s1, "Pest")
 	befriend(t, host, friend)
+	do(t, host.Session, http.MethodPost, "/api/blocks", map[string]string{"userId": pest.User.ID}, nil)
+	var made struct{ Group struct{ ID string } }
+	do(t, host.Session, http.MethodPost, "/api/groups", map[string]string{"name": "Book club"}, &made)
+	do(t, host.Session, http.MethodPost, "/api/groups/"+made.Group.ID+"/members", map[string]any{"userId": friend.User.ID, "admin": true}, nil)
+	var ev struct{ Event struct{ ID string } }
+	do(t, host.Session, http.MethodPost, "/api/events", map[string]any{"title": "Launch", "startsAt": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339), "guests": []string{friend.User.ID}}, &ev)
 	room := createRoom(t, host, map[string]any{"name": "Lasting", "joinPolicy": "signed_in"})
 	join(t, host.Session, room.Token, false)
 	tc := join(t, troll.Session, room.Token, false)
@@ -72,6 +78,40 @@ func TestEverythingSurvivesARestart(t *testing.T) {
 	do(t, relogin, http.MethodGet, "/api/rooms/"+room.Token+"/bars", nil, &bars)
 	if len(bars.Bars) != 1 || bars.Bars[0].UserID != troll.User.ID {
 		t.Fatalf("bars after restart: %+v", bars)
+	}
+	// The graph: a block, a group with an admin, an event with its guest.
+	var blocked struct{ Blocked []struct{ ID string } }
+	do(t, relogin, http.MethodGet, "/api/blocks", nil, &blocked)
+	if len(blocked.Blocked) != 1 || blocked.Blocked[0].ID != pest.User.ID {
+		t.Fatalf("blocks after restart: %+v", blocked)
+	}
+	var group struct {
+		Group struct {
+			Name    string
+			Members []struct {
+				ID    string
+				Admin bool
+			}
+		}
+	}
+	do(t, relogin, http.MethodGet, "/api/groups/"+made.Group.ID, nil, &group)
+	if group.Group.Name != "Book club" || len(group.Group.Members) != 2 {
+		t.Fatalf("group after restart: %+v", group.Group)
+	}
+	for _, m := range group.Group.Members {
+		if !m.Admin {
+			t.Fatalf("group after restart: %s is no longer an admin", m.ID)
+		}
+	}
+	var event struct {
+		Event struct {
+			Title  string
+			Guests []struct{ ID string }
+		}
+	}
+	do(t, relogin, http.MethodGet, "/api/events/"+ev.Event.ID, nil, &event)
+	if event.Event.Title != "Launch" || len(event.Event.Guests) != 1 || event.Event.Guests[0].ID != friend.User.ID {
+		t.Fatalf("event after restart: %+v", event.Event)
 	}
 	reps, err := a2.Store.Reports(context.Background(), false, 10)
 	if err != nil || len(reps) != 1 {
