@@ -113,6 +113,43 @@ test("the host locks the room: a newcomer is told it is locked, those inside see
   }
 });
 
+test("the host leaves: the room locks while the host is away; back, the host is asked to unlock it", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("hostaway", "Ada Away", "Away test");
+  const gus = await world.person("gus");
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(gus.page, link, "Gus Guest");
+    await connected(gus.page);
+
+    await host.page.getByRole("button", { name: "Leave", exact: true }).click();
+    await host.page.getByRole("heading", { name: "You left the room" }).waitFor({ timeout: 10_000 });
+    const badge = gus.page.getByTestId("lock-badge");
+    await badge.filter({ hasText: "Locked while the host is away. Nobody new can join." }).waitFor({ timeout: 10_000 });
+
+    // The host comes back: nobody reads "while the host is away" any more,
+    // and the host is asked to unlock.
+    await host.page.getByRole("button", { name: "Rejoin" }).click();
+    await connected(host.page);
+    const ask = host.page.getByRole("region", { name: "Room locked while you were away" });
+    await ask.getByText("The room locked itself while you were away. Unlock it so new people can join.").waitFor({ timeout: 10_000 });
+    await badge.filter({ hasText: "Locked while the host was away. The host can unlock it." }).waitFor({ timeout: 10_000 });
+    assert.equal(await gus.page.getByText("while the host is away").count(), 0, "the guest still reads that the host is away");
+    assert.equal(await host.page.getByText("while the host is away").count(), 0, "the host reads that the host is away");
+    assert.equal(await gus.page.getByRole("region", { name: "Room locked while you were away" }).count(), 0, "only the host is asked to unlock");
+    await world.shot(host.page, "call-host-back-desktop");
+
+    await ask.getByRole("button", { name: "Unlock", exact: true }).click();
+    await badge.waitFor({ state: "detached", timeout: 10_000 });
+    await host.page.getByTestId("lock-badge").waitFor({ state: "detached", timeout: 10_000 });
+    await ask.waitFor({ state: "detached", timeout: 10_000 });
+  } catch (err) {
+    await onFailure([host, gus], "hostaway", err);
+  } finally {
+    for (const p of [host, gus]) await p.close();
+  }
+});
+
 test("people who come before the host wait, and are let in when the host arrives", { timeout: 90_000 }, async () => {
   const { host, link } = await hostWithRoom("host3", "Wanda Host", "Waiting test");
   const early = await world.person("early", { viewport: PHONE });

@@ -21,7 +21,8 @@ export type Visibility = "link" | "friends" | "group" | "event";
 /** Who may join the room. */
 export type JoinPolicy = "anyone" | "signed_in" | "audience";
 /** Why a room is locked. */
-export type LockReason = "host" | "removal" | "host_away";
+/** host_was_away: locked while the host was away, and the host is back (the host is asked to unlock it). */
+export type LockReason = "host" | "removal" | "host_away" | "host_was_away";
 
 /** The room, as the signalling layer describes it (`joined`, `waiting`, `roomUpdated`). */
 export interface SignalRoom {

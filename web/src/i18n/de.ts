@@ -379,4 +379,9 @@ export const de: Record<string, string> = {
   "Create a room for this event under Rooms; its guests will see it and can drop in.": "Erstelle unter „Räume“ einen Raum für diese Veranstaltung; die Gäste sehen ihn und können vorbeischauen.",
   "This browser can't share the screen.": "Dieser Browser kann den Bildschirm nicht teilen.",
   "Your screen couldn't be shared.": "Dein Bildschirm konnte nicht geteilt werden.",
+  // join states and host round
+  "Room locked while you were away": "Raum gesperrt, während du weg warst",
+  "The room locked itself while you were away. Unlock it so new people can join.": "Der Raum hat sich gesperrt, während du weg warst. Entsperre ihn, damit neue Leute beitreten können.",
+  "Unlock": "Entsperren",
+  "Locked while the host was away. The host can unlock it.": "Gesperrt, während der Host weg war. Der Host kann ihn entsperren.",
 };

@@ -379,4 +379,9 @@ export const fr: Record<string, string> = {
   "Create a room for this event under Rooms; its guests will see it and can drop in.": "Créez un salon pour cet événement dans « Salons » ; ses invités le verront et pourront passer.",
   "This browser can't share the screen.": "Ce navigateur ne peut pas partager l'écran.",
   "Your screen couldn't be shared.": "Votre écran n'a pas pu être partagé.",
+  // join states and host round
+  "Room locked while you were away": "Salon verrouillé pendant votre absence",
+  "The room locked itself while you were away. Unlock it so new people can join.": "Le salon s'est verrouillé pendant votre absence. Déverrouillez-le pour que de nouvelles personnes puissent entrer.",
+  "Unlock": "Déverrouiller",
+  "Locked while the host was away. The host can unlock it.": "Verrouillé pendant l'absence de l'hôte. L'hôte peut le déverrouiller.",
 };
