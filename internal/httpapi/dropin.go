@@ -209,7 +209,7 @@ func (s *Server) handleDropInRoom(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.writeRoom(w, r, room, id)
+	s.writeRoomForJoin(w, r, room, id)
 }
 
 func (s *Server) handleDropInWS(w http.ResponseWriter, r *http.Request) {

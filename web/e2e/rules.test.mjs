@@ -66,12 +66,17 @@ test("the host removes a guest: the guest is told, and everyone sees the room lo
     await host.page.getByRole("button", { name: "Unlock room" }).click();
     await cleo.page.getByTestId("lock-badge").waitFor({ state: "detached", timeout: 10_000 });
 
-    // Bob is barred even with the room unlocked, until the host lets him back.
-    await joinAsGuest(bob.page, link, "Bob Guest");
-    await bob.page.getByRole("heading", { name: "You can't join this room" }).waitFor({ timeout: 10_000 });
+    // Bob is barred even with the room unlocked, until the host lets him
+    // back: reloading the link, his join page says why, with no Join.
+    await bob.page.goto(link);
+    await bob.page.getByRole("heading", { name: "The host removed you from this room" }).waitFor({ timeout: 10_000 });
+    await bob.page.getByText("You can't come back into this room.").waitFor();
+    assert.equal(await bob.page.getByRole("button", { name: "Join", exact: true }).count(), 0, "the removed guest is offered Join");
+    await world.shot(bob.page, "join-removed-desktop");
     await host.page.getByRole("button", { name: "Let Bob Guest back in" }).click();
     await host.page.getByRole("button", { name: "Let Bob Guest back in" }).waitFor({ state: "detached", timeout: 10_000 });
-    await bob.page.getByRole("button", { name: "Try again" }).click();
+    // His page sees it by itself.
+    await bob.page.getByRole("button", { name: "Join", exact: true }).click({ timeout: 15_000 });
     await connected(bob.page);
     await remoteTiles(cleo.page).filter({ hasText: "Bob Guest" }).waitFor({ timeout: 10_000 });
   } catch (err) {
@@ -97,15 +102,17 @@ test("the host locks the room: a newcomer is told it is locked, those inside see
     await world.shot(inside.page, "call-locked-desktop");
 
     await late.page.goto(link);
-    // The join page says so before Join…
-    await late.page.getByText("This room is locked. Only the host can let people in.").waitFor({ timeout: 10_000 });
-    await late.page.getByLabel("Your name").fill("Leo Late");
-    await world.shot(late.page, "join-locked-phone");
-    await late.page.getByRole("button", { name: "Join", exact: true }).click();
-    // …and the refusal is clear.
+    // The join page says so, and offers no Join.
     await late.page.getByRole("heading", { name: "This room is locked" }).waitFor({ timeout: 10_000 });
-    await world.shot(late.page, "refused-locked-phone");
+    await late.page.getByText("Nobody new can join right now. Ask the host to unlock it.").waitFor();
+    assert.equal(await late.page.getByRole("button", { name: "Join", exact: true }).count(), 0, "a locked room offers Join");
+    await world.shot(late.page, "join-locked-phone");
     assert.equal(await remoteTiles(host.page).count(), 1, "the newcomer never got in");
+    // The host unlocks: the newcomer's page offers Join by itself.
+    await host.page.getByRole("button", { name: "Unlock room" }).click();
+    await late.page.getByLabel("Your name").fill("Leo Late");
+    await late.page.getByRole("button", { name: "Join", exact: true }).click();
+    await connected(late.page);
   } catch (err) {
     await onFailure([host, inside, late], "lock", err);
   } finally {

@@ -41,6 +41,15 @@ export interface Room {
   locked: boolean;
   lockReason?: LockReason;
   ended: boolean;
+  /** Only from getRoom and getDropInRoom: whether we may join now (the join itself still decides). */
+  join?: JoinVerdict;
+}
+
+/** Whether the person asking may join a room now, and if not, why. */
+export interface JoinVerdict {
+  allowed: boolean;
+  code?: "removed" | "forbidden" | "unauthorized" | "room_locked" | "room_full";
+  message?: string;
 }
 
 /** How a person relates to me. */

@@ -384,4 +384,7 @@ export const de: Record<string, string> = {
   "The room locked itself while you were away. Unlock it so new people can join.": "Der Raum hat sich gesperrt, während du weg warst. Entsperre ihn, damit neue Leute beitreten können.",
   "Unlock": "Entsperren",
   "Locked while the host was away. The host can unlock it.": "Gesperrt, während der Host weg war. Der Host kann ihn entsperren.",
+  "Only the group's members can join this room.": "Nur die Mitglieder der Gruppe können diesem Raum beitreten.",
+  "Only the event's guests can join this room.": "Nur die Gäste der Veranstaltung können diesem Raum beitreten.",
+  "Only the host's friends can join this room.": "Nur die Freunde des Hosts können diesem Raum beitreten.",
 };

@@ -384,4 +384,7 @@ export const fr: Record<string, string> = {
   "The room locked itself while you were away. Unlock it so new people can join.": "Le salon s'est verrouillé pendant votre absence. Déverrouillez-le pour que de nouvelles personnes puissent entrer.",
   "Unlock": "Déverrouiller",
   "Locked while the host was away. The host can unlock it.": "Verrouillé pendant l'absence de l'hôte. L'hôte peut le déverrouiller.",
+  "Only the group's members can join this room.": "Seuls les membres du groupe peuvent rejoindre ce salon.",
+  "Only the event's guests can join this room.": "Seuls les invités de l'événement peuvent rejoindre ce salon.",
+  "Only the host's friends can join this room.": "Seuls les amis de l'hôte peuvent rejoindre ce salon.",
 };
