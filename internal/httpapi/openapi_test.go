@@ -128,6 +128,12 @@ func TestOpenAPIRoomSchemaHasEveryField(t *testing.T) {
 			t.Errorf("Room schema: no %q", f)
 		}
 	}
+	drop := doc.Components.Schemas["DropInRoom"]
+	for _, f := range fields(dropInJSON{}) {
+		if _, ok := drop.Properties[f]; !ok {
+			t.Errorf("DropInRoom schema: no %q", f)
+		}
+	}
 	for _, f := range fields(joinJSON{}) {
 		if _, ok := room.Properties["join"].Properties[f]; !ok {
 			t.Errorf("Room schema: join has no %q", f)

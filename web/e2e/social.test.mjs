@@ -82,6 +82,17 @@ test("friends: a request found by name is accepted, and the drop-in tray shows t
     await connected(ben.page);
     await remoteTiles(ben.page).filter({ hasText: "Ann Dropin" }).waitFor({ timeout: 10_000 });
     await remoteTiles(ann.page).filter({ hasText: "Ben Friend" }).waitFor({ timeout: 10_000 });
+
+    // In another tab, Ben's tray knows he is inside: Ann is the one
+    // inside for him, and there is nothing to join.
+    const tab = await ben.context.newPage();
+    await tab.goto(`${world.base}/#rooms`);
+    const mine = tab.getByTestId("dropin-room").filter({ hasText: "Ann's birthday" });
+    await mine.getByText("You're in this room").waitFor({ timeout: 15_000 });
+    await mine.getByText("Ann Dropin inside", { exact: true }).waitFor();
+    assert.equal(await mine.getByRole("link", { name: "Join Ann's birthday" }).count(), 0, "the tray offers Ben a room he is in");
+    assert.equal(await mine.getByText("more inside").count(), 0, "the tray counts Ben among the others");
+    await tab.close();
   } catch (err) {
     await onFailure([ann, ben], "dropin", err);
   } finally {
@@ -132,7 +143,7 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     await gail.page.getByRole("button", { name: "Create a room for this group" }).click();
     await gail.page.getByRole("heading", { name: "New room" }).waitFor();
     await until("the form to be set to the group", async () => (await gail.page.getByLabel("For").evaluate((el) => el.selectedOptions[0]?.textContent)) === "Chess club");
-    await gail.page.getByLabel("Room name").fill("Chess room");
+    // Unnamed: it goes by the group's name.
     await gail.page.getByRole("button", { name: "Create room" }).click();
     await gail.page.getByLabel("Room link").waitFor();
     // Hugo, a member, is shown it once Gail opens it.
@@ -141,7 +152,9 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     await gail.page.getByRole("button", { name: "Join", exact: true }).click();
     await connected(gail.page);
     await hugo.page.goto(`${world.base}/#rooms`);
-    await hugo.page.getByTestId("dropin-room").filter({ hasText: "Chess room" }).waitFor({ timeout: 15_000 });
+    const chess = hugo.page.getByTestId("dropin-room").filter({ hasText: "Chess club" });
+    await chess.getByRole("link", { name: "Join Chess club" }).waitFor({ timeout: 15_000 });
+    assert.equal(await hugo.page.getByText("Gail Groups's room").count(), 0, "the group's room goes by its host's name");
     await gail.page.goto(`${world.base}/`);
 
     // The profile: a new avatar.

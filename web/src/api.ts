@@ -104,11 +104,16 @@ export interface DropInRoom {
   theme: string;
   kind: RoomKind;
   host: { id: string; displayName: string; avatar?: string };
-  /** Friends inside, by name. */
+  /** The group's name or the event's title, for rooms of a group or event we belong to. */
+  contextName?: string;
+  /** Friends inside, by name; never us. */
   friends: string[];
-  /** Everyone else inside, as a count. */
+  /** Everyone else inside, as a count; never us. */
   others: number;
+  /** Everyone inside, us included. */
   count: number;
+  /** We are in the call already (another tab or device). */
+  selfInside?: boolean;
 }
 
 /** Someone in a call or its waiting screen, as the host sees them. */

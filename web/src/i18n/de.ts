@@ -387,4 +387,6 @@ export const de: Record<string, string> = {
   "Only the group's members can join this room.": "Nur die Mitglieder der Gruppe können diesem Raum beitreten.",
   "Only the event's guests can join this room.": "Nur die Gäste der Veranstaltung können diesem Raum beitreten.",
   "Only the host's friends can join this room.": "Nur die Freunde des Hosts können diesem Raum beitreten.",
+  "You're in this room": "Du bist in diesem Raum",
+  "Nobody else inside": "Sonst niemand drin",
 };

@@ -387,4 +387,6 @@ export const fr: Record<string, string> = {
   "Only the group's members can join this room.": "Seuls les membres du groupe peuvent rejoindre ce salon.",
   "Only the event's guests can join this room.": "Seuls les invités de l'événement peuvent rejoindre ce salon.",
   "Only the host's friends can join this room.": "Seuls les amis de l'hôte peuvent rejoindre ce salon.",
+  "You're in this room": "Vous êtes dans ce salon",
+  "Nobody else inside": "Personne d'autre dedans",
 };
