@@ -16,12 +16,12 @@ import (
 // click. Rooms with someone they blocked, or who blocked them, never show.
 
 type dropInJSON struct {
-	ID      string   `json:"id"`
-	Token   string   `json:"token,omitempty"` // only while link sharing is on
-	Name    string   `json:"name"`
-	Theme   string   `json:"theme"`
-	Kind    string   `json:"kind"`
-	Host    hostJSON `json:"host"`
+	ID    string   `json:"id"`
+	Token string   `json:"token,omitempty"` // only while link sharing is on
+	Name  string   `json:"name"`
+	Theme string   `json:"theme"`
+	Kind  string   `json:"kind"`
+	Host  hostJSON `json:"host"`
 	// ContextName is the group's name (group rooms) or the event's title
 	// (event rooms), for people in that group or invited to that event:
 	// what an unnamed room is known by.
