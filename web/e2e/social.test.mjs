@@ -118,6 +118,19 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     await gail.page.getByRole("list", { name: "Members" }).getByText("Hugo Member").waitFor();
     await gail.page.getByRole("button", { name: "Make Hugo Member an admin" }).waitFor({ state: "detached" });
     await world.shot(gail.page, "home-groups-desktop");
+    // An admin's row keeps its actions: the role can be taken back, and
+    // the admin removed; the only other admin, Gail, can step down.
+    await gail.page.getByRole("button", { name: "Remove Hugo Member as admin" }).waitFor();
+    await gail.page.getByRole("button", { name: "Remove Hugo Member from the group" }).waitFor();
+    await gail.page.getByRole("button", { name: "Step down as admin" }).waitFor();
+    assert.equal(await gail.page.getByRole("button", { name: "Remove Gail Groups from the group" }).count(), 0, "Gail is offered to remove herself (Leave group does that)");
+    await gail.page.getByRole("button", { name: "Remove Hugo Member as admin" }).click();
+    await gail.page.getByRole("button", { name: "Make Hugo Member an admin" }).waitFor({ timeout: 10_000 });
+    // The last admin can't step down: she is told why.
+    await gail.page.getByRole("button", { name: "Step down as admin" }).click();
+    await gail.page.getByText("A group always has an admin. Make someone else an admin first.").waitFor({ timeout: 10_000 });
+    await gail.page.getByRole("button", { name: "Make Hugo Member an admin" }).click();
+    await gail.page.getByRole("button", { name: "Remove Hugo Member as admin" }).waitFor({ timeout: 10_000 });
 
     // Hugo sees the group, as an admin.
     await hugo.page.goto(`${world.base}/#groups`);

@@ -431,6 +431,11 @@ export async function makeGroupAdmin(groupId: string, userId: string): Promise<G
   return (await request<{ member: GroupMember }>("POST", `/api/groups/${idPath(groupId)}/admins`, { userId })).member;
 }
 
+/** DELETE /api/groups/{id}/admins/{userId}: an admin becomes a member again (never the last admin). */
+export async function removeGroupAdmin(groupId: string, userId: string): Promise<GroupMember> {
+  return (await request<{ member: GroupMember }>("DELETE", `/api/groups/${idPath(groupId)}/admins/${idPath(userId)}`)).member;
+}
+
 export async function createEvent(title: string, startsAt: Date, guests: string[]): Promise<RoomsEvent> {
   return (await request<{ event: RoomsEvent }>("POST", "/api/events", { title, startsAt: startsAt.toISOString(), guests })).event;
 }

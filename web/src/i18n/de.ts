@@ -389,4 +389,9 @@ export const de: Record<string, string> = {
   "Only the host's friends can join this room.": "Nur die Freunde des Hosts können diesem Raum beitreten.",
   "You're in this room": "Du bist in diesem Raum",
   "Nobody else inside": "Sonst niemand drin",
+  "Remove admin": "Admin entfernen",
+  "Step down as admin": "Als Admin zurücktreten",
+  "Remove {name} as admin": "{name} als Admin entfernen",
+  "You are no longer an admin": "Du bist kein Admin mehr",
+  "{name} is no longer an admin": "{name} ist kein Admin mehr",
 };

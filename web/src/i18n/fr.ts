@@ -389,4 +389,9 @@ export const fr: Record<string, string> = {
   "Only the host's friends can join this room.": "Seuls les amis de l'hôte peuvent rejoindre ce salon.",
   "You're in this room": "Vous êtes dans ce salon",
   "Nobody else inside": "Personne d'autre dedans",
+  "Remove admin": "Retirer admin",
+  "Step down as admin": "Ne plus être admin",
+  "Remove {name} as admin": "Retirer le rôle d'admin à {name}",
+  "You are no longer an admin": "Vous n'êtes plus admin",
+  "{name} is no longer an admin": "{name} n'est plus admin",
 };
