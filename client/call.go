@@ -34,6 +34,9 @@ type Participant struct {
 	AudioMuted bool   `json:"audioMuted"`
 	VideoMuted bool   `json:"videoMuted"`
 	HandRaised bool   `json:"handRaised"`
+	// Reconnecting: their signalling connection dropped; the server keeps
+	// their place while they come back.
+	Reconnecting bool `json:"reconnecting,omitempty"`
 }
 
 // RoomInfo is the room as the server shows it to this participant.
@@ -131,7 +134,7 @@ type Call struct {
 	session *Session
 	wsURL   string
 	wsMu    sync.Mutex
-	stalled atomic.Bool // StallSignalling: the socket carries nothing either way
+	stalled atomic.Bool     // StallSignalling: the socket carries nothing either way
 	ws      *websocket.Conn // replaced when the call resumes on a new socket
 	in      pushbuf.Set     // the subscriber connection's incoming streams
 	ctx     context.Context

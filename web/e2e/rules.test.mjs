@@ -6,7 +6,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, PHONE, DESKTOP, connected, joinAsGuest, joinSignedIn, moreOption, openPeople, remoteTiles, tiles, until } from "./lib.mjs";
+import { World, PHONE, DESKTOP, connected, joinAsGuest, joinSignedIn, moreOption, openPeople, remoteTiles, sleep, tcpProxy, tiles, until } from "./lib.mjs";
 
 const world = new World("rules");
 before(() => world.start());
@@ -492,5 +492,46 @@ test("a dropped connection shows Reconnecting… to everyone in the call, then t
     await onFailure([host, guest], "reconnect", err);
   } finally {
     for (const p of [host, guest]) await p.close();
+  }
+});
+
+test("a short network drop: the others keep seeing the person, marked reconnecting, and never see them leave", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host12", "Ada Steady", "Drop test");
+  const ben = await world.person("ben12");
+  // Ben reaches the server through a proxy that can cut his connections.
+  const proxy = await tcpProxy(world.port);
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(ben.page, link.replace(world.base, proxy.base), "Ben Flaky");
+    await connected(ben.page);
+    const count = host.page.getByTestId("connection-status").locator("..");
+    await count.getByText("· 2 people").waitFor({ timeout: 10_000 });
+    const benTile = remoteTiles(host.page).filter({ hasText: "Ben Flaky" });
+    await benTile.waitFor();
+
+    // The network goes for 2.5 s: his socket breaks and can't come back yet.
+    proxy.block(true);
+    proxy.cut();
+    await ben.page.getByTestId("reconnecting").waitFor({ timeout: 10_000 });
+    await benTile.getByTestId("tile-reconnecting").filter({ hasText: "Reconnecting…" }).waitFor({ timeout: 5_000 });
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await count.getByText("· Only you").count(), 0, "Ada's header dropped Ben while he was reconnecting");
+      assert.equal(await benTile.count(), 1, "Ben's tile went while he was reconnecting");
+      await sleep(400);
+    }
+    await world.shot(host.page, "call-other-reconnecting-desktop");
+    proxy.block(false);
+
+    // He is back, the same participant: the mark goes, and he never left.
+    await connected(ben.page, 20_000);
+    await benTile.getByTestId("tile-reconnecting").waitFor({ state: "detached", timeout: 10_000 });
+    await count.getByText("· 2 people").waitFor();
+    assert.equal(await remoteTiles(host.page).count(), 1, "Ada sees one Ben");
+  } catch (err) {
+    await onFailure([host, ben], "drop", err);
+  } finally {
+    for (const p of [host, ben]) await p.close();
+    await proxy.close();
   }
 });

@@ -12,6 +12,8 @@ export interface Participant {
   videoMuted: boolean;
   /** Whether the person has raised their hand (older servers leave it out). */
   handRaised?: boolean;
+  /** Their connection dropped; the server keeps their place while they come back. */
+  reconnecting?: boolean;
 }
 
 /** Where a room was created. */

@@ -394,4 +394,5 @@ export const de: Record<string, string> = {
   "Remove {name} as admin": "{name} als Admin entfernen",
   "You are no longer an admin": "Du bist kein Admin mehr",
   "{name} is no longer an admin": "{name} ist kein Admin mehr",
+  "reconnecting": "Verbindung wird wiederhergestellt",
 };

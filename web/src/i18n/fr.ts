@@ -394,4 +394,5 @@ export const fr: Record<string, string> = {
   "Remove {name} as admin": "Retirer le rôle d'admin à {name}",
   "You are no longer an admin": "Vous n'êtes plus admin",
   "{name} is no longer an admin": "{name} n'est plus admin",
+  "reconnecting": "reconnexion en cours",
 };
