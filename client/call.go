@@ -33,6 +33,9 @@ type Participant struct {
 	AudioMuted bool   `json:"audioMuted"`
 	VideoMuted bool   `json:"videoMuted"`
 	HandRaised bool   `json:"handRaised"`
+	// Reconnecting: their signalling connection dropped; the server keeps
+	// their place while they come back.
+	Reconnecting bool `json:"reconnecting,omitempty"`
 }
 
 // RoomInfo is the room as the server shows it to this participant.

@@ -138,3 +138,48 @@ func TestDropInUpdatesLive(t *testing.T) {
 		t.Fatalf("after the host left: %+v", l)
 	}
 }
+
+// TestDropInNamesTheContextAndLeavesYouOut: an unnamed group room is
+// listed with the group's name, to the group's members only; someone
+// already inside is not among the people the list names or counts for
+// them, and is told they are inside.
+func TestDropInNamesTheContextAndLeavesYouOut(t *testing.T) {
+	s := startServer(t, 50)
+	ada, ben, cy, pal := signUp(t, s, "Ada"), signUp(t, s, "Ben"), signUp(t, s, "Cy"), signUp(t, s, "Pal")
+	befriend(t, ben, cy)
+	befriend(t, ada, pal)
+	var g struct{ Group struct{ ID string } }
+	do(t, ada.Session, http.MethodPost, "/api/groups", map[string]string{"name": "Book nerds"}, &g)
+	for _, m := range []*account{ben, cy} {
+		do(t, ada.Session, http.MethodPost, "/api/groups/"+g.Group.ID+"/members", map[string]any{"userId": m.User.ID}, nil)
+	}
+	room := createRoom(t, ada, map[string]any{"kind": "group", "groupId": g.Group.ID})
+	join(t, ada.Session, room.Token, false)
+	join(t, ben.Session, room.Token, false)
+	// Another of the group's rooms, shown to the host's friends: Pal sees
+	// it, but not the group's name.
+	shown := createRoom(t, ada, map[string]any{"kind": "group", "groupId": g.Group.ID, "visibility": "friends", "joinPolicy": "anyone"})
+	join(t, ada.Session, shown.Token, false)
+
+	type item struct {
+		Name, ContextName string
+		Friends           []string
+		Others, Count     int
+		SelfInside        bool
+	}
+	listOf := func(a *account) []item {
+		var list struct{ Rooms []item }
+		do(t, a.Session, http.MethodGet, "/api/dropin", nil, &list)
+		return list.Rooms
+	}
+	eventually(t, 5*time.Second, "Ben's list to show the room", func() bool { return len(listOf(ben)) == 1 && listOf(ben)[0].Count == 2 })
+	if got := listOf(ben)[0]; got.ContextName != "Book nerds" || !got.SelfInside || len(got.Friends) != 0 || got.Others != 1 || got.Count != 2 {
+		t.Errorf("Ben, inside, sees %+v; want the group's name, himself left out (Ada as the one other) and told he is inside", got)
+	}
+	if got := listOf(cy); len(got) != 1 || got[0].ContextName != "Book nerds" || got[0].SelfInside || strings.Join(got[0].Friends, ",") != "Ben" || got[0].Others != 1 || got[0].Count != 2 {
+		t.Errorf("Cy sees %+v; want the group's name, Ben by name and one other", got)
+	}
+	if got := listOf(pal); len(got) != 1 || got[0].ContextName != "" || got[0].SelfInside {
+		t.Errorf("Pal, outside the group, sees %+v; want the room without the group's name", got)
+	}
+}

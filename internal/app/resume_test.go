@@ -21,6 +21,16 @@ type heard struct {
 	mu    sync.Mutex
 	news  []string
 	chats []string
+	// marks: "true"/"false" for each participantUpdated's reconnecting,
+	// by participant id.
+	marks map[string][]bool
+}
+
+// reconnecting lists what a was told, in order, of id's reconnecting.
+func (h *heard) reconnecting(id string) []bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]bool(nil), h.marks[id]...)
 }
 
 func (h *heard) people() []string {
@@ -50,7 +60,7 @@ func listen(t *testing.T, c *client.Call) *heard {
 			drained = true
 		}
 	}
-	h := &heard{}
+	h := &heard{marks: make(map[string][]bool)}
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
 	go func() {
@@ -65,6 +75,8 @@ func listen(t *testing.T, c *client.Call) *heard {
 					h.news = append(h.news, e.Type+" "+e.ID)
 				case "chat":
 					h.chats = append(h.chats, e.Text)
+				case "participantUpdated":
+					h.marks[e.Participant.ID] = append(h.marks[e.Participant.ID], e.Participant.Reconnecting)
 				}
 				h.mu.Unlock()
 			}
@@ -121,6 +133,14 @@ func TestSignallingDropResumesSameParticipant(t *testing.T) {
 		}
 		if n := heardByA.people(); len(n) > 0 {
 			t.Fatalf("round %d: a was told %v", round, n)
+		}
+		// Meanwhile a saw Bea as reconnecting, then back: never gone.
+		marks := heardByA.reconnecting(id)
+		if len(marks) < 2*(round+1) || !marks[2*round] || marks[len(marks)-1] {
+			t.Fatalf("round %d: a was told of Bea's reconnecting %v, want true then false each round", round, marks)
+		}
+		if p, ok := a.Participants()[id]; !ok || p.Reconnecting {
+			t.Fatalf("round %d: a's list has Bea as %+v (present %v), want her back", round, p, ok)
 		}
 	}
 }

@@ -264,8 +264,27 @@ func TestHostLeavingLocksAStandaloneRoomNotAGroupRoom(t *testing.T) {
 	})
 	receivesFrom(t, a, b) // the people inside stay
 	refused(t, guestSession(t, s, room.Token, "New"), room.Token, "room_locked", "This room is locked.")
-	// The host comes back and unlocks.
-	join(t, host.Session, room.Token, false)
+	// The host comes back: the room stays locked, but nobody is told any
+	// more that the host is away, the host no more than the others.
+	back := join(t, host.Session, room.Token, false)
+	for _, c := range []*client.Call{a, b, back} {
+		eventually(t, 3*time.Second, "the lock's reason to say the host was away", func() bool {
+			r := c.Room()
+			return r.Locked && r.LockReason == "host_was_away"
+		})
+	}
+	refused(t, guestSession(t, s, room.Token, "New"), room.Token, "room_locked", "This room is locked.")
+	eventually(t, 3*time.Second, "the stored room to say the host was away", func() bool {
+		var info struct {
+			Room struct {
+				Locked     bool
+				LockReason string
+			}
+		}
+		do(t, host.Session, http.MethodGet, "/api/rooms/"+room.Token, nil, &info)
+		return info.Room.Locked && info.Room.LockReason == "host_was_away"
+	})
+	// The host unlocks.
 	do(t, host.Session, http.MethodPost, "/api/rooms/"+room.Token+"/unlock", nil, nil)
 	if _, err := tryJoin(t, guestSession(t, s, room.Token, "New"), room.Token); err != nil {
 		t.Fatal(err)

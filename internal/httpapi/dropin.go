@@ -16,15 +16,21 @@ import (
 // click. Rooms with someone they blocked, or who blocked them, never show.
 
 type dropInJSON struct {
-	ID      string   `json:"id"`
-	Token   string   `json:"token,omitempty"` // only while link sharing is on
-	Name    string   `json:"name"`
-	Theme   string   `json:"theme"`
-	Kind    string   `json:"kind"`
-	Host    hostJSON `json:"host"`
-	Friends []string `json:"friends"` // friends inside, by name
-	Others  int      `json:"others"`  // everyone else inside, as a count
-	Count   int      `json:"count"`
+	ID    string   `json:"id"`
+	Token string   `json:"token,omitempty"` // only while link sharing is on
+	Name  string   `json:"name"`
+	Theme string   `json:"theme"`
+	Kind  string   `json:"kind"`
+	Host  hostJSON `json:"host"`
+	// ContextName is the group's name (group rooms) or the event's title
+	// (event rooms), for people in that group or invited to that event:
+	// what an unnamed room is known by.
+	ContextName string   `json:"contextName,omitempty"`
+	Friends     []string `json:"friends"` // friends inside, by name, not counting you
+	Others      int      `json:"others"`  // everyone else inside, as a count, not counting you
+	Count       int      `json:"count"`   // everyone inside, you included
+	// SelfInside: you are in the call already (from another tab or device).
+	SelfInside bool `json:"selfInside,omitempty"`
 }
 
 // dropInList computes who's drop-in list.
@@ -75,8 +81,15 @@ func (s *Server) dropInItem(ctx context.Context, who rooms.Identity, room *rooms
 	if rooms.CanSeeLink(room, who) {
 		item.Token = string(room.Token)
 	}
+	if item.ContextName, err = s.contextName(ctx, who, room); err != nil {
+		return dropInJSON{}, err
+	}
 	for _, p := range people {
-		if p.UserID != "" && p.UserID != who.UserID {
+		if p.UserID == who.UserID {
+			item.SelfInside = true // in another tab, or twice: counted once, as you
+			continue
+		}
+		if p.UserID != "" {
 			state, err := s.store.FriendState(ctx, who.UserID, p.UserID)
 			if err != nil {
 				return dropInJSON{}, err
@@ -89,6 +102,37 @@ func (s *Server) dropInItem(ctx context.Context, who rooms.Identity, room *rooms
 		item.Others++
 	}
 	return item, nil
+}
+
+// contextName is the name of the group or event room belongs to, if who
+// is in that group or invited to (or hosts) that event; "" otherwise.
+func (s *Server) contextName(ctx context.Context, who rooms.Identity, room *rooms.Room) (string, error) {
+	switch room.Kind {
+	case rooms.GroupRoom:
+		member, _, err := s.store.Membership(ctx, room.GroupID, who.UserID)
+		if err != nil || !member {
+			return "", err
+		}
+		g, err := s.store.GroupByID(ctx, room.GroupID)
+		if err != nil {
+			return "", fmt.Errorf("load group: %w", err)
+		}
+		return g.Name, nil
+	case rooms.EventRoom:
+		ev, err := s.store.EventByID(ctx, room.EventID)
+		if err != nil {
+			return "", fmt.Errorf("load event: %w", err)
+		}
+		if ev.HostID == who.UserID {
+			return ev.Title, nil
+		}
+		invited, err := s.store.Invited(ctx, room.EventID, who.UserID)
+		if err != nil || !invited {
+			return "", err
+		}
+		return ev.Title, nil
+	}
+	return "", nil
 }
 
 // accountOnly resolves an account identity or answers 401.
@@ -209,7 +253,7 @@ func (s *Server) handleDropInRoom(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.writeRoom(w, r, room, id)
+	s.writeRoomForJoin(w, r, room, id)
 }
 
 func (s *Server) handleDropInWS(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -91,6 +92,51 @@ func TestOpenAPIRoomEndpointsSayEndedAndLimited(t *testing.T) {
 			if ok && limited.Ref != "#/components/responses/RateLimited" && limited.Headers["Retry-After"] == nil {
 				t.Errorf("%s %s: a 429 without Retry-After", method, path)
 			}
+		}
+	}
+}
+
+// TestOpenAPIRoomSchemaHasEveryField: every field the API sends in a room
+// (and in its join verdict, and a drop-in item) is in the document.
+func TestOpenAPIRoomSchemaHasEveryField(t *testing.T) {
+	type schema struct {
+		Properties map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"properties"`
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]schema `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	fields := func(v any) []string {
+		var out []string
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			if name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
+	room := doc.Components.Schemas["Room"]
+	for _, f := range fields(roomJSON{}) {
+		if _, ok := room.Properties[f]; !ok {
+			t.Errorf("Room schema: no %q", f)
+		}
+	}
+	drop := doc.Components.Schemas["DropInRoom"]
+	for _, f := range fields(dropInJSON{}) {
+		if _, ok := drop.Properties[f]; !ok {
+			t.Errorf("DropInRoom schema: no %q", f)
+		}
+	}
+	for _, f := range fields(joinJSON{}) {
+		if _, ok := room.Properties["join"].Properties[f]; !ok {
+			t.Errorf("Room schema: join has no %q", f)
 		}
 	}
 }

@@ -30,6 +30,8 @@ type roomJSON struct {
 	Locked           bool     `json:"locked"`
 	LockReason       string   `json:"lockReason,omitempty"`
 	Ended            bool     `json:"ended"`
+	// Join: whether the person asking may join now (GET only).
+	Join *joinJSON `json:"join,omitempty"`
 }
 
 type hostJSON struct {
@@ -272,12 +274,7 @@ func (s *Server) handleGetRoom(w http.ResponseWriter, r *http.Request, room *roo
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := s.roomJSON(r.Context(), r, room, id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"room": out})
+	s.writeRoomForJoin(w, r, room, id)
 }
 
 func (s *Server) handleCreateGuest(w http.ResponseWriter, r *http.Request, room *rooms.Room) {

@@ -65,6 +65,7 @@ func (s *Server) socialRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/groups/{id}/members", s.handleAddMember)
 	mux.HandleFunc("DELETE /api/groups/{id}/members/{userId}", s.handleRemoveMember)
 	mux.HandleFunc("POST /api/groups/{id}/admins", s.handleAddAdmin)
+	mux.HandleFunc("DELETE /api/groups/{id}/admins/{userId}", s.handleRemoveAdmin)
 
 	mux.HandleFunc("POST /api/events", s.handleCreateEvent)
 	mux.HandleFunc("GET /api/events", s.handleListEvents)

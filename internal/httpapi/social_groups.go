@@ -379,3 +379,59 @@ func (s *Server) handleAddAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeGroupMember(w, r, me, other, true, http.StatusOK)
 }
+
+// handleRemoveAdmin makes the admin {userId} a member again; only admins
+// may, of others or of themselves. The last admin stays one, so a group
+// is never left without an admin.
+func (s *Server) handleRemoveAdmin(w http.ResponseWriter, r *http.Request) {
+	me, ok := s.signedIn(w, r, "manage your groups")
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	g, admin, err := s.groupFor(ctx, r, me)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !admin {
+		s.writeError(w, r, rooms.Errorf(rooms.EFORBIDDEN, "Only the group's admins can change who is an admin."))
+		return
+	}
+	other := rooms.UserID(r.PathValue("userId"))
+	if !wellFormedID(string(other)) {
+		s.writeError(w, r, errNotMember())
+		return
+	}
+	members, err := s.store.Members(ctx, g.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	found, targetAdmin, admins := false, false, 0
+	for _, m := range members {
+		if m.Admin {
+			admins++
+		}
+		if m.UserID == other {
+			found, targetAdmin = true, m.Admin
+		}
+	}
+	if !found {
+		s.writeError(w, r, errNotMember())
+		return
+	}
+	if targetAdmin && admins == 1 {
+		s.writeError(w, r, rooms.Errorf(rooms.ECONFLICT,
+			"A group always has an admin. Make someone else an admin first."))
+		return
+	}
+	if targetAdmin {
+		if err := s.store.AddMember(ctx, g.ID, other, false); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.dropIns.notify(other) // only admins pass a group room's lock
+	}
+	s.writeGroupMember(w, r, me, other, false, http.StatusOK)
+}

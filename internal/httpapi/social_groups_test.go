@@ -121,3 +121,57 @@ func TestGroupList(t *testing.T) {
 	}
 	ada.refused(http.StatusBadRequest, "POST", "/api/groups", map[string]any{"name": 5})
 }
+
+// TestGroupAdminsAreManaged: an admin can take back another admin's role
+// and remove an admin from the group; members cannot; the last admin
+// stays one, so a group always has an admin.
+func TestGroupAdminsAreManaged(t *testing.T) {
+	env := newSocialEnv(t)
+	ada, bob, cat := env.signUp("Ada"), env.signUp("Bob"), env.signUp("Cat")
+	var g groupAnswer
+	ada.must(http.StatusCreated, "POST", "/api/groups", map[string]any{"name": "Book nerds"}, &g)
+	base := "/api/groups/" + g.Group.ID
+	ada.must(http.StatusCreated, "POST", base+"/members", map[string]any{"userId": bob.id}, nil)
+	ada.must(http.StatusCreated, "POST", base+"/members", map[string]any{"userId": cat.id}, nil)
+	ada.must(http.StatusOK, "POST", base+"/admins", map[string]any{"userId": bob.id}, nil)
+
+	isAdmin := func(id string) bool {
+		t.Helper()
+		var got groupAnswer
+		ada.must(http.StatusOK, "GET", base, nil, &got)
+		for _, m := range got.Group.Members {
+			if m.Profile.ID == id {
+				return m.Admin
+			}
+		}
+		t.Fatalf("%s is not in the group", id)
+		return false
+	}
+
+	// A member can't take an admin's role; an admin can.
+	cat.refused(http.StatusForbidden, "DELETE", base+"/admins/"+bob.id, nil)
+	var m struct {
+		Member struct {
+			Admin bool `json:"admin"`
+		} `json:"member"`
+	}
+	ada.must(http.StatusOK, "DELETE", base+"/admins/"+bob.id, nil, &m)
+	if m.Member.Admin || isAdmin(bob.id) {
+		t.Fatal("Bob is still an admin after Ada took it back")
+	}
+	ada.must(http.StatusOK, "DELETE", base+"/admins/"+bob.id, nil, nil) // a member already
+	ada.refused(http.StatusNotFound, "DELETE", base+"/admins/nosuchperson", nil)
+
+	// The last admin can't step down; with another admin, they can.
+	ada.refused(http.StatusConflict, "DELETE", base+"/admins/"+ada.id, nil)
+	ada.must(http.StatusOK, "POST", base+"/admins", map[string]any{"userId": bob.id}, nil)
+	ada.must(http.StatusOK, "DELETE", base+"/admins/"+ada.id, nil, nil)
+	if isAdmin(ada.id) || !isAdmin(bob.id) {
+		t.Fatal("Ada stepped down, but the roles did not follow")
+	}
+	// Bob, now the only admin, takes Ada back as admin and then removes
+	// her from the group: an admin removed by another.
+	bob.must(http.StatusOK, "POST", base+"/admins", map[string]any{"userId": ada.id}, nil)
+	bob.must(http.StatusNoContent, "DELETE", base+"/members/"+ada.id, nil, nil)
+	bob.refused(http.StatusConflict, "DELETE", base+"/admins/"+bob.id, nil)
+}

@@ -45,6 +45,10 @@ const (
 	LockedByHost    LockReason = "host"      // the host locked it
 	LockedByRemoval LockReason = "removal"   // the host removed someone
 	LockedHostAway  LockReason = "host_away" // the host left a room that is not a group room
+	// LockedHostWasAway: locked while the host was away, and the host is
+	// back: the host is asked to unlock it, and nobody is told the host is
+	// still away.
+	LockedHostWasAway LockReason = "host_was_away"
 )
 
 // DefaultSettings are a new room's settings for its kind: a group room is

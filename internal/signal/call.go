@@ -144,6 +144,9 @@ func (c *call) join(ctx context.Context, p *participant) error {
 	c.mu.Unlock()
 
 	c.sendOff(gone, rooms.ErrCantJoin(), "blocked")
+	if p.isHost {
+		c.hostReturned()
+	}
 	c.touch()
 	c.hub.notifyChanged()
 	for _, a := range admitted {
@@ -247,6 +250,24 @@ func (c *call) remove(p *participant) {
 		c.persistLock(true, rooms.LockedHostAway)
 	}
 	c.hub.notifyChanged()
+}
+
+// hostReturned changes the reason of a lock made while the host was away,
+// now that the host is back: the room stays locked until the host unlocks
+// it (PRODUCT.md, "Host away"), but the host is no longer away. A change
+// of the room's state, taken in turn with the others (Hub.ChangeRoom).
+func (c *call) hostReturned() {
+	c.stateMu.Lock()
+	defer c.stateMu.Unlock()
+	c.mu.Lock()
+	change := c.room.Locked && c.room.LockReason == rooms.LockedHostAway && c.hostInsideLocked()
+	if change {
+		c.setLockedLocked(true, rooms.LockedHostWasAway)
+	}
+	c.mu.Unlock()
+	if change {
+		c.persistLock(true, rooms.LockedHostWasAway)
+	}
 }
 
 func (c *call) hostInsideLocked() bool {

@@ -142,16 +142,20 @@ func (c *call) newParticipant(id rooms.Identity, s *socket) *participant {
 
 // view is how the others see p.
 func (p *participant) view() Participant {
+	p.sockMu.Lock()
+	detached := p.sock == nil
+	p.sockMu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return Participant{
-		ID:         p.id,
-		Name:       p.identity.DisplayName,
-		Guest:      p.identity.IsGuest(),
-		Host:       p.isHost,
-		AudioMuted: p.audioMuted,
-		VideoMuted: p.videoMuted,
-		HandRaised: p.handRaised,
+		Reconnecting: detached,
+		ID:           p.id,
+		Name:         p.identity.DisplayName,
+		Guest:        p.identity.IsGuest(),
+		Host:         p.isHost,
+		AudioMuted:   p.audioMuted,
+		VideoMuted:   p.videoMuted,
+		HandRaised:   p.handRaised,
 	}
 }
 

@@ -49,6 +49,9 @@ type Participant struct {
 	AudioMuted bool   `json:"audioMuted"`
 	VideoMuted bool   `json:"videoMuted"`
 	HandRaised bool   `json:"handRaised"`
+	// Reconnecting: the person's signalling connection dropped and the
+	// server keeps their place while they come back (resumeGrace).
+	Reconnecting bool `json:"reconnecting,omitempty"`
 }
 
 // RoomInfo is the room as one participant may see it. Token is empty for

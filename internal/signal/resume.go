@@ -169,6 +169,7 @@ func (c *call) resume(s *socket, id rooms.Identity, first []byte) (*participant,
 			others = append(others, o.view())
 		}
 	}
+	c.sendViewLocked(p) // back: no longer reconnecting for the others
 	p.send(joinedMsg{
 		Type:         typeResumed,
 		Self:         p.view(),
@@ -265,11 +266,14 @@ func (p *participant) sendTracks() {
 
 // detach takes socket s, which dropped without a goodbye, off p. If it was
 // p's socket, p stays in the call for resumeGrace, then leaves.
+//
+// The others keep seeing p meanwhile, marked as reconnecting: a short
+// network drop must not look like leaving.
 func (p *participant) detach(s *socket) {
 	s.drop()
 	p.sockMu.Lock()
-	defer p.sockMu.Unlock()
 	if p.sock != s {
+		p.sockMu.Unlock()
 		return // already replaced by a resume
 	}
 	p.sock = nil
@@ -277,7 +281,29 @@ func (p *participant) detach(s *socket) {
 		p.log.Info("not resumed in time")
 		p.close(websocket.StatusGoingAway, "connection lost")
 	})
+	p.sockMu.Unlock()
 	p.log.Info("connection lost; waiting for the client to resume", "grace", resumeGrace)
+	p.call.broadcastViewOf(p)
+}
+
+// broadcastViewOf tells everyone but p how p is now (reconnecting or
+// not), if p is in the call.
+func (c *call) broadcastViewOf(p *participant) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sendViewLocked(p)
+}
+
+func (c *call) sendViewLocked(p *participant) {
+	if c.participants[p.id] != p {
+		return // waiting, or gone
+	}
+	msg := participantMsg{Type: typeParticipantUpdated, Participant: p.view()}
+	for _, o := range c.participants {
+		if o != p {
+			o.send(msg)
+		}
+	}
 }
 
 func init() {

@@ -12,7 +12,7 @@ const world = new World("limits", { extraArgs: ["-capacity", "2"] });
 before(() => world.start());
 after(() => world.stop());
 
-test("the third person in a room for two is told it is full", { timeout: 60_000 }, async () => {
+test("the join page says up front when a room is full, or only for friends; a place freed offers Join", { timeout: 60_000 }, async () => {
   const host = await world.person("fhost");
   const second = await world.person("second");
   const third = await world.person("third", { viewport: PHONE });
@@ -23,11 +23,36 @@ test("the third person in a room for two is told it is full", { timeout: 60_000 
     await connected(host.page);
     await joinAsGuest(second.page, room.url, "Sue Second");
     await connected(second.page);
-    await joinAsGuest(third.page, room.url, "Tom Third");
+    // The join page says so up front: no Join, no camera.
+    await third.page.goto(room.url);
     await third.page.getByRole("heading", { name: "This room is full" }).waitFor({ timeout: 10_000 });
+    await third.page.getByText("Try again when someone has left.").waitFor();
     await third.page.getByRole("button", { name: "Try again" }).waitFor();
+    assert.equal(await third.page.getByRole("button", { name: "Join", exact: true }).count(), 0, "a full room offers Join");
+    assert.equal(await third.page.getByLabel("Your camera preview").count(), 0, "a full room's join page started the camera");
     await world.shot(third.page, "refused-full-phone");
     assert.equal(await remoteTiles(host.page).count(), 1, "the host still sees only the second person");
+
+    // Someone leaves: the page sees it by itself and offers Join.
+    await second.page.getByRole("button", { name: "Leave", exact: true }).click();
+    await third.page.getByLabel("Your name").fill("Tom Third");
+    await third.page.getByRole("button", { name: "Join", exact: true }).click();
+    await connected(third.page);
+
+    // A signed-in stranger at a room for the host's friends: told at the door.
+    const stranger = await world.person("stranger");
+    try {
+      await stranger.signUp("Stan Stranger");
+      const { room: friends } = await host.api("POST", "/api/rooms", { name: "Friends only", joinPolicy: "audience" });
+      await stranger.page.goto(friends.url);
+      await stranger.page.getByRole("heading", { name: "You can't join this room" }).waitFor({ timeout: 10_000 });
+      await stranger.page.getByText("Only the host's friends can join this room.").waitFor();
+      assert.equal(await stranger.page.getByRole("button", { name: "Join", exact: true }).count(), 0, "a stranger is offered Join");
+      assert.equal(await stranger.page.getByLabel("Your camera preview").count(), 0, "the stranger's camera was started");
+      await world.shot(stranger.page, "refused-friends-only-desktop");
+    } finally {
+      await stranger.close();
+    }
   } finally {
     for (const p of [host, second, third]) await p.close();
   }

@@ -6,7 +6,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { World, PHONE, DESKTOP, connected, expectFocus, joinAsGuest, joinSignedIn, moreOption, openPeople, overlaps, remoteTiles, tiles, until } from "./lib.mjs";
+import { World, PHONE, DESKTOP, connected, expectFocus, joinAsGuest, joinSignedIn, moreOption, openPeople, overlaps, remoteTiles, sleep, tcpProxy, tiles, until } from "./lib.mjs";
 
 const world = new World("rules");
 before(() => world.start());
@@ -77,12 +77,17 @@ test("the host removes a guest: the guest is told, and everyone sees the room lo
     await host.page.getByRole("button", { name: "Unlock room" }).click();
     await cleo.page.getByTestId("lock-badge").waitFor({ state: "detached", timeout: 10_000 });
 
-    // Bob is barred even with the room unlocked, until the host lets him back.
-    await joinAsGuest(bob.page, link, "Bob Guest");
-    await bob.page.getByRole("heading", { name: "You can't join this room" }).waitFor({ timeout: 10_000 });
+    // Bob is barred even with the room unlocked, until the host lets him
+    // back: reloading the link, his join page says why, with no Join.
+    await bob.page.goto(link);
+    await bob.page.getByRole("heading", { name: "The host removed you from this room" }).waitFor({ timeout: 10_000 });
+    await bob.page.getByText("You can't come back into this room.").waitFor();
+    assert.equal(await bob.page.getByRole("button", { name: "Join", exact: true }).count(), 0, "the removed guest is offered Join");
+    await world.shot(bob.page, "join-removed-desktop");
     await host.page.getByRole("button", { name: "Let Bob Guest back in" }).click();
     await host.page.getByRole("button", { name: "Let Bob Guest back in" }).waitFor({ state: "detached", timeout: 10_000 });
-    await bob.page.getByRole("button", { name: "Try again" }).click();
+    // His page sees it by itself.
+    await bob.page.getByRole("button", { name: "Join", exact: true }).click({ timeout: 15_000 });
     await connected(bob.page);
     await remoteTiles(cleo.page).filter({ hasText: "Bob Guest" }).waitFor({ timeout: 10_000 });
   } catch (err) {
@@ -108,19 +113,58 @@ test("the host locks the room: a newcomer is told it is locked, those inside see
     await world.shot(inside.page, "call-locked-desktop");
 
     await late.page.goto(link);
-    // The join page says so before Join…
-    await late.page.getByText("This room is locked. Only the host can let people in.").waitFor({ timeout: 10_000 });
-    await late.page.getByLabel("Your name").fill("Leo Late");
-    await world.shot(late.page, "join-locked-phone");
-    await late.page.getByRole("button", { name: "Join", exact: true }).click();
-    // …and the refusal is clear.
+    // The join page says so, and offers no Join.
     await late.page.getByRole("heading", { name: "This room is locked" }).waitFor({ timeout: 10_000 });
-    await world.shot(late.page, "refused-locked-phone");
+    await late.page.getByText("Nobody new can join right now. Ask the host to unlock it.").waitFor();
+    assert.equal(await late.page.getByRole("button", { name: "Join", exact: true }).count(), 0, "a locked room offers Join");
+    await world.shot(late.page, "join-locked-phone");
     assert.equal(await remoteTiles(host.page).count(), 1, "the newcomer never got in");
+    // The host unlocks: the newcomer's page offers Join by itself.
+    await host.page.getByRole("button", { name: "Unlock room" }).click();
+    await late.page.getByLabel("Your name").fill("Leo Late");
+    await late.page.getByRole("button", { name: "Join", exact: true }).click();
+    await connected(late.page);
   } catch (err) {
     await onFailure([host, inside, late], "lock", err);
   } finally {
     for (const p of [host, inside, late]) await p.close();
+  }
+});
+
+test("the host leaves: the room locks while the host is away; back, the host is asked to unlock it", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("hostaway", "Ada Away", "Away test");
+  const gus = await world.person("gus");
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(gus.page, link, "Gus Guest");
+    await connected(gus.page);
+
+    await host.page.getByRole("button", { name: "Leave", exact: true }).click();
+    await host.page.getByRole("heading", { name: "You left the room" }).waitFor({ timeout: 10_000 });
+    const badge = gus.page.getByTestId("lock-badge");
+    await badge.filter({ hasText: "Locked while the host is away. Nobody new can join." }).waitFor({ timeout: 10_000 });
+
+    // The host comes back: nobody reads "while the host is away" any more,
+    // and the host is asked to unlock.
+    await host.page.getByRole("button", { name: "Rejoin" }).click();
+    await connected(host.page);
+    const ask = host.page.getByRole("region", { name: "Room locked while you were away" });
+    await ask.getByText("The room locked itself while you were away. Unlock it so new people can join.").waitFor({ timeout: 10_000 });
+    await badge.filter({ hasText: "Locked while the host was away. The host can unlock it." }).waitFor({ timeout: 10_000 });
+    assert.equal(await gus.page.getByText("while the host is away").count(), 0, "the guest still reads that the host is away");
+    assert.equal(await host.page.getByText("while the host is away").count(), 0, "the host reads that the host is away");
+    assert.equal(await gus.page.getByRole("region", { name: "Room locked while you were away" }).count(), 0, "only the host is asked to unlock");
+    await world.shot(host.page, "call-host-back-desktop");
+
+    await ask.getByRole("button", { name: "Unlock", exact: true }).click();
+    await badge.waitFor({ state: "detached", timeout: 10_000 });
+    await host.page.getByTestId("lock-badge").waitFor({ state: "detached", timeout: 10_000 });
+    await ask.waitFor({ state: "detached", timeout: 10_000 });
+  } catch (err) {
+    await onFailure([host, gus], "hostaway", err);
+  } finally {
+    for (const p of [host, gus]) await p.close();
   }
 });
 
@@ -564,5 +608,46 @@ test("a dropped connection shows Reconnecting… to everyone in the call, then t
     await onFailure([host, guest], "reconnect", err);
   } finally {
     for (const p of [host, guest]) await p.close();
+  }
+});
+
+test("a short network drop: the others keep seeing the person, marked reconnecting, and never see them leave", { timeout: 90_000 }, async () => {
+  const { host, link } = await hostWithRoom("host12", "Ada Steady", "Drop test");
+  const ben = await world.person("ben12");
+  // Ben reaches the server through a proxy that can cut his connections.
+  const proxy = await tcpProxy(world.port);
+  try {
+    await joinSignedIn(host.page, link);
+    await connected(host.page);
+    await joinAsGuest(ben.page, link.replace(world.base, proxy.base), "Ben Flaky");
+    await connected(ben.page);
+    const count = host.page.getByTestId("connection-status").locator("..");
+    await count.getByText("· 2 people").waitFor({ timeout: 10_000 });
+    const benTile = remoteTiles(host.page).filter({ hasText: "Ben Flaky" });
+    await benTile.waitFor();
+
+    // The network goes for 2.5 s: his socket breaks and can't come back yet.
+    proxy.block(true);
+    proxy.cut();
+    await ben.page.getByTestId("reconnecting").waitFor({ timeout: 10_000 });
+    await benTile.getByTestId("tile-reconnecting").filter({ hasText: "Reconnecting…" }).waitFor({ timeout: 5_000 });
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await count.getByText("· Only you").count(), 0, "Ada's header dropped Ben while he was reconnecting");
+      assert.equal(await benTile.count(), 1, "Ben's tile went while he was reconnecting");
+      await sleep(400);
+    }
+    await world.shot(host.page, "call-other-reconnecting-desktop");
+    proxy.block(false);
+
+    // He is back, the same participant: the mark goes, and he never left.
+    await connected(ben.page, 20_000);
+    await benTile.getByTestId("tile-reconnecting").waitFor({ state: "detached", timeout: 10_000 });
+    await count.getByText("· 2 people").waitFor();
+    assert.equal(await remoteTiles(host.page).count(), 1, "Ada sees one Ben");
+  } catch (err) {
+    await onFailure([host, ben], "drop", err);
+  } finally {
+    for (const p of [host, ben]) await p.close();
+    await proxy.close();
   }
 });

@@ -93,6 +93,17 @@ test("friends: a request found by name is accepted, and the drop-in tray shows t
     await connected(ben.page);
     await remoteTiles(ben.page).filter({ hasText: "Ann Dropin" }).waitFor({ timeout: 10_000 });
     await remoteTiles(ann.page).filter({ hasText: "Ben Friend" }).waitFor({ timeout: 10_000 });
+
+    // In another tab, Ben's tray knows he is inside: Ann is the one
+    // inside for him, and there is nothing to join.
+    const tab = await ben.context.newPage();
+    await tab.goto(`${world.base}/#rooms`);
+    const mine = tab.getByTestId("dropin-room").filter({ hasText: "Ann's birthday" });
+    await mine.getByText("You're in this room").waitFor({ timeout: 15_000 });
+    await mine.getByText("Ann Dropin inside", { exact: true }).waitFor();
+    assert.equal(await mine.getByRole("link", { name: "Join Ann's birthday" }).count(), 0, "the tray offers Ben a room he is in");
+    assert.equal(await mine.getByText("more inside").count(), 0, "the tray counts Ben among the others");
+    await tab.close();
   } catch (err) {
     await onFailure([ann, ben], "dropin", err);
   } finally {
@@ -118,6 +129,19 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     await gail.page.getByRole("list", { name: "Members" }).getByText("Hugo Member").waitFor();
     await gail.page.getByRole("button", { name: "Make Hugo Member an admin" }).waitFor({ state: "detached" });
     await world.shot(gail.page, "home-groups-desktop");
+    // An admin's row keeps its actions: the role can be taken back, and
+    // the admin removed; the only other admin, Gail, can step down.
+    await gail.page.getByRole("button", { name: "Remove Hugo Member as admin" }).waitFor();
+    await gail.page.getByRole("button", { name: "Remove Hugo Member from the group" }).waitFor();
+    await gail.page.getByRole("button", { name: "Step down as admin" }).waitFor();
+    assert.equal(await gail.page.getByRole("button", { name: "Remove Gail Groups from the group" }).count(), 0, "Gail is offered to remove herself (Leave group does that)");
+    await gail.page.getByRole("button", { name: "Remove Hugo Member as admin" }).click();
+    await gail.page.getByRole("button", { name: "Make Hugo Member an admin" }).waitFor({ timeout: 10_000 });
+    // The last admin can't step down: she is told why.
+    await gail.page.getByRole("button", { name: "Step down as admin" }).click();
+    await gail.page.getByText("A group always has an admin. Make someone else an admin first.").waitFor({ timeout: 10_000 });
+    await gail.page.getByRole("button", { name: "Make Hugo Member an admin" }).click();
+    await gail.page.getByRole("button", { name: "Remove Hugo Member as admin" }).waitFor({ timeout: 10_000 });
 
     // Hugo sees the group, as an admin.
     await hugo.page.goto(`${world.base}/#groups`);
@@ -145,7 +169,7 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     // The button is gone with the group's page: focus goes to the form it opened.
     await expectFocus(gail.page.getByRole("heading", { name: "New room" }), "the New room form's heading");
     await until("the form to be set to the group", async () => (await gail.page.getByLabel("For").evaluate((el) => el.selectedOptions[0]?.textContent)) === "Chess club");
-    await gail.page.getByLabel("Room name").fill("Chess room");
+    // Unnamed: it goes by the group's name.
     await gail.page.getByRole("button", { name: "Create room" }).click();
     await gail.page.getByLabel("Room link").waitFor();
     // Hugo, a member, is shown it once Gail opens it.
@@ -154,7 +178,9 @@ test("groups and events: create, add a member, make an admin, invite a guest", {
     await gail.page.getByRole("button", { name: "Join", exact: true }).click();
     await connected(gail.page);
     await hugo.page.goto(`${world.base}/#rooms`);
-    await hugo.page.getByTestId("dropin-room").filter({ hasText: "Chess room" }).waitFor({ timeout: 15_000 });
+    const chess = hugo.page.getByTestId("dropin-room").filter({ hasText: "Chess club" });
+    await chess.getByRole("link", { name: "Join Chess club" }).waitFor({ timeout: 15_000 });
+    assert.equal(await hugo.page.getByText("Gail Groups's room").count(), 0, "the group's room goes by its host's name");
     await gail.page.goto(`${world.base}/`);
 
     // The profile: a new avatar.

@@ -42,6 +42,15 @@ export interface Room {
   locked: boolean;
   lockReason?: LockReason;
   ended: boolean;
+  /** Only from getRoom and getDropInRoom: whether we may join now (the join itself still decides). */
+  join?: JoinVerdict;
+}
+
+/** Whether the person asking may join a room now, and if not, why. */
+export interface JoinVerdict {
+  allowed: boolean;
+  code?: "removed" | "forbidden" | "unauthorized" | "room_locked" | "room_full";
+  message?: string;
 }
 
 /** How a person relates to me. */
@@ -96,11 +105,16 @@ export interface DropInRoom {
   theme: string;
   kind: RoomKind;
   host: { id: string; displayName: string; avatar?: string };
-  /** Friends inside, by name. */
+  /** The group's name or the event's title, for rooms of a group or event we belong to. */
+  contextName?: string;
+  /** Friends inside, by name; never us. */
   friends: string[];
-  /** Everyone else inside, as a count. */
+  /** Everyone else inside, as a count; never us. */
   others: number;
+  /** Everyone inside, us included. */
   count: number;
+  /** We are in the call already (another tab or device). */
+  selfInside?: boolean;
 }
 
 /** Someone in a call or its waiting screen, as the host sees them. */
@@ -416,6 +430,11 @@ export async function removeGroupMember(groupId: string, userId: string): Promis
 
 export async function makeGroupAdmin(groupId: string, userId: string): Promise<GroupMember> {
   return (await request<{ member: GroupMember }>("POST", `/api/groups/${idPath(groupId)}/admins`, { userId })).member;
+}
+
+/** DELETE /api/groups/{id}/admins/{userId}: an admin becomes a member again (never the last admin). */
+export async function removeGroupAdmin(groupId: string, userId: string): Promise<GroupMember> {
+  return (await request<{ member: GroupMember }>("DELETE", `/api/groups/${idPath(groupId)}/admins/${idPath(userId)}`)).member;
 }
 
 export async function createEvent(title: string, startsAt: Date, guests: string[]): Promise<RoomsEvent> {

@@ -12,6 +12,8 @@ export interface Participant {
   videoMuted: boolean;
   /** Whether the person has raised their hand (older servers leave it out). */
   handRaised?: boolean;
+  /** Their connection dropped; the server keeps their place while they come back. */
+  reconnecting?: boolean;
 }
 
 /** Where a room was created. */
@@ -21,7 +23,8 @@ export type Visibility = "link" | "friends" | "group" | "event";
 /** Who may join the room. */
 export type JoinPolicy = "anyone" | "signed_in" | "audience";
 /** Why a room is locked. */
-export type LockReason = "host" | "removal" | "host_away";
+/** host_was_away: locked while the host was away, and the host is back (the host is asked to unlock it). */
+export type LockReason = "host" | "removal" | "host_away" | "host_was_away";
 
 /** The room, as the signalling layer describes it (`joined`, `waiting`, `roomUpdated`). */
 export interface SignalRoom {

@@ -5,10 +5,10 @@
 import { useEffect, useState } from "preact/hooks";
 import type { CallSession, ConnectionStatus } from "../rtc/session";
 import type { Participant, SignalRoom } from "../protocol";
-import { roomLink } from "../api";
+import { roomLink, setRoomLocked } from "../api";
 import { plural, t } from "../i18n";
 import { announce } from "./announcer";
-import { Dialog, copyText } from "./common";
+import { Dialog, copyText, messageOf } from "./common";
 import { BackgroundPicker } from "./Backgrounds";
 import { CallControls, type DialogName, type Panel } from "./CallControls";
 import { useActiveSpeaker, useCallMessages, useLockAnnouncement, useOthers, usePanelEscape, useRaisedHands, useShortcuts, useToasts } from "./callHooks";
@@ -109,6 +109,7 @@ export function Call({ session, title, selfName, pageToken }: CallProps) {
           {t("Reconnecting…")}
         </div>
       )}
+      {room?.locked && room.lockReason === "host_was_away" && hostToken && <HostBackBanner token={hostToken} />}
       {session.screenStream && (
         <div class="banner sharing" role="status">
           {t("You are sharing your screen")}
@@ -225,6 +226,35 @@ function CallHeader({ session, room, title, count }: { session: CallSession; roo
   );
 }
 
+/**
+ * The host is back in a room that locked itself while the host was away:
+ * it stays locked until the host says otherwise, so the host is asked.
+ */
+function HostBackBanner({ token }: { token: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const unlock = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await setRoomLocked(token, false);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="banner" role="region" aria-label={t("Room locked while you were away")} data-testid="host-back">
+      {t("The room locked itself while you were away. Unlock it so new people can join.")}
+      <button type="button" class="small" disabled={busy} onClick={() => void unlock()}>
+        {t("Unlock")}
+      </button>
+      {error && <span role="alert">{error}</span>}
+    </div>
+  );
+}
+
 /** Before the host arrives: our preview, the microphone, and Leave. */
 function WaitingScreen({ session, title }: { session: CallSession; title: string }) {
   return (
@@ -274,5 +304,6 @@ function EffectsDialog({ session, onClose }: { session: CallSession; onClose: ()
 function lockReasonText(reason: string | undefined): string {
   if (reason === "removal") return t("Locked after someone was removed. Only the host can unlock it.");
   if (reason === "host_away") return t("Locked while the host is away. Nobody new can join.");
+  if (reason === "host_was_away") return t("Locked while the host was away. The host can unlock it.");
   return t("Nobody new can join. Only the host can unlock it.");
 }

@@ -1,9 +1,10 @@
 // Groups: create one (I am its first admin), see its members and admins;
-// admins add and remove members and make admins; anyone may leave.
+// admins add and remove members (admins too), make admins and take that
+// back (a group always keeps one); anyone may leave.
 
 import { useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { addGroupMember, createGroup, getGroup, getMe, listGroups, makeGroupAdmin, removeGroupMember, type Group } from "../api";
+import { addGroupMember, createGroup, getGroup, getMe, listGroups, makeGroupAdmin, removeGroupAdmin, removeGroupMember, type Group } from "../api";
 import { t } from "../i18n";
 import { announce } from "./announcer";
 import { ErrorLine, messageOf, useLoaded } from "./common";
@@ -85,7 +86,9 @@ function CreateGroupForm({ onCreated }: { onCreated: (g: Group) => void }) {
 
 function GroupDetail({ id, onLeft }: { id: string; onLeft: () => void }) {
   const { value: group, error, refresh, version } = useLoaded(() => getGroup(id), [id]);
+  const { value: me } = useLoaded(getMe, []);
   if (!group) return <ErrorLine error={error} />;
+  const selfId = me?.user?.id;
   const members = group.members ?? [];
   const memberIds = new Set(members.map((m) => m.profile.id));
 
@@ -109,7 +112,20 @@ function GroupDetail({ id, onLeft }: { id: string; onLeft: () => void }) {
               },
             });
           }
-          if (group.isAdmin && !m.admin) {
+          if (group.isAdmin && m.admin) {
+            const self = p.id === selfId;
+            actions.push({
+              text: t("Remove admin"),
+              label: self ? t("Step down as admin") : t("Remove {name} as admin", { name: p.displayName }),
+              run: async () => {
+                await removeGroupAdmin(group.id, p.id);
+                announce(self ? t("You are no longer an admin") : t("{name} is no longer an admin", { name: p.displayName }));
+                refresh();
+              },
+            });
+          }
+          // Leaving is the Leave group button's.
+          if (group.isAdmin && p.id !== selfId) {
             actions.push({
               text: t("Remove"),
               label: t("Remove {name} from the group", { name: p.displayName }),

@@ -286,7 +286,8 @@ function DropInTray() {
       ) : (
         <ul class="dropin-list" aria-live="polite">
           {rooms.map((r) => {
-            const title = roomTitle(r);
+            // An unnamed room of a group or event goes by its name.
+            const title = r.name.trim() || !r.contextName ? roomTitle(r) : r.contextName;
             const href = r.token ? `/r/${r.token}?join=1` : `/d/${r.id}?join=1`;
             return (
               <li key={r.id} class="dropin" data-testid="dropin-room">
@@ -296,9 +297,15 @@ function DropInTray() {
                   {r.theme && <span class="muted small"> · {themeLabel(r.theme)}</span>}
                   <div class="muted small">{insideText(r)}</div>
                 </div>
-                <a class="button primary small" href={href} aria-label={t("Join {name}", { name: title })}>
-                  {t("Join")}
-                </a>
+                {r.selfInside ? (
+                  <span class="badge" data-testid="self-inside">
+                    {t("You're in this room")}
+                  </span>
+                ) : (
+                  <a class="button primary small" href={href} aria-label={t("Join {name}", { name: title })}>
+                    {t("Join")}
+                  </a>
+                )}
               </li>
             );
           })}
@@ -311,6 +318,7 @@ function DropInTray() {
 /** "Ann and Ben are inside, and 3 others." */
 function insideText(r: DropInRoom): string {
   const names = r.friends.join(", ");
+  if (r.selfInside && r.friends.length === 0 && r.others === 0) return t("Nobody else inside");
   if (r.friends.length === 0) return plural(r.others, "1 person inside", "{n} people inside");
   if (r.others === 0) return t("{names} inside", { names });
   return t("{names} and {n} more inside", { names, n: r.others });

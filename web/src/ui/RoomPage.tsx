@@ -2,7 +2,7 @@
 // screen), then a screen that says how it ended.
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, getDropInRoom, getMe, getRoom, roomTitle, type Me, type Room } from "../api";
+import { ApiError, getDropInRoom, getMe, getRoom, roomTitle, type JoinVerdict, type Me, type Room } from "../api";
 import { CallSession, type AnnounceVars, type SessionEnd } from "../rtc/session";
 import { acquireLocalMedia, stopStream, type LocalMedia } from "../rtc/media";
 import { t } from "../i18n";
@@ -62,6 +62,9 @@ export function RoomPage({ token, dropInId }: Props) {
         return;
       }
       setPhase({ kind: "lobby" });
+      // Someone who can't join is told so at once, and their camera is
+      // left alone.
+      if (joinBlocked(r)) return;
       const p = startPreview();
       // One click from the drop-in tray: signed-in people go straight in.
       if (autoJoin && m.user) startCall(await p);
@@ -73,7 +76,9 @@ export function RoomPage({ token, dropInId }: Props) {
 
   const startPreview = () => {
     if (mediaPromise.current) return mediaPromise.current;
-    const p = acquireLocalMedia().then((m) => {
+    const p: Promise<LocalMedia> = acquireLocalMedia().then((m) => {
+      // Given up meanwhile (we may not join after all): stopPreview stops it.
+      if (mediaPromise.current !== p) return m;
       previewRef.current = m.stream;
       setMedia(m);
       if (m.problem) announce(t(m.problem));
@@ -81,6 +86,54 @@ export function RoomPage({ token, dropInId }: Props) {
     });
     mediaPromise.current = p;
     return p;
+  };
+
+  // On the join page, whether we may join (a lock, a full room, a lifted
+  // removal) can change at any moment: look again now and then, and when
+  // the page comes back into view.
+  const inLobby = phase.kind === "lobby";
+  const inLobbyRef = useRef(inLobby);
+  inLobbyRef.current = inLobby;
+  useEffect(() => {
+    if (!inLobby) return;
+    const refresh = async () => {
+      let r: Room;
+      try {
+        r = await (dropInId ? getDropInRoom(dropInId) : getRoom(token));
+      } catch (err) {
+        const status = err instanceof ApiError ? err.status : 0;
+        if (inLobbyRef.current && (status === 404 || status === 410)) setPhase({ kind: "unavailable", end: loadFailure(status, messageOf(err)) });
+        return;
+      }
+      if (!inLobbyRef.current) return;
+      setRoom(r);
+      if (r.ended) {
+        setPhase({ kind: "unavailable", end: endScreen({ reason: "ended", message: "" }) });
+      } else if (joinBlocked(r)) {
+        stopPreview();
+      } else {
+        void startPreview();
+      }
+    };
+    const timer = setInterval(() => void refresh(), LOBBY_REFRESH_MS);
+    const onVisible = () => document.visibilityState === "visible" && void refresh();
+    window.addEventListener("focus", onVisible);
+    document.addEventListener("visibilitychange", onVisible);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener("focus", onVisible);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+  }, [inLobby, token, dropInId]);
+
+  const stopPreview = () => {
+    if (!mediaPromise.current) return;
+    const p = mediaPromise.current;
+    mediaPromise.current = null;
+    previewRef.current = null;
+    setMedia(null);
+    effects.stop()?.stop();
+    void p.then((m) => stopStream(m.stream));
   };
 
   useEffect(() => {
@@ -145,7 +198,9 @@ export function RoomPage({ token, dropInId }: Props) {
       );
     case "unavailable":
       return <EndCard end={phase.end} onRetry={() => void load()} busy={false} />;
-    case "lobby":
+    case "lobby": {
+      const blocked = room && joinBlocked(room);
+      if (blocked) return <EndCard end={blockedScreen(blocked, room, !!me.user)} onRetry={() => void load()} busy={false} />;
       return (
         <Lobby
           title={title}
@@ -161,6 +216,7 @@ export function RoomPage({ token, dropInId }: Props) {
           token={token}
         />
       );
+    }
     case "call":
       return <Call session={phase.session} title={title} selfName={selfName} pageToken={token} />;
     case "over":
@@ -193,6 +249,44 @@ function EndCard({ end, onRetry, busy }: { end: EndScreen; onRetry: () => void; 
       </div>
     </main>
   );
+}
+
+/** How often the join page asks again whether we may join. */
+const LOBBY_REFRESH_MS = 4000;
+
+/**
+ * Why we can't join the room now, or null. Rooms for signed-in people are
+ * the join page's own to explain (it offers to sign in).
+ */
+function joinBlocked(room: Room): JoinVerdict | null {
+  const v = room.join;
+  return v && !v.allowed && v.code !== "unauthorized" ? v : null;
+}
+
+/** The join page of someone who can't join, by why: no Join, no camera. */
+function blockedScreen(v: JoinVerdict, room: Room, signedIn: boolean): EndScreen {
+  switch (v.code) {
+    case "removed":
+      return endScreen({ reason: "removed", message: "" });
+    case "room_full":
+    case "room_locked":
+      return endScreen({ reason: "refused", message: v.message ?? "", code: v.code });
+  }
+  // Neutral: a block is never named. Only a room for its audience says so,
+  // and someone not signed in may be in that audience.
+  const audience = room.joinPolicy === "audience" && /only open to/.test(v.message ?? "");
+  return {
+    title: t("You can't join this room"),
+    detail: audience ? audienceOnly(room.kind) : "",
+    retry: false,
+    signIn: !signedIn && audience,
+  };
+}
+
+function audienceOnly(kind: Room["kind"]): string {
+  if (kind === "group") return t("Only the group's members can join this room.");
+  if (kind === "event") return t("Only the event's guests can join this room.");
+  return t("Only the host's friends can join this room.");
 }
 
 /** The screen for a room that could not even be loaded. */

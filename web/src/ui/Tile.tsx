@@ -83,6 +83,7 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
     ? ""
     : [
         pinned ? t("pinned") : "",
+        p.reconnecting ? t("reconnecting") : "",
         p.host ? t("host") : "",
         p.audioMuted ? t("microphone muted") : "",
         showVideo ? "" : t("camera off"),
@@ -143,6 +144,11 @@ export function Tile({ participant: p, stream, self = false, speaking = false, r
         )}
         <span class="name">{name}</span>
         {p.host && !screen && <span class="badge">{t("Host")}</span>}
+        {p.reconnecting && !screen && (
+          <span class="badge" data-testid="tile-reconnecting">
+            {t("Reconnecting…")}
+          </span>
+        )}
       </figcaption>
     </figure>
   );
