@@ -532,6 +532,8 @@ export const de: Record<string, string> = {
   "Speaker {n}": "Lautsprecher {n}",
   "Default": "Standard",
   // join states and host round
+  "Only the group's admins can change who is an admin.": "Nur die Admins der Gruppe können ändern, wer Admin ist.",
+  "A group always has an admin. Make someone else an admin first.": "Eine Gruppe hat immer einen Admin. Mach zuerst jemand anderen zum Admin.",
   "Room locked while you were away": "Raum gesperrt, während du weg warst",
   "The room locked itself while you were away. Unlock it so new people can join.": "Der Raum hat sich gesperrt, während du weg warst. Entsperre ihn, damit neue Leute beitreten können.",
   "Unlock": "Entsperren",

@@ -532,6 +532,8 @@ export const fr: Record<string, string> = {
   "Speaker {n}": "Haut-parleur {n}",
   "Default": "Par défaut",
   // join states and host round
+  "Only the group's admins can change who is an admin.": "Seuls les administrateurs du groupe peuvent changer qui est administrateur.",
+  "A group always has an admin. Make someone else an admin first.": "Un groupe a toujours un administrateur. Nommez d'abord quelqu'un d'autre administrateur.",
   "Room locked while you were away": "Salon verrouillé pendant votre absence",
   "The room locked itself while you were away. Unlock it so new people can join.": "Le salon s'est verrouillé pendant votre absence. Déverrouillez-le pour que de nouvelles personnes puissent entrer.",
   "Unlock": "Déverrouiller",
