@@ -29,10 +29,8 @@ const maxLossSamples = 64
 // The loss is the median over the subscriber's video streams, so one
 // publisher's own losses (which the SFU passes on) do not cut everything
 // the subscriber receives. With no feedback at all the budget is unlimited;
-// once an estimate has come, the latest stands until the next, however
-// old: estimates stop when RTCP is lost to the very congestion they
-// report, and an unlimited budget then (as before) sent a real Chromium
-// viewer up to 720p and down again 19 times in 30 s.
+// once an estimate has come, the latest stands until the next, growing
+// slowly once it is stale (see budget).
 type estimator struct {
 	mu       sync.Mutex
 	remb     float64 // bits per second; 0 when none
@@ -87,6 +85,18 @@ func (e *estimator) budget(sending float64, now time.Time) float64 {
 	b := math.Inf(1)
 	if e.remb > 0 {
 		b = e.remb
+		if stale := now.Sub(e.rembAt) - rembTimeout; stale > 0 {
+			// No news: allow 8% more a second, as the loss rule grows
+			// on a clean link. Browsers send REMB only when their
+			// estimate moves, and a stale estimate cannot judge a probe,
+			// so one that stood for good would hold a viewer on its
+			// lowest layer; one that lapsed at once (to unlimited) sent
+			// the viewer straight to 720p and back, again and again.
+			b *= math.Pow(1.08, stale.Seconds())
+			if b > 2*sending+500_000 {
+				b = math.Inf(1) // far above what we send: no longer a limit
+			}
+		}
 	}
 	if e.lossCap > 0 && e.lossCap < b {
 		b = e.lossCap

@@ -446,17 +446,25 @@ func TestNewDownTrackStartsOnASendingLayer(t *testing.T) {
 	}
 }
 
-// Once a subscriber has sent an estimate, it stands when no new one
-// comes: estimates stop when their RTCP is lost, and an unlimited budget
-// then would send everything up to the top layer.
-func TestStaleEstimateStands(t *testing.T) {
+// Once a subscriber has sent an estimate, it stands while fresh, then
+// grows slowly when no new one comes: browsers send one only when it
+// moves, and their RTCP can be lost to the very congestion it reports.
+func TestStaleEstimateGrowsSlowly(t *testing.T) {
 	var e estimator
 	now := time.Unix(0, 0)
 	e.onREMB(700_000, now)
-	for _, after := range []time.Duration{time.Second, rembTimeout + time.Second, time.Minute} {
-		if b := e.budget(600_000, now.Add(after)); b != 700_000 {
-			t.Fatalf("%v after the last estimate of 700 kbps: budget %v", after, b)
-		}
+	if b := e.budget(600_000, now.Add(rembTimeout)); b != 700_000 {
+		t.Fatalf("a fresh estimate of 700 kbps: budget %v", b)
+	}
+	// Stale: 8% a second more, not unlimited at once (which sent a
+	// viewer up and down), nor stuck for good (on its lowest layer).
+	b1 := e.budget(600_000, now.Add(rembTimeout+time.Second))
+	b3 := e.budget(600_000, now.Add(rembTimeout+3*time.Second))
+	if b1 < 750_000 || b1 > 770_000 || b3 <= b1 || math.IsInf(b3, 1) {
+		t.Fatalf("a stale estimate of 700 kbps after 1 s: %v, after 3 s: %v", b1, b3)
+	}
+	if b := e.budget(600_000, now.Add(time.Minute)); !math.IsInf(b, 1) {
+		t.Fatalf("a minute-old estimate still limits the budget to %v", b)
 	}
 	// Stale, it no longer judges a probe.
 	if remb, _ := e.signals(now.Add(time.Minute)); remb != 0 {
