@@ -300,25 +300,12 @@ func (s *Server) handleRemoveMember(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNotMember())
 		return
 	}
-	members, err := s.store.Members(ctx, g.ID)
+	targetAdmin, admins, members, err := s.memberStanding(ctx, g.ID, other)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	found, targetAdmin, admins := false, false, 0
-	for _, m := range members {
-		if m.Admin {
-			admins++
-		}
-		if m.UserID == other {
-			found, targetAdmin = true, m.Admin
-		}
-	}
-	if !found {
-		s.writeError(w, r, errNotMember())
-		return
-	}
-	if targetAdmin && admins == 1 && len(members) > 1 {
+	if targetAdmin && admins == 1 && members > 1 {
 		s.writeError(w, r, rooms.Errorf(rooms.ECONFLICT,
 			"The group's last admin can't leave while others are in it. Make someone else an admin first."))
 		return
@@ -403,22 +390,9 @@ func (s *Server) handleRemoveAdmin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNotMember())
 		return
 	}
-	members, err := s.store.Members(ctx, g.ID)
+	targetAdmin, admins, _, err := s.memberStanding(ctx, g.ID, other)
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	found, targetAdmin, admins := false, false, 0
-	for _, m := range members {
-		if m.Admin {
-			admins++
-		}
-		if m.UserID == other {
-			found, targetAdmin = true, m.Admin
-		}
-	}
-	if !found {
-		s.writeError(w, r, errNotMember())
 		return
 	}
 	if targetAdmin && admins == 1 {
@@ -434,4 +408,28 @@ func (s *Server) handleRemoveAdmin(w http.ResponseWriter, r *http.Request) {
 		s.dropIns.notify(other) // only admins pass a group room's lock
 	}
 	s.writeGroupMember(w, r, me, other, false, http.StatusOK)
+}
+
+// memberStanding says whether user is an admin of group g, how many
+// admins it has and how many members: what removing someone or taking
+// back their admin role must not break (a group always keeps an admin).
+// A user who is not a member is errNotMember.
+func (s *Server) memberStanding(ctx context.Context, g rooms.GroupID, user rooms.UserID) (admin bool, admins, members int, err error) {
+	all, err := s.store.Members(ctx, g)
+	if err != nil {
+		return false, 0, 0, err
+	}
+	found := false
+	for _, m := range all {
+		if m.Admin {
+			admins++
+		}
+		if m.UserID == user {
+			found, admin = true, m.Admin
+		}
+	}
+	if !found {
+		return false, 0, 0, errNotMember()
+	}
+	return admin, admins, len(all), nil
 }
