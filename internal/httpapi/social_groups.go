@@ -186,20 +186,11 @@ func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request) {
 // only admins may. Adding someone already in the group can make them an
 // admin but never takes that away.
 func (s *Server) handleAddMember(w http.ResponseWriter, r *http.Request) {
-	me, ok := s.signedIn(w, r, "manage your groups")
+	g, me, ok := s.groupAsAdmin(w, r, "Only the group's admins can add people.")
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	g, admin, err := s.groupFor(ctx, r, me)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if !admin {
-		s.writeError(w, r, rooms.Errorf(rooms.EFORBIDDEN, "Only the group's admins can add people."))
-		return
-	}
 	var req struct {
 		UserID string `json:"userId"`
 		Admin  bool   `json:"admin"`
@@ -320,20 +311,11 @@ func (s *Server) handleRemoveMember(w http.ResponseWriter, r *http.Request) {
 
 // handleAddAdmin makes a member of the group an admin; only admins may.
 func (s *Server) handleAddAdmin(w http.ResponseWriter, r *http.Request) {
-	me, ok := s.signedIn(w, r, "manage your groups")
+	g, me, ok := s.groupAsAdmin(w, r, "Only the group's admins can make people admins.")
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	g, admin, err := s.groupFor(ctx, r, me)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if !admin {
-		s.writeError(w, r, rooms.Errorf(rooms.EFORBIDDEN, "Only the group's admins can make people admins."))
-		return
-	}
 	var req userIDRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.writeError(w, r, err)
@@ -371,20 +353,11 @@ func (s *Server) handleAddAdmin(w http.ResponseWriter, r *http.Request) {
 // may, of others or of themselves. The last admin stays one, so a group
 // is never left without an admin.
 func (s *Server) handleRemoveAdmin(w http.ResponseWriter, r *http.Request) {
-	me, ok := s.signedIn(w, r, "manage your groups")
+	g, me, ok := s.groupAsAdmin(w, r, "Only the group's admins can change who is an admin.")
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	g, admin, err := s.groupFor(ctx, r, me)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if !admin {
-		s.writeError(w, r, rooms.Errorf(rooms.EFORBIDDEN, "Only the group's admins can change who is an admin."))
-		return
-	}
 	other := rooms.UserID(r.PathValue("userId"))
 	if !wellFormedID(string(other)) {
 		s.writeError(w, r, errNotMember())
@@ -432,4 +405,24 @@ func (s *Server) memberStanding(ctx context.Context, g rooms.GroupID, user rooms
 		return false, 0, 0, errNotMember()
 	}
 	return admin, admins, len(all), nil
+}
+
+// groupAsAdmin answers the request's group when a signed-in admin of it
+// asks; otherwise it writes why not (refusal, to a member who is not an
+// admin) and answers false. me is who asks.
+func (s *Server) groupAsAdmin(w http.ResponseWriter, r *http.Request, refusal string) (*rooms.Group, rooms.UserID, bool) {
+	me, ok := s.signedIn(w, r, "manage your groups")
+	if !ok {
+		return nil, "", false
+	}
+	g, admin, err := s.groupFor(r.Context(), r, me)
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, "", false
+	}
+	if !admin {
+		s.writeError(w, r, rooms.Errorf(rooms.EFORBIDDEN, "%s", refusal))
+		return nil, "", false
+	}
+	return g, me, true
 }

@@ -23,8 +23,9 @@ const MESSAGE_PATTERNS = [
   new RegExp(String.raw`&protocolError\{\s*\w+,\s*` + STR, "g"),
   // errorMsg{…, Message: "…"} and noticeMsg{…, Message: "…"} in signal.
   new RegExp(String.raw`\bMessage:\s*` + STR, "g"),
-  // Messages handed on whole: DisconnectUser(u, "…"), visiblePerson(…, "…").
-  new RegExp(String.raw`\b(?:DisconnectUser|visiblePerson)\([^()"]*,\s*` + STR + String.raw`\s*\)`, "g"),
+  // Messages handed on whole: DisconnectUser(u, "…"), visiblePerson(…, "…"),
+  // groupAsAdmin(w, r, "…").
+  new RegExp(String.raw`\b(?:DisconnectUser|visiblePerson|groupAsAdmin)\([^()"]*,\s*` + STR + String.raw`\s*\)`, "g"),
   // rooms.ErrorMessage's words for internal errors.
   new RegExp(String.raw`\breturn\s+("Something went wrong[^"]*")`, "g"),
 ];
