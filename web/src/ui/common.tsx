@@ -1,6 +1,6 @@
 // Small pieces shared by the pages: dialogs, avatars, errors, copying.
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { ApiError } from "../api";
 import { t } from "../i18n";
@@ -68,7 +68,9 @@ interface DialogProps {
 export function Dialog({ title, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useRef(`dlg-${Math.random().toString(36).slice(2)}`).current;
-  useEffect(() => {
+  // A layout effect: it runs as the dialog enters the page, before anyone
+  // can move focus, so it remembers the control that opened it.
+  useLayoutEffect(() => {
     const d = ref.current;
     const restore = rememberFocus();
     if (d && !d.open) d.showModal();
@@ -198,7 +200,10 @@ const MENU_KEYS: Record<string, (i: number, n: number) => number> = {
  */
 export function Popover({ label, class: cls, onClose, children }: PopoverProps) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // A layout effect, so that it runs as the menu appears: a plain effect
+  // waits for the next paint, and a quick Enter on an item can close the
+  // menu before then, with no cleanup to give focus back (it was lost).
+  useLayoutEffect(() => {
     const el = ref.current;
     const restore = rememberFocus();
     el?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
