@@ -117,6 +117,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	dir := &directory.Directory{Store: store}
 	hub := signal.NewHub(scfg, media, dir, store, log.With("component", "signal"))
+	if turnSrv != nil {
+		turnSrv.SetInCall(hub.InCall)
+	}
 	authSvc := &auth.Service{Store: store}
 	if cfg.PasswordParams != nil {
 		authSvc.Params = *cfg.PasswordParams

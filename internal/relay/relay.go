@@ -4,7 +4,9 @@
 // firewalls that let nothing but HTTPS out). Credentials follow the TURN REST scheme
 // (draft-uberti-behave-turn-rest): a username of "expiry:participant" and
 // an HMAC of it with the server's secret, so the server keeps no state per
-// participant and a credential stops working when it expires.
+// participant. A credential allocates a relay only until it expires, and
+// only for someone in a call; a relay allocated in time keeps working as
+// long as its participant is in the call (calls have no time limit).
 package relay
 
 import (
@@ -13,11 +15,16 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"crypto/hmac"
+	"crypto/sha1" // #nosec G505: TURN REST credentials are HMAC-SHA1 by definition
 	"net"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/logging"
+	"github.com/pion/stun/v4"
 	"github.com/pion/turn/v5"
 )
 
@@ -50,6 +57,7 @@ const realm = "rooms"
 // Server is a running TURN server.
 type Server struct {
 	cfg     Config
+	inCall  atomic.Pointer[func(participant string) bool]
 	srv     *turn.Server
 	udpAddr net.Addr
 	tcpAddr net.Addr
@@ -102,9 +110,10 @@ func Start(cfg Config) (*Server, error) {
 		listeners = append(listeners, turn.ListenerConfig{Listener: tls.NewListener(l, cfg.TLS), RelayAddressGenerator: gen})
 	}
 	logs := logging.NewDefaultLoggerFactory()
+	s := &Server{cfg: cfg}
 	srv, err := turn.NewServer(turn.ServerConfig{
 		Realm:             realm,
-		AuthHandler:       turn.LongTermTURNRESTAuthHandler(cfg.Secret, logs.NewLogger("turn")),
+		AuthHandler:       s.authenticate,
 		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: udp, RelayAddressGenerator: gen}},
 		ListenerConfigs:   listeners,
 		LoggerFactory:     logs,
@@ -119,7 +128,36 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.PublicHost == "" {
 		cfg.PublicHost = cfg.RelayIP
 	}
-	return &Server{cfg: cfg, srv: srv, udpAddr: udp.LocalAddr(), tcpAddr: tcp.Addr(), tlsAddr: tlsAddr}, nil
+	s.cfg, s.srv, s.udpAddr, s.tcpAddr, s.tlsAddr = cfg, srv, udp.LocalAddr(), tcp.Addr(), tlsAddr
+	return s, nil
+}
+
+// SetInCall tells the server who is in a call now (the signalling hub
+// knows). Until it is set, any holder of a valid credential is.
+func (s *Server) SetInCall(inCall func(participant string) bool) { s.inCall.Store(&inCall) }
+
+// authenticate is pion's AuthHandler: the TURN REST scheme, with the
+// expiry applied to new allocations only. A relay allocated in time is
+// refreshed (and given permissions and channels) with the same
+// credential for as long as its participant is in a call, however long
+// the call lasts; once they have left or been removed, nothing they hold
+// works.
+func (s *Server) authenticate(ra *turn.RequestAttributes) (string, []byte, bool) {
+	expiry, participant, ok := strings.Cut(ra.Username, ":")
+	t, err := strconv.ParseInt(expiry, 10, 64)
+	if !ok || err != nil || participant == "" {
+		return "", nil, false
+	}
+	if in := s.inCall.Load(); in != nil && !(*in)(participant) {
+		return "", nil, false
+	}
+	if time.Now().Unix() > t && ra.Method == stun.MethodAllocate {
+		return "", nil, false
+	}
+	mac := hmac.New(sha1.New, []byte(s.cfg.Secret))
+	_, _ = mac.Write([]byte(ra.Username))
+	password := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return participant, turn.GenerateAuthKey(ra.Username, ra.Realm, password), true
 }
 
 // Credentials are what a browser's RTCIceServer needs.

@@ -7,9 +7,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,19 +139,25 @@ func TestTURNOverTLS(t *testing.T) {
 	}
 }
 
-// A participant's credentials stop working when their TTL is over: a
-// new allocation with them is refused as unauthorized (401).
+// A participant's credentials allocate a relay only until their TTL is
+// over: a new allocation with them is then refused as unauthorized (401).
+// A relay allocated in time keeps working with them (permissions for new
+// peers, refreshes) while its participant is in the call, since calls
+// have no time limit; once they have left, nothing they hold works.
 func TestTURNCredentialsExpire(t *testing.T) {
 	srv, err := Start(Config{ListenHost: "127.0.0.1", RelayIP: "127.0.0.1", TTL: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	var inCall atomic.Bool
+	inCall.Store(true)
+	srv.SetInCall(func(p string) bool { return p == "participant-1" && inCall.Load() })
 	creds, err := srv.CredentialsFor("participant-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	allocate := func() error {
+	allocate := func() (net.PacketConn, error) {
 		conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -172,18 +180,59 @@ func TestTURNCredentialsExpire(t *testing.T) {
 		}
 		relayed, err := c.Allocate()
 		if err == nil {
-			_ = relayed.Close()
+			t.Cleanup(func() { _ = relayed.Close() })
 		}
-		return err
+		return relayed, err
 	}
-	if err := allocate(); err != nil {
+	relayed, err := allocate()
+	if err != nil {
 		t.Fatalf("allocation with fresh credentials: %v", err)
 	}
 	// The username carries the expiry in whole seconds: two seconds on,
 	// it has passed whatever the rounding.
 	time.Sleep(2100 * time.Millisecond)
-	err = allocate()
-	if err == nil || !strings.Contains(err.Error(), "401") {
+	if _, err := allocate(); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("allocation with expired credentials: %v, want a 401 refusal", err)
 	}
+	// The relay allocated in time reaches a new peer: a permission asked
+	// for with the expired credential, granted while in the call.
+	if err := echoesThrough(t, relayed, "127.0.0.2"); err != nil {
+		t.Fatalf("the relay of someone in the call, past the credential's expiry: %v", err)
+	}
+	inCall.Store(false)
+	if err := echoesThrough(t, relayed, "127.0.0.3"); err == nil {
+		t.Fatal("the relay of someone who left the call still reaches a new peer")
+	}
+}
+
+// echoesThrough sends a datagram through relayed to a new peer at ip that
+// echoes it, and waits for the echo. Permissions are per IP address, so a
+// new address takes a new permission (a request the server authenticates).
+func echoesThrough(t *testing.T, relayed net.PacketConn, ip string) error {
+	t.Helper()
+	peer, err := net.ListenPacket("udp4", ip+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	go func() {
+		buf := make([]byte, 1500)
+		n, from, err := peer.ReadFrom(buf)
+		if err == nil {
+			_, _ = peer.WriteTo(buf[:n], from)
+		}
+	}()
+	if _, err := relayed.WriteTo([]byte("hello"), peer.LocalAddr()); err != nil {
+		return err
+	}
+	_ = relayed.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 1500)
+	n, _, err := relayed.ReadFrom(buf)
+	if err != nil {
+		return err
+	}
+	if string(buf[:n]) != "hello" {
+		return fmt.Errorf("echo %q", buf[:n])
+	}
+	return nil
 }

@@ -23,6 +23,21 @@ func (h *Hub) Count(id rooms.RoomID) int {
 	return 0
 }
 
+// InCall reports whether participant id is in a call now (admitted, or
+// holding their place for a resume): the embedded TURN server serves
+// only them.
+func (h *Hub) InCall(id string) bool {
+	for _, c := range h.liveCalls() {
+		c.mu.Lock()
+		_, ok := c.participants[id]
+		c.mu.Unlock()
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 // People returns who is in a room's call, and who waits for the host.
 func (h *Hub) People(id rooms.RoomID) []rooms.Presence {
 	c := h.call(id)
