@@ -3,7 +3,7 @@
 // of the lock and of reactions, the active speaker, and the keyboard
 // shortcuts (Escape for the side panel among them).
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { CallSession } from "../rtc/session";
 import type { Participant, ServerMessage } from "../protocol";
 import { t } from "../i18n";
@@ -149,7 +149,9 @@ export function useActiveSpeaker(session: CallSession): string | null {
 export function usePanelEscape(open: boolean, close: () => void): void {
   const closeRef = useRef(close);
   closeRef.current = close;
-  useEffect(() => {
+  // A layout effect: listening from the moment the panel appears, not from
+  // the next paint, so that an Escape pressed at once closes it.
+  useLayoutEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== "Escape" || e.defaultPrevented) return;
