@@ -10,13 +10,13 @@
 package relay
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha1" // #nosec G505: TURN REST credentials are HMAC-SHA1 by definition
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"crypto/hmac"
-	"crypto/sha1" // #nosec G505: TURN REST credentials are HMAC-SHA1 by definition
 	"net"
 	"strconv"
 	"strings"

@@ -76,47 +76,13 @@ func TestTURNOverTLS(t *testing.T) {
 		t.Fatalf("credentials' URLs %v, want %s among them", creds.URLs, want)
 	}
 
-	// A peer on plain UDP that echoes what it gets.
-	peer, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = peer.Close() })
-	go func() {
-		buf := make([]byte, 1500)
-		for {
-			n, from, err := peer.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			_, _ = peer.WriteTo(buf[:n], from)
-		}
-	}()
-
 	allocate := func(password string) (net.PacketConn, error) {
 		conn, err := tls.Dial("tcp4", srv.TLSAddr().String(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = conn.Close() })
-		c, err := turn.NewClient(&turn.ClientConfig{
-			TURNServerAddr: srv.TLSAddr().String(),
-			Username:       creds.Username,
-			Password:       password,
-			Realm:          realm,
-			Conn:           turn.NewSTUNConn(conn),
-			RTO:            200 * time.Millisecond,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(c.Close)
-		if err := c.Listen(); err != nil {
-			t.Fatal(err)
-		}
-		return c.Allocate()
+		return allocateOn(t, turn.NewSTUNConn(conn), srv.TLSAddr().String(), creds.Username, password)
 	}
-
 	if _, err := allocate("wrong"); err == nil {
 		t.Fatal("an allocation with the wrong password")
 	}
@@ -124,18 +90,8 @@ func TestTURNOverTLS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("allocate over TLS: %v", err)
 	}
-	t.Cleanup(func() { _ = relayed.Close() })
-	if _, err := relayed.WriteTo([]byte("hello through TLS"), peer.LocalAddr()); err != nil {
-		t.Fatal(err)
-	}
-	_ = relayed.SetReadDeadline(time.Now().Add(5 * time.Second))
-	buf := make([]byte, 1500)
-	n, from, err := relayed.ReadFrom(buf)
-	if err != nil {
+	if err := echoesThrough(t, relayed, "127.0.0.1"); err != nil {
 		t.Fatalf("no echo through the relay: %v", err)
-	}
-	if string(buf[:n]) != "hello through TLS" || from.String() != peer.LocalAddr().String() {
-		t.Fatalf("got %q from %v", buf[:n], from)
 	}
 }
 
@@ -162,27 +118,7 @@ func TestTURNCredentialsExpire(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = conn.Close() })
-		c, err := turn.NewClient(&turn.ClientConfig{
-			TURNServerAddr: srv.UDPAddr().String(),
-			Username:       creds.Username,
-			Password:       creds.Credential,
-			Realm:          realm,
-			Conn:           conn,
-			RTO:            200 * time.Millisecond,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(c.Close)
-		if err := c.Listen(); err != nil {
-			t.Fatal(err)
-		}
-		relayed, err := c.Allocate()
-		if err == nil {
-			t.Cleanup(func() { _ = relayed.Close() })
-		}
-		return relayed, err
+		return allocateOn(t, conn, srv.UDPAddr().String(), creds.Username, creds.Credential)
 	}
 	relayed, err := allocate()
 	if err != nil {
@@ -227,12 +163,39 @@ func echoesThrough(t *testing.T, relayed net.PacketConn, ip string) error {
 	}
 	_ = relayed.SetReadDeadline(time.Now().Add(2 * time.Second))
 	buf := make([]byte, 1500)
-	n, _, err := relayed.ReadFrom(buf)
+	n, from, err := relayed.ReadFrom(buf)
 	if err != nil {
 		return err
 	}
-	if string(buf[:n]) != "hello" {
-		return fmt.Errorf("echo %q", buf[:n])
+	if string(buf[:n]) != "hello" || from.String() != peer.LocalAddr().String() {
+		return fmt.Errorf("echo %q from %v", buf[:n], from)
 	}
 	return nil
+}
+
+// allocateOn asks the TURN server at addr for a relay over conn (closed
+// with the test, as is the relay).
+func allocateOn(t *testing.T, conn net.PacketConn, addr, username, password string) (net.PacketConn, error) {
+	t.Helper()
+	t.Cleanup(func() { _ = conn.Close() })
+	c, err := turn.NewClient(&turn.ClientConfig{
+		TURNServerAddr: addr,
+		Username:       username,
+		Password:       password,
+		Realm:          realm,
+		Conn:           conn,
+		RTO:            200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if err := c.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	relayed, err := c.Allocate()
+	if err == nil {
+		t.Cleanup(func() { _ = relayed.Close() })
+	}
+	return relayed, err
 }
