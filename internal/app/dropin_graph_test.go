@@ -22,6 +22,9 @@ func watchDropIn(t *testing.T, s *server, a *account) func(within time.Duration)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { resp.Body.Close() })
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
 	events := make(chan dropInList, 16)
 	go func() {
 		sc := bufio.NewScanner(resp.Body)

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -94,38 +93,8 @@ func TestDropInUpdatesLive(t *testing.T) {
 	befriend(t, host, friend)
 	room := createRoom(t, host, map[string]any{"name": "Live"})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/api/dropin/stream", nil)
-	resp, err := friend.HTTP.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
-		t.Fatalf("content type %q", ct)
-	}
-	events := make(chan dropInList, 16)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
-				var l dropInList
-				if json.Unmarshal([]byte(data), &l) == nil {
-					events <- l
-				}
-			}
-		}
-	}()
-	next := func() dropInList {
-		select {
-		case l := <-events:
-			return l
-		case <-ctx.Done():
-			t.Fatal("no drop-in update")
-			return dropInList{}
-		}
-	}
+	watch := watchDropIn(t, s, friend)
+	next := func() dropInList { return watch(15 * time.Second) }
 	if l := next(); len(l.Rooms) != 0 {
 		t.Fatalf("first event %+v, want an empty list", l)
 	}

@@ -109,7 +109,11 @@ func Start(cfg Config) (*Server, error) {
 		tlsAddr = l.Addr()
 		listeners = append(listeners, turn.ListenerConfig{Listener: tls.NewListener(l, cfg.TLS), RelayAddressGenerator: gen})
 	}
+	if cfg.PublicHost == "" {
+		cfg.PublicHost = cfg.RelayIP
+	}
 	logs := logging.NewDefaultLoggerFactory()
+	// Complete before pion serves: authenticate reads s.cfg from then on.
 	s := &Server{cfg: cfg}
 	srv, err := turn.NewServer(turn.ServerConfig{
 		Realm:             realm,
@@ -125,10 +129,7 @@ func Start(cfg Config) (*Server, error) {
 		_ = udp.Close()
 		return nil, fmt.Errorf("start turn: %w", err)
 	}
-	if cfg.PublicHost == "" {
-		cfg.PublicHost = cfg.RelayIP
-	}
-	s.cfg, s.srv, s.udpAddr, s.tcpAddr, s.tlsAddr = cfg, srv, udp.LocalAddr(), tcp.Addr(), tlsAddr
+	s.srv, s.udpAddr, s.tcpAddr, s.tlsAddr = srv, udp.LocalAddr(), tcp.Addr(), tlsAddr
 	return s, nil
 }
 
